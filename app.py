@@ -1,0 +1,82 @@
+"""KIKI Analytics: the app factory. `python app.py` runs the embedded demo; gunicorn uses create_server()."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dash
+from flask import Flask
+
+import auth
+import components.shell
+import data.cache
+import data.cli
+import pages.routes
+import pages.shell
+from config import load_config, resolve_secret_key
+from data.db import Database
+
+ROOT = Path(__file__).resolve().parent
+
+
+def create_app(overrides: dict | None = None) -> dash.Dash:
+    """Build the Dash app and its Flask server from the environment plus ``overrides``."""
+    config = {**load_config(), **(overrides or {})}
+    server = Flask(__name__, instance_path=str(ROOT / "instance"))
+    server.config.update(config)
+    server.config["SECRET_KEY"] = resolve_secret_key(config)
+
+    pages.routes.init_logging(server)
+    Database().init_app(server)
+    data.cache.init_app(server)
+    auth.init_app(server)  # the request guard runs before CSRF and everything else
+    pages.routes.init_app(server)
+    data.cli.init_app(server)
+
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(ROOT / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        title="KIKI Analytics",
+        update_title=None,
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        compress=False,
+    )
+    app.layout = components.shell.app_shell
+    pages.shell.register_callbacks(app)
+    auth.init_dash(app)
+    return app
+
+
+def create_server() -> Flask:
+    """The WSGI application for gunicorn: `gunicorn "app:create_server()"`."""
+    return create_app().server
+
+
+def main() -> None:
+    """Run the embedded default: migrate, load demo data on first start, print how to log in."""
+    app = create_app()
+    server = app.server
+    data.cli.prepare_embedded(server)
+    host, port = server.config["HOST"], server.config["PORT"]
+    print(
+        f"\n  KIKI Analytics is running at http://{host}:{port}/  (Ctrl+C to stop)\n",
+        flush=True,
+    )
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    app.run(host=host, port=port, debug=False)
+
+
+def __getattr__(name: str):
+    """`flask --app app ...` asks the module for `app`: build the server only then."""
+    if name == "app":
+        return create_server()
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""Authentication and authorization: sessions, the request guard, roles, rate limits, CSRF, headers."""
+
+from __future__ import annotations
+
+import dash
+from flask import Flask
+
+from auth import guard, security, views
+from auth.access import PageRules
+from auth.session_user import login_manager
+
+
+def init_app(app: Flask) -> None:
+    """Bind login, the guard (first, so it runs before CSRF), security and the login blueprint."""
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    guard.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(views.bp)
+
+
+def init_dash(app: dash.Dash) -> None:
+    """Derive the page and callback access rules from Dash's page registry."""
+    app.server.extensions["kiki_page_rules"] = PageRules(dash.page_registry)

@@ -1,0 +1,62 @@
+"""Flask-Login's view of a user: id plus session epoch, so bumping the epoch ends every session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_login import LoginManager
+
+from data.db import db_session
+from data.models import User
+from data.scope import Scope
+
+login_manager = LoginManager()
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    id: int
+    email: str
+    name: str
+    role: str
+    organization_id: int
+    organization_name: str
+    session_epoch: int
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(
+            organization_id=self.organization_id, role=self.role, user_id=self.id
+        )
+
+    @classmethod
+    def from_row(cls, user: User) -> SessionUser:
+        return cls(
+            user.id,
+            user.email,
+            user.name,
+            user.role,
+            user.organization_id,
+            user.organization.name,
+            user.session_epoch,
+        )
+
+
+@login_manager.user_loader
+def load_user(user_key: str) -> SessionUser | None:
+    """The session's user, or None when it was deactivated or its sessions were revoked."""
+    try:
+        user_id, epoch = (int(part) for part in user_key.split(":"))
+    except ValueError:
+        return None
+    user = db_session().get(User, user_id)
+    if user is None or not user.is_active or user.session_epoch != epoch:
+        return None
+    return SessionUser.from_row(user)

@@ -1,0 +1,1 @@
+"""Pure builders of Dash components and figures; they never query the database."""

@@ -1,0 +1,134 @@
+"""Figure builders: plain plotly figure dicts (no go.Figure: a tenth of the CPU), themed light or dark."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components.format import ratio
+
+PLATFORM_LABELS = {"meta": "Meta", "google": "Google", "tiktok": "TikTok"}
+COLORS = {
+    "revenue": "#2f6fde",
+    "spend": "#e8833a",
+    "profit": "#2a9d6f",
+    "loss": "#d9534f",
+}
+THEMES = {
+    "light": {"bg": "rgba(0,0,0,0)", "font": "#212529", "grid": "#e5e7eb"},
+    "dark": {"bg": "rgba(0,0,0,0)", "font": "#dee2e6", "grid": "#3a3f44"},
+}
+
+
+def _layout(title: str, theme: str, yaxis_title: str, xaxis_title: str) -> dict:
+    colors = THEMES.get(theme, THEMES["light"])
+    axis = {
+        "gridcolor": colors["grid"],
+        "zerolinecolor": colors["grid"],
+        "automargin": True,
+    }
+    return {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "paper_bgcolor": colors["bg"],
+        "plot_bgcolor": colors["bg"],
+        "font": {
+            "color": colors["font"],
+            "family": "system-ui, -apple-system, Segoe UI, sans-serif",
+        },
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "legend": {"orientation": "h", "y": -0.2},
+        "hovermode": "x unified",
+        "xaxis": {**axis, "title": {"text": xaxis_title}},
+        "yaxis": {
+            **axis,
+            "title": {"text": yaxis_title},
+            "tickprefix": "$",
+            "separatethousands": True,
+        },
+    }
+
+
+def _floats(values) -> list[float]:
+    return [float(v) for v in values]
+
+
+def revenue_trend_figure(
+    trend: pd.DataFrame, theme: str = "light", granularity: str = "day"
+) -> dict:
+    """Revenue, spend and profit per bucket of a revenue_trend frame."""
+    x = [d.isoformat() for d in trend["bucket"]]
+    unit = "Week starting" if granularity == "week" else "Day"
+    hover = "%{y:$,.2f}"
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Revenue",
+            "x": x,
+            "y": _floats(trend["revenue"]),
+            "line": {"color": COLORS["revenue"], "width": 2},
+            "hovertemplate": hover,
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Spend",
+            "x": x,
+            "y": _floats(trend["spend"]),
+            "line": {"color": COLORS["spend"], "width": 2},
+            "hovertemplate": hover,
+        },
+        {
+            "type": "bar",
+            "name": "Profit",
+            "x": x,
+            "y": _floats(trend["profit"]),
+            "opacity": 0.55,
+            "marker": {
+                "color": [
+                    COLORS["profit"] if p >= 0 else COLORS["loss"]
+                    for p in trend["profit"]
+                ]
+            },
+            "hovertemplate": hover,
+        },
+    ]
+    title = f"Revenue, spend and profit by {'week' if granularity == 'week' else 'day'}"
+    return {"data": data, "layout": _layout(title, theme, "Amount (USD)", unit)}
+
+
+def platform_breakdown_figure(platforms: pd.DataFrame, theme: str = "light") -> dict:
+    """Spend and revenue per platform, ROAS written above each platform."""
+    names = [PLATFORM_LABELS.get(p, p) for p in platforms["platform"]]
+    data = [
+        {
+            "type": "bar",
+            "name": "Spend",
+            "x": names,
+            "y": _floats(platforms["spend"]),
+            "marker": {"color": COLORS["spend"]},
+            "hovertemplate": "%{y:$,.2f}",
+        },
+        {
+            "type": "bar",
+            "name": "Revenue",
+            "x": names,
+            "y": _floats(platforms["revenue"]),
+            "marker": {"color": COLORS["revenue"]},
+            "hovertemplate": "%{y:$,.2f}",
+            "text": [f"ROAS {ratio(r)}" for r in platforms["roas"]],
+            "textposition": "outside",
+        },
+    ]
+    layout = _layout("Spend and revenue by platform", theme, "Amount (USD)", "Platform")
+    layout.update(barmode="group", hovermode="closest")
+    return {"data": data, "layout": layout}
+
+
+def empty_figure(message: str, theme: str = "light") -> dict:
+    layout = _layout("", theme, "", "")
+    layout.update(
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}],
+    )
+    return {"data": [], "layout": layout}

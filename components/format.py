@@ -1,0 +1,59 @@
+"""Number formatting for people: currency, thousands separators, percentages, "—" for no value."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+NO_VALUE = "—"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def money(value, decimals: int = 2) -> str:
+    if _missing(value):
+        return NO_VALUE
+    amount = Decimal(value) if not isinstance(value, Decimal) else value
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.{decimals}f}"
+
+
+def integer(value) -> str:
+    return NO_VALUE if _missing(value) else f"{int(value):,}"
+
+
+def ratio(value, decimals: int = 2) -> str:
+    """ROAS-style multiple, e.g. 2.35×."""
+    return NO_VALUE if _missing(value) else f"{value:,.{decimals}f}×"
+
+
+def percent(value, decimals: int = 2) -> str:
+    return NO_VALUE if _missing(value) else f"{100 * value:,.{decimals}f}%"
+
+
+# How each metric is shown, and whether a rise is good news.
+METRIC_FORMATS = {
+    "campaigns": (integer, None),
+    "revenue": (money, True),
+    "spend": (money, None),
+    "profit": (money, True),
+    "fee": (money, True),
+    "conversions": (integer, True),
+    "impressions": (integer, True),
+    "clicks": (integer, True),
+    "roas": (ratio, True),
+    "roi": (percent, True),
+    "cpa": (money, False),
+    "cpc": (money, False),
+    "cpm": (money, False),
+    "ctr": (percent, True),
+    "cvr": (percent, True),
+    "budget_daily": (money, None),
+}
+
+
+def metric(name: str, value) -> str:
+    formatter = METRIC_FORMATS.get(name, (str, None))[0]
+    return formatter(value)

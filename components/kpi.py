@@ -1,0 +1,60 @@
+"""KPI cards: a value and its change against the previous period, coloured by whether it is good news."""
+
+from __future__ import annotations
+
+import math
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components.format import METRIC_FORMATS, NO_VALUE, metric
+
+
+def _delta(name: str, current, previous) -> tuple[str, str]:
+    """('+$1,234.00 (+12.3%)', css class) or an explanation when there is nothing to compare."""
+    if (
+        current is None
+        or previous is None
+        or any(isinstance(v, float) and math.isnan(v) for v in (current, previous))
+    ):
+        return "no comparison", "kpi-delta-neutral"
+    change = current - previous
+    formatter, up_is_good = METRIC_FORMATS.get(name, (str, None))
+    shown = formatter(abs(change))
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    pct = f" ({sign}{abs(float(change) / float(previous)):.1%})" if previous else ""
+    if change == 0 or up_is_good is None:
+        css = "kpi-delta-neutral"
+    else:
+        css = "kpi-delta-good" if (change > 0) == up_is_good else "kpi-delta-bad"
+    return f"{sign}{shown}{pct} vs previous period", css
+
+
+def kpi_card(
+    card_id: str, label: str, name: str, current, previous=None, note: str | None = None
+) -> dbc.Col:
+    """A card whose element id is ``card_id`` and whose value is ``current`` formatted for ``name``."""
+    text, css = (
+        _delta(name, current, previous) if note is None else (note, "kpi-delta-neutral")
+    )
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(label, className="kpi-label"),
+                    html.Div(
+                        metric(name, current) if current is not None else NO_VALUE,
+                        className="kpi-value",
+                        id=f"{card_id}-value",
+                    ),
+                    html.Div(text, className=f"kpi-delta {css}"),
+                ]
+            ),
+            className="kpi-card h-100",
+            id=card_id,
+        ),
+        xs=6,
+        md=4,
+        xl=3,
+        className="mb-3",
+    )

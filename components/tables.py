@@ -1,0 +1,55 @@
+"""Table builders: small summary tables rendered as Bootstrap tables."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from components.format import metric
+
+
+def top_campaigns_table(frame: pd.DataFrame) -> html.Div:
+    """Campaign name (linked to its detail page), revenue, spend, ROAS and conversions."""
+    if frame.empty:
+        return html.P(
+            "No campaign had activity in this period.", className="text-body-secondary"
+        )
+    columns = [
+        ("revenue", "Revenue"),
+        ("spend", "Spend"),
+        ("roas", "ROAS"),
+        ("conversions", "Conversions"),
+    ]
+    header = html.Thead(
+        html.Tr(
+            [html.Th("Campaign")]
+            + [html.Th(label, className="text-end") for _, label in columns]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(
+                        dcc.Link(
+                            row["name"], href=f"/campaigns/{int(row['campaign_id'])}"
+                        )
+                    )
+                ]
+                + [
+                    html.Td(metric(name, row[name]), className="text-end num")
+                    for name, _ in columns
+                ]
+            )
+            for _, row in frame.iterrows()
+        ]
+    )
+    return dbc.Table(
+        [header, body],
+        hover=True,
+        size="sm",
+        responsive=True,
+        className="mb-0",
+        id="overview-top-table",
+    )

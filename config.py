@@ -1,0 +1,88 @@
+"""Configuration from environment variables only; demo mode is the embedded default."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'kiki.sqlite3'}"
+WEAK_SECRETS = {
+    "",
+    "dev",
+    "secret",
+    "changeme",
+    "change-me",
+    "development",
+    "test",
+    "password",
+}
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says what to set."""
+
+
+def _int(env, name: str, default: int) -> int:
+    try:
+        return int(env.get(name, default))
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number") from None
+
+
+def _csv(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def load_config(env=None) -> dict:
+    """Read every setting from ``env`` (default ``os.environ``). Documented in the README table."""
+    env = os.environ if env is None else env
+    database_url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    # Demo mode: nothing configured. It may invent a local secret and load demo data.
+    demo = env.get("KIKI_DEMO", "1" if "DATABASE_URL" not in env else "0") == "1"
+    return {
+        "KIKI_DEMO": demo,
+        "DATABASE_URL": database_url,
+        "DATABASE_REPLICA_URLS": _csv(env.get("DATABASE_REPLICA_URLS")),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "KIKI_ENCRYPTION_KEYS": _csv(env.get("KIKI_ENCRYPTION_KEYS")),
+        "KIKI_CORS_ORIGINS": _csv(env.get("KIKI_CORS_ORIGINS")),
+        "KIKI_BACKUP_DIR": env.get("KIKI_BACKUP_DIR") or "backups",
+        "KIKI_BACKUP_KEEP": _int(env, "KIKI_BACKUP_KEEP", 7),
+        "KIKI_METRICS_TOKEN": env.get("KIKI_METRICS_TOKEN") or None,
+        "HOST": env.get("HOST", "127.0.0.1"),
+        "PORT": _int(env, "PORT", 8021),
+        "DB_POOL_SIZE": _int(env, "DB_POOL_SIZE", 5),
+        "DB_MAX_OVERFLOW": _int(env, "DB_MAX_OVERFLOW", 10),
+        "DB_STATEMENT_TIMEOUT_MS": _int(env, "DB_STATEMENT_TIMEOUT_MS", 30000),
+        "SLOW_QUERY_MS": _int(env, "SLOW_QUERY_MS", 500),
+        "CACHE_TIMEOUT": _int(env, "CACHE_TIMEOUT", 300),
+        "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 60),
+        "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 12),
+        "SENTRY_DSN": env.get("SENTRY_DSN") or None,
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+    }
+
+
+def resolve_secret_key(config: dict) -> str:
+    """The configured SECRET_KEY; in demo mode a random one persisted under instance/."""
+    key = config.get("SECRET_KEY")
+    if key:
+        if key.lower() in WEAK_SECRETS or len(key) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY is too weak: use at least {MIN_SECRET_LENGTH} random characters"
+            )
+        return key
+    if not config.get("KIKI_DEMO"):
+        raise ConfigError(
+            "SECRET_KEY is not set: production mode needs a strong random secret key"
+        )
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

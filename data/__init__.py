@@ -1,0 +1,1 @@
+"""Data layer: the shared schema, database sessions, and read/write functions returning DataFrames."""

@@ -1,0 +1,225 @@
+"""Validated filters shared by pages, exports and the API; parsing raises ValueError with a clear message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+
+from data.models import CAMPAIGN_STATUSES, PLATFORMS
+
+MAX_RANGE_DAYS = 731
+MAX_SEARCH_LENGTH = 100
+GRANULARITIES = ("day", "week")
+SORTABLE_COLUMNS = (
+    "name",
+    "status",
+    "budget_daily",
+    "impressions",
+    "clicks",
+    "conversions",
+    "spend",
+    "revenue",
+    "profit",
+    "fee",
+    "roas",
+    "roi",
+    "cpa",
+    "cpc",
+    "cpm",
+    "ctr",
+    "cvr",
+)
+
+
+class InvalidFilter(ValueError):
+    """A filter value was rejected; ``param`` names the offending parameter."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(message)
+        self.param = param
+        self.message = message
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> DateRange:
+        """The period of equal length that ends the day before this one starts."""
+        end = self.start - dt.timedelta(days=1)
+        return DateRange(end - dt.timedelta(days=self.days - 1), end)
+
+
+@dataclass(frozen=True)
+class CampaignFilters:
+    search: str = ""
+    statuses: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    min_spend: Decimal | None = None
+    roas_min: float | None = None
+    roas_max: float | None = None
+    sort_by: str = "revenue"
+    descending: bool = True
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def with_sort(self, sort_by: str, descending: bool) -> CampaignFilters:
+        return replace(self, sort_by=parse_sort(sort_by), descending=descending)
+
+
+def parse_date(value, param: str) -> dt.date:
+    """A date from a ``date`` or ISO ``YYYY-MM-DD`` text."""
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "")
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise InvalidFilter(param, f"{param}: expected a date as YYYY-MM-DD.")
+
+
+def parse_range(start, end) -> DateRange:
+    """Validate a start/end pair: both dates, start <= end, at most MAX_RANGE_DAYS long."""
+    rng = DateRange(parse_date(start, "start"), parse_date(end, "end"))
+    if rng.start > rng.end:
+        raise InvalidFilter("end", "The end date is before the start date.")
+    if rng.days > MAX_RANGE_DAYS:
+        raise InvalidFilter("start", f"A range can span at most {MAX_RANGE_DAYS} days.")
+    return rng
+
+
+def parse_platforms(values) -> tuple[str, ...]:
+    """Platforms from a list or comma-separated text; empty means all."""
+    if values is None or values == "":
+        return ()
+    if isinstance(values, str):
+        values = values.split(",")
+    cleaned = tuple(
+        dict.fromkeys(str(v).strip().lower() for v in values if str(v).strip())
+    )
+    unknown = [v for v in cleaned if v not in PLATFORMS]
+    if unknown:
+        raise InvalidFilter(
+            "platform",
+            f"Unknown platform: {unknown[0][:20]!r} (use meta, google or tiktok).",
+        )
+    return () if set(cleaned) == set(PLATFORMS) else cleaned
+
+
+def parse_statuses(values) -> tuple[str, ...]:
+    if values is None or values == "":
+        return ()
+    if isinstance(values, str):
+        values = values.split(",")
+    cleaned = tuple(
+        dict.fromkeys(str(v).strip().lower() for v in values if str(v).strip())
+    )
+    unknown = [v for v in cleaned if v not in CAMPAIGN_STATUSES]
+    if unknown:
+        raise InvalidFilter("status", f"Unknown status: {unknown[0][:20]!r}.")
+    return cleaned
+
+
+def parse_granularity(value) -> str:
+    value = (value or "day").lower()
+    if value not in GRANULARITIES:
+        raise InvalidFilter("granularity", "granularity: use day or week.")
+    return value
+
+
+def parse_sort(value) -> str:
+    value = value or "revenue"
+    if value not in SORTABLE_COLUMNS:
+        raise InvalidFilter("sort", f"Cannot sort by {str(value)[:30]!r}.")
+    return value
+
+
+def parse_search(value) -> str:
+    value = (value or "").strip()
+    if len(value) > MAX_SEARCH_LENGTH:
+        raise InvalidFilter(
+            "search", f"The search text can be at most {MAX_SEARCH_LENGTH} characters."
+        )
+    return value
+
+
+def parse_non_negative(value, param: str, kind=float):
+    if value is None or value == "":
+        return None
+    try:
+        number = kind(str(value)) if kind is Decimal else kind(value)
+    except (ValueError, TypeError, InvalidOperation):
+        raise InvalidFilter(param, f"{param}: expected a number.") from None
+    if math.isnan(float(number)) or number < 0 or number > 10**12:
+        raise InvalidFilter(param, f"{param}: expected a number of 0 or more.")
+    return number
+
+
+def parse_campaign_filters(
+    search=None,
+    statuses=None,
+    platforms=None,
+    min_spend=None,
+    roas_min=None,
+    roas_max=None,
+    sort_by=None,
+    descending=True,
+) -> CampaignFilters:
+    """Validate every campaign-list filter at once."""
+    filters = CampaignFilters(
+        search=parse_search(search),
+        statuses=parse_statuses(statuses),
+        platforms=parse_platforms(platforms),
+        min_spend=parse_non_negative(min_spend, "min_spend", Decimal),
+        roas_min=parse_non_negative(roas_min, "roas_min"),
+        roas_max=parse_non_negative(roas_max, "roas_max"),
+        sort_by=parse_sort(sort_by),
+        descending=bool(descending),
+    )
+    if (
+        filters.roas_min is not None
+        and filters.roas_max is not None
+        and filters.roas_min > filters.roas_max
+    ):
+        raise InvalidFilter("roas_max", "The ROAS maximum is below the minimum.")
+    return filters
+
+
+PRESETS = {
+    "last_7": "Last 7 days",
+    "last_30": "Last 30 days",
+    "last_90": "Last 90 days",
+    "month_to_date": "Month to date",
+    "previous_month": "Previous month",
+    "custom": "Custom",
+}
+DEFAULT_PRESET = "last_30"
+
+
+def preset_range(name: str, today: dt.date) -> DateRange:
+    """The range a preset names, ending today (inclusive) for the rolling ones."""
+    if name in ("last_7", "last_30", "last_90"):
+        days = int(name.split("_")[1])
+        return DateRange(today - dt.timedelta(days=days - 1), today)
+    if name == "month_to_date":
+        return DateRange(today.replace(day=1), today)
+    if name == "previous_month":
+        end = today.replace(day=1) - dt.timedelta(days=1)
+        return DateRange(end.replace(day=1), end)
+    raise InvalidFilter("preset", f"Unknown date preset {name[:20]!r}.")
+
+
+def matching_preset(rng: DateRange, today: dt.date) -> str:
+    """The preset that names exactly ``rng`` today, or "custom"."""
+    for name in PRESETS:
+        if name != "custom" and preset_range(name, today) == rng:
+            return name
+    return "custom"

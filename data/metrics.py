@@ -1,0 +1,69 @@
+"""The metric definitions of PRODUCT.md, in one place: sums in, exact money and ratios out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+SUM_COLUMNS = ["impressions", "clicks", "conversions", "spend", "revenue"]
+MONEY_COLUMNS = ["spend", "revenue", "profit", "fee"]
+RATIO_COLUMNS = ["roas", "roi", "cpa", "cpc", "cpm", "ctr", "cvr"]
+METRIC_COLUMNS = SUM_COLUMNS + ["profit", "fee"] + RATIO_COLUMNS
+
+# ratio name -> (numerator, denominator, factor); ROI's numerator is profit.
+RATIOS = {
+    "roas": ("revenue", "spend", 1),
+    "roi": ("profit", "spend", 1),
+    "cpa": ("spend", "conversions", 1),
+    "cpc": ("spend", "clicks", 1),
+    "cpm": ("spend", "impressions", 1000),
+    "ctr": ("clicks", "impressions", 1),
+    "cvr": ("conversions", "clicks", 1),
+}
+
+
+def ratio(numerator, denominator, factor: float = 1) -> float | None:
+    """numerator / denominator as a float, or None ("no value") when the denominator is zero."""
+    if denominator is None or denominator == 0:
+        return None
+    return factor * float(numerator) / float(denominator)
+
+
+def performance_fee(revenue: Decimal, fee_rate: Decimal) -> Decimal:
+    """KIKI's fee: the organization's fee rate times revenue, exact."""
+    return Decimal(revenue) * Decimal(fee_rate)
+
+
+def add_derived_metrics(frame: pd.DataFrame, fee_rate: Decimal) -> pd.DataFrame:
+    """Add profit, fee and every ratio to a frame of summed SUM_COLUMNS.
+
+    Money columns stay exact ``Decimal``; ratios are float64 with NaN where the denominator is 0.
+    Ratios are always of sums, never averages of per-row ratios.
+    """
+    out = frame.copy()
+    for col in ("impressions", "clicks", "conversions"):
+        out[col] = out[col].fillna(0).astype("int64")
+    for col in ("spend", "revenue"):
+        out[col] = [Decimal(v) if not pd.isna(v) else Decimal("0.00") for v in out[col]]
+    out["profit"] = [r - s for r, s in zip(out["revenue"], out["spend"], strict=True)]
+    rate = Decimal(fee_rate)
+    out["fee"] = [r * rate for r in out["revenue"]]
+    for name, (num, den, factor) in RATIOS.items():
+        values = [ratio(n, d, factor) for n, d in zip(out[num], out[den], strict=True)]
+        out[name] = np.array(
+            [np.nan if v is None else v for v in values], dtype="float64"
+        )
+    return out
+
+
+def zero_sums() -> dict:
+    """One row of SUM_COLUMNS with nothing in it."""
+    return {
+        "impressions": 0,
+        "clicks": 0,
+        "conversions": 0,
+        "spend": Decimal("0.00"),
+        "revenue": Decimal("0.00"),
+    }

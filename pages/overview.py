@@ -1,0 +1,265 @@
+"""Overview (/): KPI cards against the previous period, revenue trend, platform breakdown, top campaigns."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, clientside_callback, ctx, dcc, html
+from flask import g
+
+from components.controls import (
+    date_range_controls,
+    error_alert,
+    granularity_control,
+    message_area,
+    platform_control,
+    refresh_control,
+)
+from components.figures import (
+    empty_figure,
+    platform_breakdown_figure,
+    revenue_trend_figure,
+)
+from components.kpi import kpi_card
+from components.shell import THEME_STORE_ID
+from components.tables import top_campaigns_table
+from data.analytics import campaign_list, kpi_summary, platform_breakdown, revenue_trend
+from data.clock import today
+from data.db import db_session
+from data.filters import (
+    DEFAULT_PRESET,
+    CampaignFilters,
+    InvalidFilter,
+    matching_preset,
+    parse_granularity,
+    parse_platforms,
+    parse_range,
+    preset_range,
+)
+
+PREFIX = "overview"
+ID = {
+    name: f"{PREFIX}-{name}"
+    for name in (
+        "preset",
+        "dates",
+        "platforms",
+        "granularity",
+        "refresh",
+        "refresh-timer",
+        "kpis",
+        "trend",
+        "breakdown",
+        "top",
+        "message",
+        "url-sync",
+    )
+}
+
+dash.register_page(
+    __name__,
+    path="/",
+    name="Overview",
+    title="Overview · KIKI Analytics",
+    order=0,
+    nav=True,
+    min_role="viewer",
+    id_prefix=f"{PREFIX}-",
+)
+
+KPI_CARDS = [  # (card id, label, metric)
+    ("kpi-revenue", "Revenue", "revenue"),
+    ("kpi-spend", "Spend", "spend"),
+    ("kpi-fee", "Performance fee", "fee"),
+    ("kpi-profit", "Profit", "profit"),
+    ("kpi-roas", "ROAS", "roas"),
+    ("kpi-conversions", "Conversions", "conversions"),
+    ("kpi-cpa", "CPA", "cpa"),
+]
+
+
+def _initial_state(start, end, platform, granularity):
+    """Controls' starting values from the URL; a bad URL falls back to defaults with a message."""
+    try:
+        rng = (
+            parse_range(start, end)
+            if (start or end)
+            else preset_range(DEFAULT_PRESET, today())
+        )
+        return rng, parse_platforms(platform), parse_granularity(granularity), None
+    except InvalidFilter as exc:
+        return (
+            preset_range(DEFAULT_PRESET, today()),
+            (),
+            "day",
+            f"Ignored the link's filters: {exc.message}",
+        )
+
+
+def layout(start=None, end=None, platform=None, granularity=None, **_ignored):
+    rng, platforms, grain, problem = _initial_state(start, end, platform, granularity)
+    return html.Div(
+        [
+            html.H1("Overview", className="h3 mb-3"),
+            dbc.Row(
+                [
+                    *date_range_controls(PREFIX, rng, matching_preset(rng, today())),
+                    platform_control(PREFIX, platforms),
+                    granularity_control(PREFIX, grain),
+                    refresh_control(PREFIX),
+                ],
+                className="g-2 mb-3 align-items-end controls-row",
+            ),
+            message_area(ID["message"])
+            if problem is None
+            else html.Div(error_alert(problem), id=ID["message"]),
+            dcc.Store(id=ID["url-sync"]),
+            dcc.Loading(
+                dbc.Row(id=ID["kpis"], className="g-3"), type="dot", delay_show=300
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Card(
+                            dbc.CardBody(
+                                dcc.Loading(
+                                    dcc.Graph(
+                                        id=ID["trend"],
+                                        config={"displaylogo": False},
+                                        className="chart",
+                                    ),
+                                    delay_show=300,
+                                )
+                            )
+                        ),
+                        lg=8,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        dbc.Card(
+                            dbc.CardBody(
+                                dcc.Loading(
+                                    dcc.Graph(
+                                        id=ID["breakdown"],
+                                        config={"displaylogo": False},
+                                        className="chart",
+                                    ),
+                                    delay_show=300,
+                                )
+                            )
+                        ),
+                        lg=4,
+                        className="mb-3",
+                    ),
+                ],
+                className="g-3",
+            ),
+            dbc.Card(
+                [
+                    dbc.CardHeader("Top campaigns by revenue"),
+                    dbc.CardBody(html.Div(id=ID["top"])),
+                ]
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(ID["dates"], "start_date"),
+    Output(ID["dates"], "end_date"),
+    Output(ID["preset"], "value"),
+    Input(ID["preset"], "value"),
+    Input(ID["dates"], "start_date"),
+    Input(ID["dates"], "end_date"),
+    prevent_initial_call=True,
+)
+def apply_overview_preset(preset, start, end):
+    """A preset sets the dates; editing the dates by hand makes the preset "custom"."""
+    if ctx.triggered_id == ID["preset"] and preset != "custom":
+        rng = preset_range(preset, today())
+        return rng.start.isoformat(), rng.end.isoformat(), dash.no_update
+    try:
+        rng = parse_range(start, end)
+    except InvalidFilter:
+        return dash.no_update, dash.no_update, "custom"
+    return dash.no_update, dash.no_update, matching_preset(rng, today())
+
+
+@callback(
+    Output(ID["kpis"], "children"),
+    Output(ID["trend"], "figure"),
+    Output(ID["breakdown"], "figure"),
+    Output(ID["top"], "children"),
+    Output(ID["message"], "children"),
+    Input(ID["dates"], "start_date"),
+    Input(ID["dates"], "end_date"),
+    Input(ID["platforms"], "value"),
+    Input(ID["granularity"], "value"),
+    Input(ID["refresh-timer"], "n_intervals"),
+    Input(THEME_STORE_ID, "data"),
+)
+def update_overview(start, end, platforms, granularity, _tick, theme):
+    """Every figure of the page from one set of validated filters."""
+    theme = theme if theme in ("light", "dark") else "light"
+    try:
+        rng = parse_range(start, end)
+        chosen = parse_platforms(platforms)
+        grain = parse_granularity(granularity)
+    except InvalidFilter as exc:
+        figure = empty_figure(exc.message, theme)
+        return [], figure, figure, None, error_alert(exc.message)
+    session, scope = db_session(), g.scope
+    kpis = kpi_summary(session, scope, rng, chosen).set_index("period")
+    current, previous = kpis.loc["current"], kpis.loc["previous"]
+    cards = [
+        kpi_card(
+            "kpi-campaigns",
+            "Campaigns",
+            "campaigns",
+            int(current["campaigns_total"]),
+            note=f"{int(current['campaigns_active']):,} active",
+        )
+    ]
+    cards += [
+        kpi_card(card_id, label, name, current[name], previous[name])
+        for card_id, label, name in KPI_CARDS
+    ]
+    trend = revenue_trend(session, scope, rng, grain, chosen)
+    breakdown = platform_breakdown(session, scope, rng, chosen)
+    top, _total = campaign_list(
+        session, scope, rng, CampaignFilters(platforms=chosen), page=0, page_size=5
+    )
+    top = top[top["spend"].map(bool) | top["revenue"].map(bool)]
+    return (
+        cards,
+        revenue_trend_figure(trend, theme, grain),
+        platform_breakdown_figure(breakdown, theme),
+        top_campaigns_table(top),
+        None,
+    )
+
+
+@callback(
+    Output(ID["refresh-timer"], "disabled"),
+    Output(ID["refresh-timer"], "interval"),
+    Input(ID["refresh"], "value"),
+    prevent_initial_call=True,
+)
+def set_overview_refresh(seconds):
+    seconds = seconds if seconds in (30, 60, 300) else 0
+    return seconds == 0, max(seconds, 30) * 1000
+
+
+clientside_callback(
+    """
+    function(start, end, platforms, granularity) {
+        return window.kikiSyncUrl({start: start, end: end, platform: (platforms || []).join(','),
+                                   granularity: granularity === 'day' ? '' : granularity});
+    }
+    """,
+    Output(ID["url-sync"], "data"),
+    Input(ID["dates"], "start_date"),
+    Input(ID["dates"], "end_date"),
+    Input(ID["platforms"], "value"),
+    Input(ID["granularity"], "value"),
+)

@@ -1,0 +1,79 @@
+"""CSV exports streamed from plain routes, one chunk of rows at a time."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, g, request, stream_with_context
+
+from auth.access import requires_role
+from auth.security import limiter
+from data.analytics import CAMPAIGN_COLUMNS, iter_campaign_list
+from data.audit import record_event
+from data.csv_export import csv_chunks
+from data.db import db_session
+from data.filters import InvalidFilter, parse_campaign_filters, parse_range
+
+bp = Blueprint("exports", __name__, url_prefix="/export")
+
+
+def _bad_request(exc: InvalidFilter):
+    return {
+        "error": {
+            "code": "bad_parameter",
+            "message": exc.message,
+            "details": {"param": exc.param},
+        }
+    }, 400
+
+
+def _record_export(kind: str, params: dict) -> None:
+    db = db_session()
+    scope = g.scope
+    record_event(
+        db,
+        "export_made",
+        organization_id=scope.organization_id,
+        actor_user_id=scope.user_id,
+        ip_address=request.remote_addr,
+        target_type=kind,
+        details=params,
+    )
+    db.commit()
+
+
+def csv_response(chunks, filename: str) -> Response:
+    response = Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/campaigns.csv")
+@requires_role("analyst")
+@limiter.limit("30 per minute")
+def campaigns_csv():
+    """Every campaign matching the list's filters and sort, not just one page."""
+    args = request.args
+    try:
+        rng = parse_range(args.get("start"), args.get("end"))
+        filters = parse_campaign_filters(
+            search=args.get("search"),
+            statuses=args.get("status"),
+            platforms=args.get("platform"),
+            min_spend=args.get("min_spend"),
+            roas_min=args.get("roas_min"),
+            roas_max=args.get("roas_max"),
+            sort_by=args.get("sort"),
+            descending=args.get("desc", "1") != "0",
+        )
+    except InvalidFilter as exc:
+        return _bad_request(exc)
+    g.scope.require("analyst")
+    _record_export("campaigns", {k: v[:200] for k, v in args.items()})
+    frames = iter_campaign_list(db_session(), g.scope, rng, filters)
+    return csv_response(
+        csv_chunks(frames, CAMPAIGN_COLUMNS),
+        f"kiki-campaigns-{rng.start}-to-{rng.end}.csv",
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

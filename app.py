@@ -49,6 +49,10 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     app.layout = components.shell.app_shell
     pages.shell.register_callbacks(app)
     auth.init_dash(app)
+    # Claim the callbacks the pages just registered globally now, not at the first request, so
+    # several apps in one process (tests, CLI) each get their own complete callback map.
+    with server.app_context():
+        app._setup_server()
     return app
 
 

@@ -96,8 +96,6 @@ def _check_origin():
 
 
 def init_app(app: Flask) -> None:
-    demo = app.config.get("KIKI_DEMO")
-    app.config.setdefault("SESSION_COOKIE_SECURE", not demo)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -7,7 +7,7 @@ import time
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, session
+from flask import Blueprint, g, redirect, render_template, request, session
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -151,7 +151,8 @@ def login():
         if form.validate_on_submit():
             user, message = _authenticate(form)
             if user is not None:
-                session.clear()
+                session.clear()  # a fresh session on sign-in: no fixation
+                g.pop("csrf_token", None)
                 login_user(SessionUser.from_row(user))
                 session.permanent = True
                 session["login_at"] = time.time()

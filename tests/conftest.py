@@ -51,3 +51,47 @@ def session(engine):
 
 def count_rows(session: Session, table) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(table))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def world_url(request, tmp_path_factory):
+    """A migrated database per backend holding the golden data and users of every role (committed)."""
+    from tests.factories import build_world
+
+    url = create_database(request.param, tmp_path_factory.mktemp("world"))
+    engine = make_engine(url)
+    with Session(engine) as session:
+        world = build_world(session)
+    engine.dispose()
+    yield url, world
+    dispose_database(url)
+
+
+@pytest.fixture(scope="session")
+def app(world_url):
+    """The Dash app over the world database (production settings, not demo mode)."""
+    from app import create_app
+    from tests.factories import app_config
+
+    url, _world = world_url
+    return create_app(app_config(url))
+
+
+@pytest.fixture(scope="session")
+def world(world_url):
+    return world_url[1]
+
+
+@pytest.fixture
+def client_for(app):
+    """client_for("acme", "admin") -> a Flask test client signed in as that user."""
+    from tests.factories import login
+
+    def make(slug: str | None = None, role: str | None = None):
+        client = app.server.test_client()
+        if slug:
+            response = login(client, f"{role}@{slug}.test")
+            assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return make

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from data.clock import today
 from data.db import get_database
 from data.models import ROLES, Organization, User
-from data.users import create_user
+from data.scope import Scope
+from data.users import UserError, create_user
 
 
 def _print_logins(users) -> None:
@@ -30,12 +31,16 @@ def seed_demo(campaigns: int, days: int, seed: int) -> None:
 
     db = get_database()
     with db.session_scope() as session:
+        if session.scalar(sa.select(sa.func.count()).select_from(Organization)):
+            raise click.ClickException(
+                "Demo data is already loaded (organizations exist); use a fresh database."
+            )
         summary = load_demo_data(
             session,
             campaigns=campaigns,
             days=days,
             seed=seed,
-            end_date=dt.date.today(),
+            end_date=today(),
             password_hasher=hash_password,
         )
     click.echo(
@@ -93,17 +98,17 @@ def create_user_command(email: str, role: str, org_slug: str, name: str | None) 
         if org is None:
             raise click.ClickException(f"No organization with slug {org_slug!r}.")
         try:
+            # The command line acts as an admin of that organization with no user behind it.
             user = create_user(
                 session,
-                org.id,
-                actor_user_id=None,
+                Scope(organization_id=org.id, role="admin", user_id=None),
                 email=email,
                 name=name or email.split("@")[0],
                 role=role,
                 password=password,
                 ip_address="cli",
             )
-        except ValueError as exc:
+        except UserError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"Created {user.email} ({role}) in {org_slug}.")
 

@@ -91,7 +91,9 @@ def app_shell() -> html.Div:
             ],
             fluid=True,
         ),
-        className="shell-navbar border-bottom",
+        color="primary",
+        dark=True,
+        className="shell-navbar",
     )
     return html.Div(
         [

@@ -223,3 +223,20 @@ def matching_preset(rng: DateRange, today: dt.date) -> str:
         if name != "custom" and preset_range(name, today) == rng:
             return name
     return "custom"
+
+
+def resolve_preset_change(
+    preset: str, start, end, preset_changed: bool, today: dt.date
+) -> tuple[str | None, str | None, str | None]:
+    """What a date-range control pair should show after a change: (start, end, preset).
+
+    Choosing a preset sets the dates; editing the dates selects the matching preset or "custom".
+    None means "leave as it is".
+    """
+    if preset_changed and preset in PRESETS and preset != "custom":
+        rng = preset_range(preset, today)
+        return rng.start.isoformat(), rng.end.isoformat(), None
+    try:
+        return None, None, matching_preset(parse_range(start, end), today)
+    except InvalidFilter:
+        return None, None, "custom"

@@ -35,6 +35,7 @@ from data.filters import (
     parse_platforms,
     parse_range,
     preset_range,
+    resolve_preset_change,
 )
 
 PREFIX = "overview"
@@ -174,15 +175,10 @@ def layout(start=None, end=None, platform=None, granularity=None, **_ignored):
     prevent_initial_call=True,
 )
 def apply_overview_preset(preset, start, end):
-    """A preset sets the dates; editing the dates by hand makes the preset "custom"."""
-    if ctx.triggered_id == ID["preset"] and preset != "custom":
-        rng = preset_range(preset, today())
-        return rng.start.isoformat(), rng.end.isoformat(), dash.no_update
-    try:
-        rng = parse_range(start, end)
-    except InvalidFilter:
-        return dash.no_update, dash.no_update, "custom"
-    return dash.no_update, dash.no_update, matching_preset(rng, today())
+    """A preset sets the dates; editing the dates by hand selects the matching preset."""
+    changed = ctx.triggered_id == ID["preset"]
+    values = resolve_preset_change(preset, start, end, changed, today())
+    return tuple(dash.no_update if v is None else v for v in values)
 
 
 @callback(

@@ -1,0 +1,95 @@
+"""Real-browser fixtures: a signed-in headless Chromium (dash_duo) on an app over the golden world."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.common.by import By
+from sqlalchemy.orm import Session
+
+from data.db import make_engine
+from tests.factories import PASSWORD, app_config, build_world
+from tests.services import IN_CI, create_database
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "tests" / "browser" / "screenshots"
+
+
+def pytest_setup_options():
+    """Chromium flags for this closed network (no background fetches) and a desktop-sized window."""
+    if not shutil.which("chromium") or not shutil.which("chromedriver"):
+        message = "Debian's chromium and chromium-driver are not installed"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    options = Options()
+    for flag in (
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--window-size=1400,1000",
+        "--lang=en-US",
+    ):
+        options.add_argument(flag)
+    return options
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser_world(tmp_path_factory):
+    """A SQLite database with the golden data and users of every role."""
+    url = create_database("sqlite", tmp_path_factory.mktemp("browser"))
+    engine = make_engine(url)
+    with Session(engine) as session:
+        world = build_world(session)
+    engine.dispose()
+    return url, world
+
+
+@pytest.fixture
+def browser_app(browser_world):
+    from app import create_app
+
+    url, _ = browser_world
+    return create_app(app_config(url, KIKI_TODAY="2026-11-01"))
+
+
+@pytest.fixture
+def signed_in(dash_duo, browser_app):
+    """signed_in(email, path="/") starts the server, signs in through the form and opens ``path``."""
+
+    def open_as(email: str, path: str = "/", password: str = PASSWORD):
+        dash_duo.start_server(browser_app, navigate=False, port=free_port())
+        dash_duo.driver.get(dash_duo.server.url + "/login?next=" + quote(path))
+        dash_duo.find_element("#email").send_keys(email)
+        dash_duo.find_element("#password").send_keys(password)
+        dash_duo.find_element("#login-submit").click()
+        dash_duo.wait_for_element("#_pages_content", timeout=10)
+        dash_duo._url = (
+            dash_duo.server.url
+        )  # what server_url's setter stores, without reloading the page
+        return dash_duo
+
+    return open_as
+
+
+def screenshot(dash_duo, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    dash_duo.driver.save_screenshot(str(path))
+    return path
+
+
+def texts(dash_duo, selector: str) -> list[str]:
+    return [el.text for el in dash_duo.driver.find_elements(By.CSS_SELECTOR, selector)]

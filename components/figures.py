@@ -132,3 +132,41 @@ def empty_figure(message: str, theme: str = "light") -> dict:
         annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}],
     )
     return {"data": [], "layout": layout}
+
+
+def campaign_daily_figure(daily: pd.DataFrame, theme: str = "light") -> dict:
+    """Revenue (solid) and spend (dotted) per day for each platform of a campaign_daily frame."""
+    palette = {"meta": "#2f6fde", "google": "#2a9d6f", "tiktok": "#c2410c"}
+    data = []
+    for platform, rows in daily.groupby("platform", sort=True):
+        x = [d.isoformat() for d in rows["date"]]
+        label = PLATFORM_LABELS.get(platform, platform)
+        color = palette.get(platform, "#6c757d")
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"{label} revenue",
+                "x": x,
+                "y": _floats(rows["revenue"]),
+                "line": {"color": color, "width": 2},
+                "hovertemplate": "%{y:$,.2f}",
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"{label} spend",
+                "x": x,
+                "y": _floats(rows["spend"]),
+                "line": {"color": color, "width": 1.5, "dash": "dot"},
+                "hovertemplate": "%{y:$,.2f}",
+            }
+        )
+    return {
+        "data": data,
+        "layout": _layout(
+            "Daily revenue and spend by platform", theme, "Amount (USD)", "Day"
+        ),
+    }

@@ -34,9 +34,12 @@ def kpi_card(
     card_id: str, label: str, name: str, current, previous=None, note: str | None = None
 ) -> dbc.Col:
     """A card whose element id is ``card_id`` and whose value is ``current`` formatted for ``name``."""
-    text, css = (
-        _delta(name, current, previous) if note is None else (note, "kpi-delta-neutral")
-    )
+    if note is not None:
+        text, css = note, "kpi-delta-neutral"
+    elif previous is None:  # nothing to compare with: no delta line at all
+        text, css = "", "kpi-delta-neutral"
+    else:
+        text, css = _delta(name, current, previous)
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(

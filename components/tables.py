@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from components.format import metric
+from components.format import METRIC_FORMATS, metric
 
 
 def top_campaigns_table(frame: pd.DataFrame) -> html.Div:
@@ -52,4 +52,42 @@ def top_campaigns_table(frame: pd.DataFrame) -> html.Div:
         responsive=True,
         className="mb-0",
         id="overview-top-table",
+    )
+
+
+def metrics_table(
+    frame: pd.DataFrame, columns: list[tuple[str, str]], table_id: str, empty: str
+) -> html.Div:
+    """A read-only table of ``columns`` ((column, header) pairs); metric columns formatted, text as is."""
+    if frame.empty:
+        return html.P(empty, className="text-body-secondary mb-0")
+    numeric = {name for name, _ in columns if name in METRIC_FORMATS}
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(label, className="text-end" if name in numeric else None)
+                for name, label in columns
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(metric(name, row[name]), className="text-end num")
+                    if name in numeric
+                    else html.Td("—" if pd.isna(row[name]) else str(row[name]))
+                    for name, _ in columns
+                ]
+            )
+            for _, row in frame.iterrows()
+        ]
+    )
+    return dbc.Table(
+        [header, body],
+        hover=True,
+        size="sm",
+        responsive=True,
+        className="mb-0",
+        id=table_id,
     )

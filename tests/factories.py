@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
+from cryptography.fernet import Fernet
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,7 @@ from tests.golden import load_golden
 
 PASSWORD = "correct horse battery staple 42"
 TEST_SECRET = "t" * 16 + secrets.token_hex(16)
+TEST_ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 
 def app_config(database_url: str, **overrides) -> dict:
@@ -22,6 +24,7 @@ def app_config(database_url: str, **overrides) -> dict:
         "DATABASE_URL": database_url,
         "KIKI_DEMO": False,
         "SECRET_KEY": TEST_SECRET,
+        "KIKI_ENCRYPTION_KEYS": [TEST_ENCRYPTION_KEY],
         "SESSION_COOKIE_SECURE": False,
         "TESTING": True,
         "KIKI_TODAY": "2026-11-01",
@@ -31,9 +34,20 @@ def app_config(database_url: str, **overrides) -> dict:
     }
 
 
-def add_user(session: Session, organization_id: int, role: str, email: str, password: str = PASSWORD) -> User:
-    user = User(organization_id=organization_id, email=email, name=email.split("@")[0].title(), role=role,
-                password_hash=hash_password(password))
+def add_user(
+    session: Session,
+    organization_id: int,
+    role: str,
+    email: str,
+    password: str = PASSWORD,
+) -> User:
+    user = User(
+        organization_id=organization_id,
+        email=email,
+        name=email.split("@")[0].title(),
+        role=role,
+        password_hash=hash_password(password),
+    )
     session.add(user)
     session.flush()
     return user
@@ -45,16 +59,18 @@ def build_world(session: Session) -> dict:
     users = {}
     for slug, org_id in ids["orgs"].items():
         for role in ("viewer", "analyst", "admin"):
-            users[(slug, role)] = add_user(session, org_id, role, f"{role}@{slug}.test").email
+            users[(slug, role)] = add_user(
+                session, org_id, role, f"{role}@{slug}.test"
+            ).email
     session.commit()
     return {**ids, "users": users}
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html
-    )
+    match = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', html
+    ) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
     assert match, f"no CSRF token on {path}"
     return match.group(1)
 
@@ -62,4 +78,30 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 def login(client: FlaskClient, email: str, password: str = PASSWORD):
     """Sign in through the real form (with its CSRF token); returns the response."""
     token = csrf_token(client)
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+def add_bulk_organization(session: Session, campaigns: int) -> int:
+    """An organization "bulk" with ``campaigns`` draft campaigns (for paging) and a viewer and analyst."""
+    from decimal import Decimal
+
+    from data.models import CampaignDeployment, Organization
+
+    org = Organization(slug="bulk", name="Bulk Co", fee_rate=Decimal("0.2"))
+    session.add(org)
+    session.flush()
+    session.add_all(
+        CampaignDeployment(
+            organization_id=org.id,
+            name=f"Bulk {i:03d}",
+            status="draft",
+            budget_daily=Decimal(i),
+        )
+        for i in range(1, campaigns + 1)
+    )
+    for role in ("viewer", "analyst"):
+        add_user(session, org.id, role, f"{role}@bulk.test")
+    session.commit()
+    return org.id

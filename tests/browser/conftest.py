@@ -9,11 +9,10 @@ from urllib.parse import quote
 
 import pytest
 from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.common.by import By
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
-from tests.factories import PASSWORD, app_config, build_world
+from tests.factories import PASSWORD, add_bulk_organization, app_config, build_world
 from tests.services import IN_CI, create_database
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "tests" / "browser" / "screenshots"
@@ -53,6 +52,7 @@ def browser_world(tmp_path_factory):
     engine = make_engine(url)
     with Session(engine) as session:
         world = build_world(session)
+        world["bulk_org"] = add_bulk_organization(session, campaigns=60)
     engine.dispose()
     return url, world
 
@@ -92,4 +92,6 @@ def screenshot(dash_duo, name: str) -> Path:
 
 
 def texts(dash_duo, selector: str) -> list[str]:
-    return [el.text for el in dash_duo.driver.find_elements(By.CSS_SELECTOR, selector)]
+    """The visible text of every match, read in one step (no stale elements mid re-render)."""
+    script = "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText.trim())"
+    return dash_duo.driver.execute_script(script, selector)

@@ -1,0 +1,96 @@
+"""The campaign list table: server-side paged and sorted DataTable, and its rows formatted for people."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import dash_table
+
+from components.format import metric
+
+COLUMNS = [  # (column id, header, kind)
+    ("name", "Campaign", "text"),
+    ("status", "Status", "text"),
+    ("platforms", "Platforms", "text"),
+    ("spend", "Spend", "num"),
+    ("revenue", "Revenue", "num"),
+    ("roas", "ROAS", "num"),
+    ("conversions", "Conversions", "num"),
+    ("cpa", "CPA", "num"),
+    ("ctr", "CTR", "num"),
+    ("budget_daily", "Daily budget", "num"),
+]
+STATUS_LABELS = {"pending_approval": "pending approval"}
+
+
+def campaign_rows(frame: pd.DataFrame, link_query: str = "") -> list[dict]:
+    """Display rows: the name as a link to the detail page (keeping ``link_query``, e.g. the range),
+    numbers formatted, "—" for no value."""
+    suffix = f"?{link_query}" if link_query else ""
+    rows = []
+    for record in frame.to_dict("records"):
+        row = {"id": int(record["campaign_id"])}
+        name = str(record["name"]).replace("[", "\\[").replace("]", "\\]")
+        row["name"] = f"[{name}](/campaigns/{row['id']}{suffix})"
+        row["status"] = STATUS_LABELS.get(record["status"], record["status"])
+        row["platforms"] = record["platforms"] or "—"
+        for column, _header, kind in COLUMNS:
+            if kind == "num":
+                row[column] = metric(column, record[column])
+        rows.append(row)
+    return rows
+
+
+def campaigns_table(table_id: str, page_size: int) -> dash_table.DataTable:
+    """Empty skeleton; data, page count and sort arrive through a callback."""
+    return dash_table.DataTable(
+        id=table_id,
+        columns=[
+            {"id": cid, "name": header, "presentation": "markdown"}
+            if cid == "name"
+            else {"id": cid, "name": header}
+            for cid, header, _ in COLUMNS
+        ],
+        data=[],
+        page_action="custom",
+        page_current=0,
+        page_size=page_size,
+        sort_action="custom",
+        sort_mode="single",
+        sort_by=[],
+        markdown_options={"link_target": "_self"},
+        style_as_list_view=True,
+        style_table={"overflowX": "auto"},
+        style_cell={
+            "fontFamily": "inherit",
+            "padding": "8px",
+            "backgroundColor": "transparent",
+            "color": "inherit",
+            "border": "none",
+            "borderBottom": "1px solid var(--bs-border-color)",
+        },
+        style_header={
+            "fontWeight": "600",
+            "backgroundColor": "transparent",
+            "color": "inherit",
+            "borderBottom": "2px solid var(--bs-border-color)",
+        },
+        style_cell_conditional=[
+            {
+                "if": {"column_id": cid},
+                "textAlign": "right",
+                "fontVariantNumeric": "tabular-nums",
+            }
+            for cid, _, kind in COLUMNS
+            if kind == "num"
+        ]
+        + [
+            {"if": {"column_id": cid}, "textAlign": "left"}
+            for cid, _, kind in COLUMNS
+            if kind == "text"
+        ]
+        + [{"if": {"column_id": "name"}, "minWidth": "220px"}],
+        css=[
+            {"selector": ".dash-spreadsheet-menu", "rule": "display: none"},
+            {"selector": "p", "rule": "margin: 0"},
+        ],
+    )

@@ -1,0 +1,345 @@
+"""Campaign detail (/campaigns/<id>): KPIs, daily trend per platform, deployments, A/B variants, creatives, LTV."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, callback, ctx, dcc, html
+from flask import g
+
+from components.controls import date_range_controls, error_alert
+from components.figures import campaign_daily_figure, empty_figure
+from components.kpi import kpi_card
+from components.shell import THEME_STORE_ID
+from components.tables import metrics_table
+from data.campaign_detail import (
+    campaign_creatives,
+    campaign_daily,
+    campaign_deployments,
+    campaign_info,
+    latest_ltv,
+    variant_comparison,
+)
+from data.clock import today
+from data.db import db_session
+from data.filters import (
+    DEFAULT_PRESET,
+    DateRange,
+    InvalidFilter,
+    matching_preset,
+    parse_range,
+    preset_range,
+    resolve_preset_change,
+)
+from data.metrics import SUM_COLUMNS, add_derived_metrics
+
+PREFIX = "campaign"
+ID = {
+    name: f"{PREFIX}-{name}"
+    for name in (
+        "id",
+        "preset",
+        "dates",
+        "title",
+        "kpis",
+        "trend",
+        "deployments",
+        "variants",
+        "creatives",
+        "ltv",
+        "message",
+        "exports",
+    )
+}
+MAX_ID = 2**31 - 1
+
+dash.register_page(
+    __name__,
+    path_template="/campaigns/<campaign_id>",
+    name="Campaign",
+    nav=False,
+    title="Campaign · KIKI Analytics",
+    min_role="viewer",
+    id_prefix=f"{PREFIX}-",
+)
+
+
+def _campaign_id(value) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else None
+
+
+def not_found() -> html.Div:
+    return html.Div(
+        [
+            html.H1("Campaign not found", className="h3"),
+            html.P("There is no campaign at this address in your organization."),
+            dcc.Link("Back to all campaigns", href="/campaigns"),
+        ],
+        id=f"{PREFIX}-not-found",
+    )
+
+
+def _card(title: str, body_id: str) -> dbc.Card:
+    return dbc.Card(
+        [
+            dbc.CardHeader(title),
+            dbc.CardBody(dcc.Loading(html.Div(id=body_id), delay_show=300)),
+        ],
+        className="mb-3",
+    )
+
+
+def layout(campaign_id=None, start=None, end=None, **_ignored):
+    number = _campaign_id(campaign_id)
+    if number is None:
+        return not_found()
+    try:
+        rng = (
+            parse_range(start, end)
+            if (start or end)
+            else preset_range(DEFAULT_PRESET, today())
+        )
+    except InvalidFilter:
+        rng = preset_range(DEFAULT_PRESET, today())
+    return html.Div(
+        [
+            dcc.Store(id=ID["id"], data=number),
+            dcc.Link("← All campaigns", href="/campaigns", className="small"),
+            html.H1(id=ID["title"], className="h3 mt-1 mb-3"),
+            dbc.Row(
+                date_range_controls(PREFIX, rng, matching_preset(rng, today())),
+                className="g-2 mb-3 align-items-end",
+            ),
+            html.Div(id=ID["message"]),
+            dbc.Row(id=ID["kpis"], className="g-3"),
+            dbc.Card(
+                dbc.CardBody(
+                    dcc.Loading(
+                        dcc.Graph(
+                            id=ID["trend"],
+                            config={"displaylogo": False},
+                            className="chart",
+                        ),
+                        delay_show=300,
+                    )
+                ),
+                className="mb-3",
+            ),
+            html.Div(id=ID["exports"], className="mb-2"),
+            _card("Platform deployments", ID["deployments"]),
+            _card("Ad-copy variants (A/B)", ID["variants"]),
+            _card("Prompts and creatives", ID["creatives"]),
+            _card("Lifetime value prediction", ID["ltv"]),
+        ]
+    )
+
+
+@callback(
+    Output(ID["dates"], "start_date"),
+    Output(ID["dates"], "end_date"),
+    Output(ID["preset"], "value"),
+    Input(ID["preset"], "value"),
+    Input(ID["dates"], "start_date"),
+    Input(ID["dates"], "end_date"),
+    prevent_initial_call=True,
+)
+def apply_campaign_preset(preset, start, end):
+    values = resolve_preset_change(
+        preset, start, end, ctx.triggered_id == ID["preset"], today()
+    )
+    return tuple(dash.no_update if v is None else v for v in values)
+
+
+DEPLOYMENT_TABLE = [
+    ("platform", "Platform"),
+    ("variant_label", "Variant"),
+    ("status", "Status"),
+    ("impressions", "Impressions"),
+    ("clicks", "Clicks"),
+    ("conversions", "Conversions"),
+    ("spend", "Spend"),
+    ("revenue", "Revenue"),
+    ("roas", "ROAS"),
+    ("cpa", "CPA"),
+]
+VARIANT_TABLE = [
+    ("variant_label", "Variant"),
+    ("headline", "Headline"),
+    ("impressions", "Impressions"),
+    ("clicks", "Clicks"),
+    ("conversions", "Conversions"),
+    ("ctr", "CTR"),
+    ("ctr_ci", "CTR 95% CI"),
+    ("cvr", "CVR"),
+    ("cvr_ci", "CVR 95% CI"),
+    ("roas", "ROAS"),
+    ("verdict", "Verdict (CVR vs A)"),
+]
+
+
+def _interval(low, high) -> str:
+    return "—" if math.isnan(low) else f"{100 * low:.2f}% – {100 * high:.2f}%"
+
+
+def _creatives(frames: dict) -> html.Div:
+    images, videos, assets = (
+        frames["image_prompts"],
+        frames["video_prompts"],
+        frames["user_assets"],
+    )
+    items = [html.Li(f"Image prompt: {p}") for p in images["prompt"]]
+    items += [html.Li(f"Video prompt: {p}") for p in videos["prompt"]]
+    items += [
+        html.Li(
+            f"{row.kind.title()} asset: {row.filename} ({row.size_bytes:,} bytes, sha256 {row.sha256[:12]}…)"
+        )
+        for row in assets.itertuples()
+    ]
+    return (
+        html.Ul(items, className="mb-0")
+        if items
+        else html.P("No prompts or assets yet.", className="mb-0")
+    )
+
+
+def _ltv(frame) -> html.Div:
+    if frame.empty:
+        return html.P("No LTV prediction for this campaign yet.", className="mb-0")
+    row = frame.iloc[0]
+    payback = (
+        "not within the horizon"
+        if row["payback_days"] is None
+        else f"{int(row['payback_days'])} days"
+    )
+    text = (
+        f"Predicted LTV ${row['predicted_ltv']:,.2f} per customer against an acquisition "
+        f"cost of ${row['acquisition_cost']:,.2f}; payback {payback} (cohort of "
+        f"{int(row['cohort_size']):,}, model {row['model_version']}, "
+        f"{row['predicted_at']:%Y-%m-%d})."
+    )
+    return html.P(text, className="mb-0")
+
+
+@callback(
+    Output(ID["title"], "children"),
+    Output(ID["kpis"], "children"),
+    Output(ID["trend"], "figure"),
+    Output(ID["deployments"], "children"),
+    Output(ID["variants"], "children"),
+    Output(ID["creatives"], "children"),
+    Output(ID["ltv"], "children"),
+    Output(ID["message"], "children"),
+    Output(ID["exports"], "children"),
+    Input(ID["id"], "data"),
+    Input(ID["dates"], "start_date"),
+    Input(ID["dates"], "end_date"),
+    Input(THEME_STORE_ID, "data"),
+)
+def update_campaign_detail(campaign_id, start, end, theme):
+    theme = theme if theme in ("light", "dark") else "light"
+    number = _campaign_id(campaign_id)
+    session, scope = db_session(), g.scope
+    info = campaign_info(session, scope, number) if number else None
+    if info is None or info.empty:
+        return (
+            "Campaign not found",
+            [],
+            empty_figure("", theme),
+            None,
+            None,
+            None,
+            None,
+            error_alert("There is no campaign at this address in your organization."),
+            None,
+        )
+    try:
+        rng = parse_range(start, end)
+    except InvalidFilter as exc:
+        return (dash.no_update,) * 7 + (error_alert(exc.message), dash.no_update)
+    daily = campaign_daily(session, scope, number, rng)
+    deployments = campaign_deployments(session, scope, number, rng)
+    variants = variant_comparison(session, scope, number, rng)
+    variants["ctr_ci"] = [
+        _interval(lo, hi) for lo, hi in zip(variants["ctr_low"], variants["ctr_high"])
+    ]
+    variants["cvr_ci"] = [
+        _interval(lo, hi) for lo, hi in zip(variants["cvr_low"], variants["cvr_high"])
+    ]
+    totals = _totals(deployments)
+    cards = [
+        kpi_card(f"campaign-kpi-{name}", label, name, totals[name])
+        for name, label in (
+            ("revenue", "Revenue"),
+            ("spend", "Spend"),
+            ("profit", "Profit"),
+            ("roas", "ROAS"),
+            ("conversions", "Conversions"),
+            ("cpa", "CPA"),
+            ("ctr", "CTR"),
+            ("cvr", "CVR"),
+        )
+    ]
+    name, status = info.iloc[0]["name"], info.iloc[0]["status"].replace("_", " ")
+    return (
+        [
+            name,
+            dbc.Badge(status, color="secondary", className="ms-2 align-middle fs-6"),
+        ],
+        cards,
+        campaign_daily_figure(daily, theme)
+        if not daily.empty
+        else empty_figure("No deployments yet.", theme),
+        metrics_table(
+            deployments,
+            DEPLOYMENT_TABLE,
+            "campaign-deployments-table",
+            "Not deployed on any platform yet.",
+        ),
+        metrics_table(
+            variants, VARIANT_TABLE, "campaign-variants-table", "No ad-copy variants."
+        ),
+        _creatives(campaign_creatives(session, scope, number)),
+        _ltv(latest_ltv(session, scope, number)),
+        None,
+        _export_links(number, rng) if scope.allows("analyst") else None,
+    )
+
+
+def _totals(deployments):
+    sums = {k: deployments[k].sum() for k in SUM_COLUMNS}
+    return add_derived_metrics(pd.DataFrame([sums]), 0).iloc[0]
+
+
+def _export_links(campaign_id: int, rng: DateRange) -> html.Div:
+    query = urlencode(
+        {
+            "campaign_id": campaign_id,
+            "start": rng.start.isoformat(),
+            "end": rng.end.isoformat(),
+        }
+    )
+    links = [
+        ("daily", "Daily metrics CSV"),
+        ("deployments", "Deployments CSV"),
+        ("variants", "Variants CSV"),
+    ]
+    return html.Div(
+        [
+            dbc.Button(
+                label,
+                href=f"/export/campaign/{kind}.csv?{query}",
+                external_link=True,
+                size="sm",
+                outline=True,
+                color="primary",
+                className="me-2",
+                id=f"campaign-export-{kind}",
+            )
+            for kind, label in links
+        ]
+    )

@@ -1,0 +1,352 @@
+"""Campaigns (/campaigns): every campaign with its metrics for the range; filters, server paging, CSV."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, clientside_callback, ctx, dcc, html
+from flask import g
+
+from components.campaign_table import campaign_rows, campaigns_table
+from components.controls import (
+    date_range_controls,
+    error_alert,
+    message_area,
+    platform_control,
+)
+from data.analytics import campaign_list
+from data.clock import today
+from data.db import db_session
+from data.filters import (
+    DEFAULT_PRESET,
+    InvalidFilter,
+    matching_preset,
+    parse_campaign_filters,
+    parse_range,
+    preset_range,
+    resolve_preset_change,
+)
+from data.models import CAMPAIGN_STATUSES
+
+PREFIX = "campaigns"
+PAGE_SIZE = 25
+ID = {
+    name: f"{PREFIX}-{name}"
+    for name in (
+        "preset",
+        "dates",
+        "platforms",
+        "search",
+        "status",
+        "min-spend",
+        "roas-min",
+        "roas-max",
+        "table",
+        "summary",
+        "message",
+        "export-csv",
+        "url-sync",
+        "url-synced",
+    )
+}
+FILTER_INPUTS = [
+    Input(ID["dates"], "start_date"),
+    Input(ID["dates"], "end_date"),
+    Input(ID["search"], "value"),
+    Input(ID["status"], "value"),
+    Input(ID["platforms"], "value"),
+    Input(ID["min-spend"], "value"),
+    Input(ID["roas-min"], "value"),
+    Input(ID["roas-max"], "value"),
+]
+
+dash.register_page(
+    __name__,
+    path="/campaigns",
+    name="Campaigns",
+    title="Campaigns · KIKI Analytics",
+    order=10,
+    nav=True,
+    min_role="viewer",
+    id_prefix=f"{PREFIX}-",
+)
+
+
+def _number_input(key: str, label: str, value, step: str) -> dbc.Col:
+    return dbc.Col(
+        [
+            dbc.Label(
+                label, html_for=ID[key], className="small text-body-secondary mb-1"
+            ),
+            dbc.Input(
+                id=ID[key],
+                type="number",
+                min=0,
+                step=step,
+                value=value,
+                debounce=True,
+                inputmode="decimal",
+            ),
+        ],
+        xs=4,
+        lg=1,
+    )
+
+
+def layout(
+    start=None,
+    end=None,
+    search=None,
+    status=None,
+    platform=None,
+    min_spend=None,
+    roas_min=None,
+    roas_max=None,
+    sort=None,
+    desc=None,
+    page=None,
+    **_ignored,
+):
+    problem = None
+    try:
+        rng = (
+            parse_range(start, end)
+            if (start or end)
+            else preset_range(DEFAULT_PRESET, today())
+        )
+        filters = parse_campaign_filters(
+            search, status, platform, min_spend, roas_min, roas_max, sort, desc != "0"
+        )
+        page_number = max(int(page or 1), 1) - 1
+    except (InvalidFilter, ValueError) as exc:
+        problem = f"Ignored the link's filters: {getattr(exc, 'message', 'page must be a number')}"
+        rng, filters, page_number = (
+            preset_range(DEFAULT_PRESET, today()),
+            parse_campaign_filters(),
+            0,
+        )
+    table = campaigns_table(ID["table"], PAGE_SIZE)
+    table.page_current = page_number
+    table.sort_by = [
+        {
+            "column_id": filters.sort_by,
+            "direction": "desc" if filters.descending else "asc",
+        }
+    ]
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    dbc.Col(html.H1("Campaigns", className="h3 mb-0")),
+                    dbc.Col(
+                        dbc.Button(
+                            "Export CSV",
+                            id=ID["export-csv"],
+                            color="primary",
+                            outline=True,
+                            external_link=True,
+                            href="#",
+                            className="d-none",
+                        ),
+                        width="auto",
+                    ),
+                ],
+                className="align-items-center mb-3",
+            ),
+            dbc.Row(
+                [
+                    *date_range_controls(PREFIX, rng, matching_preset(rng, today())),
+                    dbc.Col(
+                        [
+                            dbc.Label(
+                                "Search",
+                                html_for=ID["search"],
+                                className="small text-body-secondary mb-1",
+                            ),
+                            dbc.Input(
+                                id=ID["search"],
+                                type="search",
+                                placeholder="Campaign name",
+                                value=filters.search,
+                                debounce=True,
+                                maxLength=100,
+                            ),
+                        ],
+                        xs=12,
+                        sm=6,
+                        lg=2,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(
+                                "Status",
+                                html_for=ID["status"],
+                                className="small text-body-secondary mb-1",
+                            ),
+                            dcc.Dropdown(
+                                id=ID["status"],
+                                multi=True,
+                                placeholder="Any status",
+                                value=list(filters.statuses),
+                                options=[
+                                    {"label": s.replace("_", " "), "value": s}
+                                    for s in CAMPAIGN_STATUSES
+                                ],
+                            ),
+                        ],
+                        xs=12,
+                        sm=6,
+                        lg=2,
+                    ),
+                    platform_control(PREFIX, filters.platforms),
+                    _number_input(
+                        "min-spend",
+                        "Min spend",
+                        None if filters.min_spend is None else float(filters.min_spend),
+                        "0.01",
+                    ),
+                    _number_input("roas-min", "ROAS ≥", filters.roas_min, "0.1"),
+                    _number_input("roas-max", "ROAS ≤", filters.roas_max, "0.1"),
+                ],
+                className="g-2 mb-3 align-items-end controls-row",
+            ),
+            message_area(ID["message"])
+            if problem is None
+            else html.Div(error_alert(problem), id=ID["message"]),
+            dcc.Store(id=ID["url-sync"]),
+            dcc.Store(id=ID["url-synced"]),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.Div(
+                            id=ID["summary"], className="small text-body-secondary mb-2"
+                        ),
+                        dcc.Loading(table, type="dot", delay_show=300),
+                    ]
+                )
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(ID["dates"], "start_date"),
+    Output(ID["dates"], "end_date"),
+    Output(ID["preset"], "value"),
+    Input(ID["preset"], "value"),
+    Input(ID["dates"], "start_date"),
+    Input(ID["dates"], "end_date"),
+    prevent_initial_call=True,
+)
+def apply_campaigns_preset(preset, start, end):
+    values = resolve_preset_change(
+        preset, start, end, ctx.triggered_id == ID["preset"], today()
+    )
+    return tuple(dash.no_update if v is None else v for v in values)
+
+
+def _query(rng, filters, page: int) -> dict:
+    query = {
+        "start": rng.start.isoformat(),
+        "end": rng.end.isoformat(),
+        "search": filters.search,
+        "status": ",".join(filters.statuses),
+        "platform": ",".join(filters.platforms),
+        "min_spend": "" if filters.min_spend is None else str(filters.min_spend),
+        "roas_min": "" if filters.roas_min is None else filters.roas_min,
+        "roas_max": "" if filters.roas_max is None else filters.roas_max,
+        "sort": filters.sort_by,
+        "desc": "1" if filters.descending else "0",
+        "page": page + 1,
+    }
+    return {k: v for k, v in query.items() if v not in ("", None)}
+
+
+@callback(
+    Output(ID["table"], "data"),
+    Output(ID["table"], "page_count"),
+    Output(ID["table"], "page_current"),
+    Output(ID["summary"], "children"),
+    Output(ID["message"], "children"),
+    Output(ID["export-csv"], "href"),
+    Output(ID["export-csv"], "className"),
+    Output(ID["url-sync"], "data"),
+    *FILTER_INPUTS,
+    Input(ID["table"], "page_current"),
+    Input(ID["table"], "sort_by"),
+)
+def update_campaigns_table(
+    start,
+    end,
+    search,
+    statuses,
+    platforms,
+    min_spend,
+    roas_min,
+    roas_max,
+    page,
+    sort_by,
+):
+    """One page of the filtered, sorted list; a filter change goes back to the first page."""
+    sort = (sort_by or [{}])[0]
+    try:
+        rng = parse_range(start, end)
+        filters = parse_campaign_filters(
+            search,
+            statuses,
+            platforms,
+            min_spend,
+            roas_min,
+            roas_max,
+            sort.get("column_id", "revenue"),
+            sort.get("direction", "desc") == "desc",
+        )
+    except InvalidFilter as exc:
+        return (
+            [],
+            1,
+            0,
+            "",
+            error_alert(exc.message),
+            dash.no_update,
+            dash.no_update,
+            dash.no_update,
+        )
+    paging = ctx.triggered_id == ID["table"] if ctx.triggered_id else True
+    page = max(int(page or 0), 0) if paging else 0
+    frame, total = campaign_list(
+        db_session(), g.scope, rng, filters, page=page, page_size=PAGE_SIZE
+    )
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if total == 0:
+        summary = (
+            "No campaigns match these filters. Widen the date range or clear a filter."
+        )
+    else:
+        summary = f"Showing {page * PAGE_SIZE + 1:,}–{page * PAGE_SIZE + len(frame):,} of {total:,} campaigns"
+    query = _query(rng, filters, page)
+    export_query = {k: v for k, v in query.items() if k != "page"}
+    export_class = "" if g.scope.allows("analyst") else "d-none"
+    detail_query = urlencode(
+        {"start": rng.start.isoformat(), "end": rng.end.isoformat()}
+    )
+    return (
+        campaign_rows(frame, detail_query),
+        pages,
+        page,
+        summary,
+        None,
+        "/export/campaigns.csv?" + urlencode(export_query),
+        export_class,
+        query,
+    )
+
+
+clientside_callback(
+    "function(query) { return window.kikiSyncUrl(query || {}); }",
+    Output(ID["url-synced"], "data"),
+    Input(ID["url-sync"], "data"),
+    prevent_initial_call=True,
+)

@@ -1,0 +1,148 @@
+"""Campaigns list and detail in a real browser: filter, sort, page, download the CSV, open a detail."""
+
+from __future__ import annotations
+
+import csv
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+
+from tests.browser.conftest import screenshot, texts
+from tests.golden import expected_cases
+
+CASE = next(
+    c
+    for c in expected_cases()
+    if c["organization_slug"] == "acme" and c["start"] == "2026-10-19"
+)
+GOLDEN_NAMES = {
+    "1": "Spring Hiking Boots",
+    "2": "Tent Clearance",
+    "3": "Brand Awareness (no sales)",
+    "4": "Draft — never launched",
+}
+RANGE = "start=2026-10-19&end=2026-11-01"
+
+
+def _names(duo) -> list[str]:
+    return texts(duo, "#campaigns-table td[data-dash-column=name]")
+
+
+def _wait_for_names(duo, expected: list[str], timeout: float = 15) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if _names(duo) == expected:
+            return
+        time.sleep(0.2)
+    assert _names(duo) == expected
+
+
+def test_list_filters_sorts_and_opens_detail(signed_in):
+    duo = signed_in("analyst@acme.test", f"/campaigns?{RANGE}")
+    by_revenue = sorted(
+        CASE["by_campaign"],
+        key=lambda k: (Decimal(CASE["by_campaign"][k]["revenue"]), int(k)),
+        reverse=True,
+    )
+    _wait_for_names(duo, [GOLDEN_NAMES[k] for k in by_revenue])
+    assert "of 4 campaigns" in duo.find_element("#campaigns-summary").text
+    first_revenue = texts(duo, "#campaigns-table td[data-dash-column=revenue]")[0]
+    assert first_revenue == f"${Decimal(CASE['by_campaign']['1']['revenue']):,.2f}"
+    screenshot(duo, "campaigns-light")
+
+    # Sort by spend: the header's sort control cycles ascending first.
+    duo.find_element(
+        "#campaigns-table th[data-dash-column=spend] .column-header--sort"
+    ).click()
+    by_spend = sorted(
+        CASE["by_campaign"],
+        key=lambda k: (Decimal(CASE["by_campaign"][k]["spend"]), int(k)),
+    )
+    _wait_for_names(duo, [GOLDEN_NAMES[k] for k in by_spend])
+    assert "sort=spend" in duo.driver.current_url and "desc=0" in duo.driver.current_url
+
+    search = duo.find_element("#campaigns-search")
+    search.send_keys("tent\n")
+    _wait_for_names(duo, ["Tent Clearance"])
+    assert "search=tent" in duo.driver.current_url
+
+    duo.find_element("#campaigns-table td[data-dash-column=name] a").click()
+    duo.wait_for_contains_text("#campaign-title", "Tent Clearance", timeout=15)
+    assert "/campaigns/" in duo.driver.current_url
+    duo.wait_for_element("#campaign-deployments-table", timeout=15)
+    assert (
+        "TikTok".lower() in duo.find_element("#campaign-deployments-table").text.lower()
+    )
+    screenshot(duo, "campaign-detail-light")
+
+
+def test_csv_download_has_every_filtered_row_with_golden_numbers(signed_in):
+    duo = signed_in("analyst@acme.test", f"/campaigns?{RANGE}")
+    _wait_for_names(
+        duo,
+        [
+            GOLDEN_NAMES[k]
+            for k in sorted(
+                CASE["by_campaign"],
+                key=lambda k: (Decimal(CASE["by_campaign"][k]["revenue"]), int(k)),
+                reverse=True,
+            )
+        ],
+    )
+    duo.find_element("#campaigns-export-csv").click()
+    download = Path(duo.download_path)
+    deadline = time.time() + 20
+    while time.time() < deadline and not list(download.glob("*.csv")):
+        time.sleep(0.2)
+    files = list(download.glob("*.csv"))
+    assert [f.name for f in files] == ["kiki-campaigns-2026-10-19-to-2026-11-01.csv"]
+    with open(files[0], newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    by_name = {row["name"]: row for row in rows}
+    assert set(by_name) == set(GOLDEN_NAMES.values())
+    for golden_id, name in GOLDEN_NAMES.items():
+        expected, row = CASE["by_campaign"][golden_id], by_name[name]
+        assert Decimal(row["revenue"]) == Decimal(expected["revenue"])
+        assert Decimal(row["spend"]) == Decimal(expected["spend"])
+        assert Decimal(row["fee"]) == Decimal(expected["fee"])
+        assert int(row["conversions"]) == expected["conversions"]
+        for ratio in ("roas", "cpa", "ctr", "cvr"):
+            if expected[ratio] is None:
+                assert row[ratio] == "", f"{name} {ratio} must export empty"
+            else:
+                assert abs(float(row[ratio]) - expected[ratio]) < 1e-9
+
+
+def test_server_side_paging_and_viewer_has_no_export(signed_in):
+    duo = signed_in("viewer@bulk.test", "/campaigns?sort=name&desc=0")
+    _wait_for_names(duo, [f"Bulk {i:03d}" for i in range(1, 26)])
+    assert "Showing 1–25 of 60 campaigns" in duo.find_element("#campaigns-summary").text
+    next_page = duo.find_element("#campaigns-table .next-page")
+    duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center'})", next_page
+    )
+    screenshot(duo, "campaigns-paging")
+    duo.driver.execute_script("arguments[0].click()", next_page)
+    _wait_for_names(duo, [f"Bulk {i:03d}" for i in range(26, 51)])
+    assert "page=2" in duo.driver.current_url
+    # The browser only ever holds one page of rows.
+    assert (
+        len(
+            duo.driver.find_elements(
+                By.CSS_SELECTOR, "#campaigns-table tr td[data-dash-column=name]"
+            )
+        )
+        == 25
+    )
+    assert not duo.find_element("#campaigns-export-csv").is_displayed()
+
+
+def test_unknown_campaign_shows_not_found(signed_in):
+    duo = signed_in("viewer@acme.test", "/campaigns/999999")
+    duo.wait_for_contains_text("#campaign-message", "no campaign", timeout=15)
+    duo.driver.get(duo.server.url + "/campaigns/abc")
+    duo.wait_for_text_to_equal(
+        "#campaign-not-found h1", "Campaign not found", timeout=15
+    )

@@ -9,6 +9,7 @@ import pandas as pd
 
 SUM_COLUMNS = ["impressions", "clicks", "conversions", "spend", "revenue"]
 MONEY_COLUMNS = ["spend", "revenue", "profit", "fee"]
+CENT = Decimal("0.00")
 RATIO_COLUMNS = ["roas", "roi", "cpa", "cpc", "cpm", "ctr", "cvr"]
 METRIC_COLUMNS = SUM_COLUMNS + ["profit", "fee"] + RATIO_COLUMNS
 
@@ -46,7 +47,8 @@ def add_derived_metrics(frame: pd.DataFrame, fee_rate: Decimal) -> pd.DataFrame:
     for col in ("impressions", "clicks", "conversions"):
         out[col] = out[col].fillna(0).astype("int64")
     for col in ("spend", "revenue"):
-        out[col] = [Decimal(v) if not pd.isna(v) else Decimal("0.00") for v in out[col]]
+        # Sums of cents are whole cents: quantize so an empty sum reads 0.00, not 0.
+        out[col] = [CENT if pd.isna(v) else Decimal(v).quantize(CENT) for v in out[col]]
     out["profit"] = [r - s for r, s in zip(out["revenue"], out["spend"], strict=True)]
     rate = Decimal(fee_rate)
     out["fee"] = [r * rate for r in out["revenue"]]

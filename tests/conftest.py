@@ -74,7 +74,9 @@ def app(world_url):
     from tests.factories import app_config
 
     url, _world = world_url
-    return create_app(app_config(url))
+    app = create_app(app_config(url))
+    yield app
+    app.server.extensions["kiki_db"].engine.dispose()  # before the database is dropped
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,163 @@
+"""CSV exports: whole filtered sets, exact numbers, empty ratios, no formula injection, role checks."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+
+from data.csv_export import csv_chunks
+from data.filters import parse_range
+from data.metric_rows import metric_rows_csv
+from data.models import CampaignDeployment
+from data.scope import PermissionDenied, Scope
+from tests.golden import GOLDEN_DIR, expected_cases, load_golden
+
+CASE = next(
+    c
+    for c in expected_cases()
+    if c["organization_slug"] == "acme" and c["start"] == "2026-10-05"
+)
+
+
+def _rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tTab", "plain"],
+            "roas": [float("nan"), -1.5, 0.0, 2.0, 1.0, 3.0],
+        }
+    )
+    rows = _rows("".join(csv_chunks([frame], ["name", "roas"])))
+    assert [r["name"] for r in rows] == [
+        '\'=HYPERLINK("x")',
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "'\tTab",
+        "plain",
+    ]
+    assert [r["roas"] for r in rows] == [
+        "",
+        "-1.5",
+        "0.0",
+        "2.0",
+        "1.0",
+        "3.0",
+    ]  # numbers stay numbers
+
+
+def test_daily_metric_rows_stream_every_row_exactly(session):
+    ids = load_golden(session)
+    session.add(
+        CampaignDeployment(
+            organization_id=ids["orgs"]["acme"],
+            name="=cmd|' /C calc'!A0",
+            status="draft",
+        )
+    )
+    session.flush()
+    scope = Scope(ids["orgs"]["acme"], "analyst")
+    text = b"".join(
+        metric_rows_csv(session, scope, parse_range("2026-10-01", "2026-11-30"))
+    ).decode()
+    rows = _rows(text)
+    with open(GOLDEN_DIR / "performance_metrics.csv", newline="") as handle:
+        golden = list(csv.DictReader(handle))
+    acme_deployments = {
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+    }  # golden platformdeployments of acme's campaigns
+    expected = [r for r in golden if r["platform_deployment_id"] in acme_deployments]
+    assert len(rows) == len(expected)
+    assert sum(Decimal(r["revenue"]) for r in rows) == sum(
+        Decimal(r["revenue"]) for r in expected
+    )
+    assert sum(Decimal(r["spend"]) for r in rows) == sum(
+        Decimal(r["spend"]) for r in expected
+    )
+    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
+
+
+def test_daily_metric_rows_need_the_analyst_role(session):
+    ids = load_golden(session)
+    with pytest.raises(PermissionDenied):
+        b"".join(
+            metric_rows_csv(
+                session,
+                Scope(ids["orgs"]["acme"], "viewer"),
+                parse_range("2026-10-01", "2026-10-02"),
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/export/campaigns.csv?start=2026-10-05&end=2026-11-01",
+        "/export/trend.csv?start=2026-10-05&end=2026-11-01",
+        "/export/platforms.csv?start=2026-10-05&end=2026-11-01",
+        "/export/metrics/daily.csv?start=2026-10-05&end=2026-11-01",
+    ],
+)
+def test_viewers_cannot_export(client_for, path):
+    assert client_for("acme", "viewer").get(path).status_code == 403
+
+
+def test_campaign_export_has_every_row_with_golden_figures(client_for):
+    response = client_for("acme", "analyst").get(
+        "/export/campaigns.csv?start=2026-10-05&end=2026-11-01&sort=name&desc=0"
+    )
+    assert response.status_code == 200
+    assert (
+        response.headers["Content-Disposition"]
+        == 'attachment; filename="kiki-campaigns-2026-10-05-to-2026-11-01.csv"'
+    )
+    rows = _rows(response.get_data(as_text=True))
+    assert len(rows) == 4
+    totals = {k: sum(Decimal(r[k]) for r in rows) for k in ("revenue", "spend", "fee")}
+    assert totals == {
+        k: Decimal(CASE["summary"][k]) for k in ("revenue", "spend", "fee")
+    }
+    draft = next(r for r in rows if r["name"].startswith("Draft"))
+    assert draft["roas"] == "" and draft["cpa"] == "" and draft["spend"] == "0.00"
+    assert "Black Friday Electronics" not in response.get_data(as_text=True)
+
+
+def test_platform_export_matches_golden_breakdown(client_for):
+    response = client_for("acme", "analyst").get(
+        "/export/platforms.csv?start=2026-10-05&end=2026-11-01"
+    )
+    rows = {r["platform"]: r for r in _rows(response.get_data(as_text=True))}
+    for platform, expected in CASE["by_platform"].items():
+        assert Decimal(rows[platform]["revenue"]) == Decimal(expected["revenue"])
+        assert rows[platform]["cpa"] == (
+            "" if expected["cpa"] is None else rows[platform]["cpa"]
+        )
+
+
+@pytest.mark.parametrize(
+    "query, param",
+    [
+        ("start=2026-11-01&end=2026-10-01", "end"),
+        ("start=yesterday&end=2026-10-01", "start"),
+        ("start=2026-10-01&end=2026-10-31&platform=myspace", "platform"),
+        ("start=2026-10-01&end=2026-10-31&min_spend=-5", "min_spend"),
+        ("start=2026-10-01&end=2026-10-31&search=" + "x" * 10_000, "search"),
+        ("start=2026-10-01&end=2026-10-31&sort=password_hash", "sort"),
+    ],
+)
+def test_bad_export_parameters_are_named(client_for, query, param):
+    response = client_for("acme", "analyst").get(f"/export/campaigns.csv?{query}")
+    assert response.status_code == 400
+    assert response.json["error"]["details"]["param"] == param

@@ -66,6 +66,7 @@ def load_config(env=None) -> dict:
         "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 12),
         "SENTRY_DSN": env.get("SENTRY_DSN") or None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "KIKI_TODAY": env.get("KIKI_TODAY") or None,
     }
 
 

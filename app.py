@@ -9,6 +9,7 @@ import dash
 from flask import Flask
 
 import auth
+import auth.crypto
 import components.shell
 import data.cache
 import data.cli
@@ -26,6 +27,7 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     server = Flask(__name__, instance_path=str(ROOT / "instance"))
     server.config.update(config)
     server.config["SECRET_KEY"] = resolve_secret_key(config)
+    auth.crypto.init_app(server)  # refuses to start without encryption keys (but in demo)
 
     pages.routes.init_logging(server)
     Database().init_app(server)

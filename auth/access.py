@@ -20,6 +20,7 @@ PUBLIC_PATHS = frozenset(
         "/login",
         "/healthz",
         "/readyz",
+        "/metrics",  # not a session route: the view checks its own bearer token or loopback
         "/_favicon.ico",
         "/api/v1/auth/token",
         "/api/v1/openapi.json",

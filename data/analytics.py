@@ -14,11 +14,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from data.cache import cached_read
 from data.filters import CampaignFilters, DateRange
 from data.metrics import METRIC_COLUMNS, SUM_COLUMNS, add_derived_metrics, zero_sums
 from data.models import (
     PLATFORMS,
     CampaignDeployment,
+    DailyRevenueSummary,
     Organization,
     PerformanceMetric,
     PlatformDeployment,
@@ -28,6 +30,8 @@ from data.scope import Scope
 pm = PerformanceMetric.__table__
 campaigns = CampaignDeployment.__table__
 deployments = PlatformDeployment.__table__
+# The overview's sums come from the rollup (data/rollups.py), one row per org, day, platform.
+summary = DailyRevenueSummary.__table__
 
 KPI_COLUMNS = [
     "period",
@@ -64,13 +68,15 @@ def _sum_columns(table=pm) -> list:
     ]
 
 
-def _metric_filter(scope: Scope, rng: DateRange, platforms: tuple[str, ...]) -> list:
+def _metric_filter(
+    scope: Scope, rng: DateRange, platforms: tuple[str, ...], table=pm
+) -> list:
     conditions = [
-        pm.c.organization_id == scope.organization_id,
-        pm.c.date.between(rng.start, rng.end),
+        table.c.organization_id == scope.organization_id,
+        table.c.date.between(rng.start, rng.end),
     ]
     if platforms:
-        conditions.append(pm.c.platform.in_(platforms))
+        conditions.append(table.c.platform.in_(platforms))
     return conditions
 
 
@@ -103,6 +109,7 @@ def _runs_on(platforms: tuple[str, ...]):
     )
 
 
+@cached_read
 def kpi_summary(
     session: Session, scope: Scope, rng: DateRange, platforms: tuple[str, ...] = ()
 ) -> pd.DataFrame:
@@ -111,12 +118,13 @@ def kpi_summary(
     Columns: KPI_COLUMNS (campaign counts are the organization's current state in both rows).
     """
     previous = rng.previous()
-    period = sa.case((pm.c.date >= rng.start, "current"), else_="previous").label(
+    period = sa.case((summary.c.date >= rng.start, "current"), else_="previous").label(
         "period"
     )
+    both = DateRange(previous.start, rng.end)
     stmt = (
-        sa.select(period, *_sum_columns())
-        .where(*_metric_filter(scope, DateRange(previous.start, rng.end), platforms))
+        sa.select(period, *_sum_columns(summary))
+        .where(*_metric_filter(scope, both, platforms, summary))
         .group_by(period)
     )
     found = {row.period: row._asdict() for row in session.execute(stmt)}
@@ -138,6 +146,7 @@ def kpi_summary(
     return _finish(pd.DataFrame(rows), session, scope, KPI_COLUMNS)
 
 
+@cached_read
 def revenue_trend(
     session: Session,
     scope: Scope,
@@ -150,9 +159,9 @@ def revenue_trend(
     Columns: TREND_COLUMNS; ``bucket`` is the first day of the bucket (a ``datetime.date``).
     """
     stmt = (
-        sa.select(pm.c.date, *_sum_columns())
-        .where(*_metric_filter(scope, rng, platforms))
-        .group_by(pm.c.date)
+        sa.select(summary.c.date, *_sum_columns(summary))
+        .where(*_metric_filter(scope, rng, platforms, summary))
+        .group_by(summary.c.date)
     )
     by_day = {row.date: row._asdict() for row in session.execute(stmt)}
     rows = []
@@ -173,14 +182,15 @@ def revenue_trend(
     return _finish(frame, session, scope, TREND_COLUMNS)
 
 
+@cached_read
 def platform_breakdown(
     session: Session, scope: Scope, rng: DateRange, platforms: tuple[str, ...] = ()
 ) -> pd.DataFrame:
     """One row per platform (all three, or the filtered ones), zero-filled. Columns: PLATFORM_COLUMNS."""
     stmt = (
-        sa.select(pm.c.platform, *_sum_columns())
-        .where(*_metric_filter(scope, rng, platforms))
-        .group_by(pm.c.platform)
+        sa.select(summary.c.platform, *_sum_columns(summary))
+        .where(*_metric_filter(scope, rng, platforms, summary))
+        .group_by(summary.c.platform)
     )
     found = {row.platform: row._asdict() for row in session.execute(stmt)}
     rows = [
@@ -281,6 +291,7 @@ def _campaign_frame(
     return add_derived_metrics(frame, rate)[CAMPAIGN_COLUMNS]
 
 
+@cached_read
 def campaign_list(
     session: Session,
     scope: Scope,

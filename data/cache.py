@@ -1,105 +1,204 @@
-"""Flask-Caching for repository reads: Redis when REDIS_URL is set, in-process otherwise."""
+"""Flask-Caching for repository reads: Redis when REDIS_URL is set, in-process otherwise.
+
+A read is cached under its function, the caller's organization and role, the organization's
+generation number and every argument; bumping the generation (invalidate_organization) expires
+all of an organization's reads at once. Any cache failure means "read the database": a breaker
+skips the cache for a while after an error, so a black-holed Redis costs one timeout, not one
+per read, and the outage is logged once.
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import logging
-import pickle
+import threading
+import time
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_caching import Cache
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from sqlalchemy.orm import Session
+
+from data import telemetry
 
 log = logging.getLogger(__name__)
 cache = Cache()
+RETRY_AFTER_SECONDS = 15.0
+PENDING_KEY = "kiki_invalidate"
 
 
 def init_app(app: Flask) -> None:
+    """Bind the cache (Redis with short socket timeouts and no retries, or SimpleCache)."""
     if app.config.get("REDIS_URL"):
         settings = {
             "CACHE_TYPE": "RedisCache",
             "CACHE_REDIS_URL": app.config["REDIS_URL"],
             "CACHE_KEY_PREFIX": app.config.get("CACHE_KEY_PREFIX", "kiki:"),
-            "CACHE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+            "CACHE_OPTIONS": {
+                "socket_timeout": 0.5,
+                "socket_connect_timeout": 0.5,
+                "retry": Retry(NoBackoff(), 0),
+            },
         }
     else:
         settings = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     settings["CACHE_DEFAULT_TIMEOUT"] = app.config.get("CACHE_TIMEOUT", 300)
     cache.init_app(app, config=settings)
-    app.extensions["kiki_cache_generation"] = 0
+    app.extensions["kiki_cache_breaker"] = Breaker(
+        app.config.get("CACHE_RETRY_SECONDS", RETRY_AFTER_SECONDS)
+    )
+    if not sa.event.contains(Session, "after_commit", _invalidate_committed):
+        sa.event.listen(Session, "after_commit", _invalidate_committed)
 
 
-class _Outage:
-    """Logs a cache outage once, not once per request."""
+class Breaker:
+    """Tracks cache health: after a failure the cache is skipped for ``retry_after`` seconds.
 
-    logged = False
+    Invalidations that could not be written are replayed when the cache answers again.
+    """
 
-    @classmethod
-    def report(cls, exc: Exception) -> None:
-        if not cls.logged:
-            cls.logged = True
-            log.warning("cache unavailable, reading from the database: %s", exc)
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        self.down_since: float | None = None
+        self.retry_at = 0.0
+        self.pending: set[int] = set()
+        self._lock = threading.Lock()
 
-    @classmethod
-    def recovered(cls) -> None:
-        if cls.logged:
-            cls.logged = False
-            log.warning("cache available again")
+    def available(self) -> bool:
+        return self.down_since is None or time.monotonic() >= self.retry_at
+
+    def failed(self, exc: Exception) -> None:
+        with self._lock:
+            if self.down_since is None:
+                self.down_since = time.monotonic()
+                log.warning("cache unavailable, reading from the database: %s", exc)
+            self.retry_at = time.monotonic() + self.retry_after
+
+    def succeeded(self) -> None:
+        if self.down_since is None:
+            return
+        with self._lock:
+            if self.down_since is None:
+                return
+            log.warning(
+                "cache available again after %.0f s", time.monotonic() - self.down_since
+            )
+            self.down_since = None
+            pending, self.pending = self.pending, set()
+        for organization_id in pending:
+            invalidate_organization(organization_id)
 
 
-def _generation(scope) -> int:
-    try:
-        return int(cache.get(f"gen:{scope.organization_id}") or 0)
-    except Exception as exc:  # noqa: BLE001 - any backend failure means "no cache"
-        _Outage.report(exc)
-        return -1
+def _breaker() -> Breaker | None:
+    """The current app's breaker when reads should be cached, else None."""
+    if not current_app or not current_app.config.get("CACHE_READS", True):
+        return None
+    return current_app.extensions.get("kiki_cache_breaker")
 
 
-def invalidate_organization(organization_id: int) -> None:
-    """Make every cached read of one organization stale (data changed)."""
-    try:
-        cache.set(
-            f"gen:{organization_id}", _generation_value(organization_id) + 1, timeout=0
-        )
-    except Exception as exc:  # noqa: BLE001
-        _Outage.report(exc)
-
-
-def _generation_value(organization_id: int) -> int:
+def _generation(organization_id: int) -> int:
     return int(cache.get(f"gen:{organization_id}") or 0)
 
 
-def cached_read(func):
-    """Cache a repository read under a key built from its name, the caller's scope and every argument.
+def invalidate_organization(organization_id: int) -> None:
+    """Make every cached read of one organization stale (its data changed)."""
+    breaker = _breaker()
+    if breaker is None:
+        return
+    if not breaker.available():
+        breaker.pending.add(organization_id)
+        return
+    key = f"gen:{organization_id}"
+    try:
+        backend = cache.cache
+        if hasattr(backend, "_write_client"):  # Redis: INCR is atomic across processes
+            backend.inc(key)
+        else:
+            cache.set(key, _generation(organization_id) + 1, timeout=0)
+    except Exception as exc:  # noqa: BLE001 - any backend failure
+        breaker.pending.add(organization_id)
+        breaker.failed(exc)
+        return
+    breaker.succeeded()
 
-    The first two arguments must be (session, scope); the organization's generation number is part
-    of the key so invalidate_organization() expires everything at once.
+
+def invalidate_on_commit(
+    session: Session | sa.Connection, organization_id: int
+) -> None:
+    """Expire the organization's cached reads when ``session`` commits (not before)."""
+    if isinstance(session, sa.Connection):
+        sa.event.listen(
+            session,
+            "commit",
+            lambda _conn: invalidate_organization(organization_id),
+            once=True,
+        )
+        return
+    session.info.setdefault(PENDING_KEY, set()).add(organization_id)
+
+
+def _invalidate_committed(session: Session) -> None:
+    for organization_id in session.info.pop(PENDING_KEY, ()):
+        invalidate_organization(organization_id)
+
+
+def _key(func, scope, generation: int, args: tuple, kwargs: dict) -> str:
+    # repr of the frozen filter dataclasses, dates and tuples is stable across processes.
+    digest = hashlib.sha256(
+        repr((args, sorted(kwargs.items()))).encode("utf-8")
+    ).hexdigest()[:32]
+    name = f"{func.__module__}.{func.__qualname__}"
+    return f"read:{name}:{scope.cache_key}:g{generation}:{digest}"
+
+
+def _has_unsaved_writes(session) -> bool:
+    """Reads inside a transaction that wrote must neither use nor fill the shared cache."""
+    info = getattr(session, "info", {})
+    return bool(
+        info.get(PENDING_KEY) or session.new or session.dirty or session.deleted
+    )
+
+
+def cached_read(func):
+    """Cache a repository read under its name, the caller's scope and every argument.
+
+    The first two arguments must be (session, scope). Outside an app context, with
+    CACHE_READS off, or while the cache is failing, the function is simply called.
     """
+    name = func.__name__
 
     @functools.wraps(func)
     def wrapper(session, scope, *args, **kwargs):
-        if not current_app or not current_app.config.get("CACHE_READS", True):
+        breaker = _breaker()
+        if breaker is None or _has_unsaved_writes(session):
             return func(session, scope, *args, **kwargs)
-        generation = _generation(scope)
-        if generation < 0:
+        if not breaker.available():
+            telemetry.cache_result(name, "bypass")
             return func(session, scope, *args, **kwargs)
-        digest = hashlib.sha256(
-            pickle.dumps((args, sorted(kwargs.items())))
-        ).hexdigest()[:32]
-        key = f"read:{func.__module__}.{func.__name__}:{scope.cache_key}:g{generation}:{digest}"
         try:
+            key = _key(func, scope, _generation(scope.organization_id), args, kwargs)
             hit = cache.get(key)
-        except Exception as exc:  # noqa: BLE001
-            _Outage.report(exc)
+        except Exception as exc:  # noqa: BLE001 - any backend failure means "no cache"
+            breaker.failed(exc)
+            telemetry.cache_result(name, "error")
             return func(session, scope, *args, **kwargs)
         if hit is not None:
-            return pickle.loads(hit)
+            breaker.succeeded()
+            telemetry.cache_result(name, "hit")
+            return hit
         value = func(session, scope, *args, **kwargs)
         try:
-            cache.set(key, pickle.dumps(value))
-            _Outage.recovered()
+            cache.set(key, value)
         except Exception as exc:  # noqa: BLE001
-            _Outage.report(exc)
+            breaker.failed(exc)
+            telemetry.cache_result(name, "error")
+            return value
+        breaker.succeeded()
+        telemetry.cache_result(name, "miss")
         return value
 
+    wrapper.uncached = func
     return wrapper

@@ -132,5 +132,14 @@ def prepare_embedded(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from data import ops_cli
+
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    for command in (
+        ops_cli.backup_command,
+        ops_cli.restore_command,
+        ops_cli.refresh_rollups_command,
+        ops_cli.rotate_keys_command,
+    ):
+        app.cli.add_command(command)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.models import PLATFORMS, ROLES, Base
+from data.rollups import refresh_rollups
 
 NO_LOGIN_HASH = "!demo-no-login"  # not a hash any scheme produces: never verifies
 BATCH_ROWS = 10_000
@@ -458,6 +459,8 @@ def load_demo_data(
     _insert(conn, "ltv_predictions", [row for p in active for row in _ltv(p, end, rng)])
     admins = [roles["admin"] for roles in staff]
     _insert(conn, "audit_logs", _audit(plans, org_ids, admins, end))
+    for org_id in org_ids:  # the overview reads the daily rollup
+        refresh_rollups(session_or_connection, org_id)
     return DemoSummary(len(org_ids), logins, len(plans), metric_rows)
 
 
@@ -515,6 +518,7 @@ def bulk_load_metrics(
             count = _copy_metrics(conn, rows)
         else:
             count = _insert_metrics(conn, rows)
+        refresh_rollups(conn, org_id, dates[0], dates[-1])
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text(ANALYZE))
     return count

@@ -17,6 +17,7 @@ from data.models import (
     PerformanceMetric,
     PlatformDeployment,
 )
+from data.rollups import refresh_rollups
 
 GOLDEN_DIR = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "golden"
 
@@ -80,6 +81,8 @@ def load_golden(session: Session, slug_suffix: str = "") -> dict:
             }
         )
     session.execute(sa.insert(PerformanceMetric), metrics)
+    for org in orgs.values():
+        refresh_rollups(session, org.id)
     session.flush()
     return {
         "orgs": {org.slug.removesuffix(slug_suffix): org.id for org in orgs.values()},

@@ -10,7 +10,7 @@ import uuid
 
 from flask import Flask, g, request
 
-from pages.routes import exports, health
+from pages.routes import exports, health, metrics
 
 
 class JsonFormatter(logging.Formatter):
@@ -62,5 +62,6 @@ def init_logging(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    metrics.init_app(app)
     health.init_app(app)
     exports.init_app(app)

@@ -1,0 +1,96 @@
+"""Builders for the organization settings page: fee-rate form, API-key form, masked key table."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from components.controls import message_area
+from components.figures import PLATFORM_LABELS
+
+
+def _field(label: str, control, hint: str | None = None) -> html.Div:
+    parts = [dbc.Label(label, html_for=control.id, className="mb-1"), control]
+    if hint:
+        parts.append(dbc.FormText(hint))
+    return html.Div(parts, className="mb-2")
+
+
+def fee_rate_card(ID: dict) -> dbc.Card:
+    """The performance-fee percentage and its save button."""
+    return dbc.Card(
+        [
+            dbc.CardHeader("Performance fee"),
+            dbc.CardBody(
+                [
+                    _field(
+                        "Fee rate (%)",
+                        dbc.Input(id=ID["fee"], type="text", inputMode="decimal"),
+                        "KIKI's share of revenue, 0 to 100 % (two decimals at most).",
+                    ),
+                    dbc.Button("Save fee rate", id=ID["fee-save"], color="primary"),
+                    message_area(ID["fee-message"]),
+                ]
+            ),
+        ],
+        className="mb-3",
+    )
+
+
+def credential_form_card(ID: dict) -> dbc.Card:
+    """Platform picker and a write-only key input: the stored key is never shown."""
+    options = [{"label": label, "value": p} for p, label in PLATFORM_LABELS.items()]
+    return dbc.Card(
+        [
+            dbc.CardHeader("Set or replace an API key"),
+            dbc.CardBody(
+                [
+                    _field(
+                        "Platform",
+                        dbc.Select(id=ID["platform"], options=options, value="meta"),
+                    ),
+                    _field(
+                        "API key",
+                        dbc.Input(
+                            id=ID["key"],
+                            type="password",
+                            maxLength=512,
+                            autocomplete="new-password",
+                        ),
+                        "Stored encrypted; afterwards only its last four characters show.",
+                    ),
+                    dbc.Button("Save key", id=ID["key-save"], color="primary"),
+                    message_area(ID["key-message"]),
+                ]
+            ),
+        ],
+        className="mb-3",
+    )
+
+
+def credentials_table(frame: pd.DataFrame) -> dbc.Table:
+    """Platform, masked key ("••••1234" or "not set"), when and by whom it was last set."""
+    rows = []
+    for row in frame.itertuples(index=False):
+        when = row.updated_at.strftime("%Y-%m-%d %H:%M") if row.masked else "—"
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(PLATFORM_LABELS.get(row.platform, row.platform)),
+                    html.Td(
+                        html.Code(row.masked)
+                        if row.masked
+                        else html.Span("not set", className="text-body-secondary")
+                    ),
+                    html.Td(when),
+                    html.Td(row.updated_by or "—"),
+                ]
+            )
+        )
+    header = html.Thead(
+        html.Tr([html.Th("Platform"), html.Th("Key"), html.Th("Set"), html.Th("By")])
+    )
+    return dbc.Table(
+        [header, html.Tbody(rows)], hover=True, size="sm", className="mb-0"
+    )

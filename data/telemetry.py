@@ -1,0 +1,89 @@
+"""Prometheus instruments: request and callback latency, cache results, rate limits, DB pool.
+
+Under gunicorn set PROMETHEUS_MULTIPROC_DIR in the environment before start: every worker then
+writes its samples there and /metrics sums them (see deploy/gunicorn.conf.py).
+"""
+
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+REQUEST_SECONDS = Histogram(
+    "kiki_request_seconds",
+    "HTTP request latency by route template, method and status class.",
+    ["route", "method", "status"],
+    buckets=LATENCY_BUCKETS,
+)
+CALLBACK_SECONDS = Histogram(
+    "kiki_callback_seconds",
+    "Dash callback latency by output id.",
+    ["output"],
+    buckets=LATENCY_BUCKETS,
+)
+CACHE_READS = Counter(
+    "kiki_cache_reads_total",
+    "Cached repository reads by result (hit, miss, error, bypass); "
+    "hit ratio = hit / (hit + miss).",
+    ["read", "result"],
+)
+RATE_LIMITED = Counter(
+    "kiki_rate_limited_total",
+    "Requests refused by a rate limit (HTTP 429), by route template.",
+    ["route"],
+)
+DB_POOL = Gauge(
+    "kiki_db_pool_connections",
+    "Database pool connections by engine (primary, replica-N) and state.",
+    ["engine", "state"],
+    multiprocess_mode="livesum",
+)
+
+
+def cache_result(read: str, result: str) -> None:
+    CACHE_READS.labels(read, result).inc()
+
+
+def observe_request(route: str, method: str, status: int, seconds: float) -> None:
+    REQUEST_SECONDS.labels(route, method, f"{status // 100}xx").observe(seconds)
+    if status == 429:
+        RATE_LIMITED.labels(route).inc()
+
+
+def observe_callback(output: str, seconds: float) -> None:
+    CALLBACK_SECONDS.labels(output).observe(seconds)
+
+
+def observe_pool(name: str, engine: sa.Engine) -> None:
+    """Record how many of the engine's pooled connections are in use, idle and overflowing."""
+    pool = engine.pool
+    for state, method in (
+        ("checked_out", "checkedout"),
+        ("idle", "checkedin"),
+        ("overflow", "overflow"),
+    ):
+        read = getattr(pool, method, None)
+        if read is not None:
+            DB_POOL.labels(name, state).set(max(int(read()), 0))
+
+
+def exposition() -> tuple[bytes, str]:
+    """The text exposition of every metric: summed over workers in multiprocess mode."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

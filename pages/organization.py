@@ -1,0 +1,145 @@
+"""Organization (/settings/organization, admin): the fee rate and the ad platforms' API keys."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+from flask import g, request
+
+from components.accounts import success_alert
+from components.controls import error_alert
+from components.organization import (
+    credential_form_card,
+    credentials_table,
+    fee_rate_card,
+)
+from data.credentials import credential_list, set_credential
+from data.db import db_session
+from data.organizations import fee_rate_percent, set_fee_rate
+from data.scope import PermissionDenied
+
+PREFIX = "org"
+ID = {
+    name: f"{PREFIX}-{name}"
+    for name in (
+        "changed",
+        "fee",
+        "fee-save",
+        "fee-message",
+        "credentials",
+        "platform",
+        "key",
+        "key-save",
+        "key-message",
+    )
+}
+
+dash.register_page(
+    __name__,
+    path="/settings/organization",
+    name="Organization",
+    title="Organization · KIKI Analytics",
+    order=55,
+    nav=True,
+    min_role="admin",
+    id_prefix=f"{PREFIX}-",
+)
+
+
+def layout(**_ignored):
+    return html.Div(
+        [
+            html.H1("Organization", className="h3 mb-3"),
+            dcc.Store(id=ID["changed"], data=0),
+            dbc.Row(
+                [
+                    dbc.Col(fee_rate_card(ID), lg=4),
+                    dbc.Col(
+                        [
+                            dbc.Card(
+                                [
+                                    dbc.CardHeader("Platform API keys"),
+                                    dbc.CardBody(html.Div(id=ID["credentials"])),
+                                ],
+                                className="mb-3",
+                            ),
+                            credential_form_card(ID),
+                        ],
+                        lg=8,
+                    ),
+                ],
+                className="g-3",
+            ),
+        ]
+    )
+
+
+def _write(change) -> str | None:
+    """Run one write for the signed-in admin and commit it whole; a message when refused."""
+    db = db_session()
+    try:
+        change(db, g.scope, ip_address=request.remote_addr)
+        db.commit()
+        return None
+    except ValueError as exc:
+        db.rollback()
+        return str(exc)
+    except PermissionDenied:
+        db.rollback()
+        return "Only admins can do this."
+
+
+@callback(
+    Output(ID["fee"], "value"),
+    Output(ID["credentials"], "children"),
+    Input(ID["changed"], "data"),
+)
+def update_organization_settings(_version):
+    """The current fee rate and the masked list of keys (never a key itself)."""
+    db, scope = db_session(), g.scope
+    return str(fee_rate_percent(db, scope)), credentials_table(
+        credential_list(db, scope)
+    )
+
+
+@callback(
+    Output(ID["fee-message"], "children"),
+    Output(ID["changed"], "data", allow_duplicate=True),
+    Input(ID["fee-save"], "n_clicks"),
+    State(ID["fee"], "value"),
+    State(ID["changed"], "data"),
+    prevent_initial_call=True,
+)
+def save_organization_fee(_clicks, percent, version):
+    """Validate and store the fee rate (audited; the organization's cached figures expire)."""
+    problem = _write(
+        lambda db, scope, ip_address: set_fee_rate(
+            db, scope, percent, ip_address=ip_address
+        )
+    )
+    if problem:
+        return error_alert(problem), dash.no_update
+    return success_alert("Fee rate saved."), (version or 0) + 1
+
+
+@callback(
+    Output(ID["key-message"], "children"),
+    Output(ID["changed"], "data", allow_duplicate=True),
+    Output(ID["key"], "value"),
+    Input(ID["key-save"], "n_clicks"),
+    State(ID["platform"], "value"),
+    State(ID["key"], "value"),
+    State(ID["changed"], "data"),
+    prevent_initial_call=True,
+)
+def save_organization_key(_clicks, platform, key, version):
+    """Encrypt and store a platform's key; the input is emptied whatever happens."""
+    problem = _write(
+        lambda db, scope, ip_address: set_credential(
+            db, scope, platform, key, ip_address=ip_address
+        )
+    )
+    if problem:
+        return error_alert(problem), dash.no_update, ""
+    return success_alert("API key saved."), (version or 0) + 1, ""

@@ -1,0 +1,94 @@
+"""/metrics for Prometheus, the hooks that time every request and callback, optional Sentry."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+
+from auth.access import parse_callback_payload
+from data import telemetry
+
+log = logging.getLogger(__name__)
+bp = Blueprint("metrics", __name__)
+CALLBACK_PATH = "/_dash-update-component"
+LOOPBACK = {"127.0.0.1", "::1", "::ffff:127.0.0.1"}
+PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
+
+
+def metrics_allowed() -> bool:
+    """With KIKI_METRICS_TOKEN: that bearer token, from anywhere. Without: loopback callers only,
+    and never a request relayed by a proxy (which would look like loopback)."""
+    token = current_app.config.get("KIKI_METRICS_TOKEN")
+    if token:
+        sent = request.headers.get("Authorization", "")
+        return hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
+    relayed = any(request.headers.get(name) for name in PROXY_HEADERS)
+    return request.remote_addr in LOOPBACK and not relayed
+
+
+# Deliberately not @requires_role: Prometheus has no session. The path is in
+# auth.access.PUBLIC_PATHS so the guard lets it through, and this view checks its own credential.
+@bp.get("/metrics")
+def metrics():
+    """Every metric in the Prometheus text format (summed over gunicorn workers)."""
+    if not metrics_allowed():
+        return Response("Forbidden.\n", status=403, mimetype="text/plain")
+    body, content_type = telemetry.exposition()
+    response = Response(body, content_type=content_type)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _start_timer() -> None:
+    g.kiki_started = time.perf_counter()
+
+
+def _callback_output() -> str:
+    payload = parse_callback_payload(request.get_data(cache=True))
+    output = payload.get("output")
+    return output[:200] if isinstance(output, str) and output else "unknown"
+
+
+def _record(response):
+    started = g.pop("kiki_started", None)
+    if started is None:
+        return response
+    seconds = time.perf_counter() - started
+    route = request.url_rule.rule if request.url_rule else "unmatched"
+    status = response.status_code
+    telemetry.observe_request(route, request.method, status, seconds)
+    # Only callbacks Dash actually ran: a forged output id is refused (4xx) or fails (5xx).
+    if request.path == CALLBACK_PATH and status in (200, 204):
+        telemetry.observe_callback(_callback_output(), seconds)
+    for name, engine in current_app.extensions.get("kiki_engines", {}).items():
+        telemetry.observe_pool(name, engine)
+    return response
+
+
+def init_sentry(app: Flask) -> bool:
+    """Report errors to Sentry when SENTRY_DSN is set and sentry-sdk is installed (optional)."""
+    dsn = app.config.get("SENTRY_DSN")
+    if not dsn:
+        return False
+    try:
+        import sentry_sdk
+    except ImportError:
+        log.warning(
+            "SENTRY_DSN is set but sentry-sdk is not installed; errors stay local"
+        )
+        return False
+    sentry_sdk.init(dsn=dsn, send_default_pii=False, traces_sample_rate=0.0)
+    return True
+
+
+def init_app(app: Flask) -> None:
+    """Register /metrics, time every request, and start Sentry when configured."""
+    app.register_blueprint(bp)
+    # First of all before_request hooks, so requests refused by the guard or a rate limit
+    # are timed and counted too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_timer)
+    app.after_request(_record)
+    init_sentry(app)

@@ -127,9 +127,47 @@ def refresh_control(prefix: str) -> dbc.Col:
     )
 
 
+def link_problem(prefix: str, problem: str | None) -> html.Div:
+    """What was wrong with the link that opened the page (its filters were replaced by defaults)."""
+    return html.Div(
+        error_alert(problem) if problem else None, id=f"{prefix}-link-problem"
+    )
+
+
 def message_area(component_id: str) -> html.Div:
     return html.Div(id=component_id, role="status", **{"aria-live": "polite"})
 
 
 def error_alert(message: str) -> dbc.Alert:
     return dbc.Alert(message, color="warning", className="py-2", dismissable=True)
+
+
+def chart_card(graph_id: str, lg: int) -> dbc.Col:
+    """A card holding one graph with a loading indicator."""
+    graph = dcc.Graph(id=graph_id, config={"displaylogo": False}, className="chart")
+    return dbc.Col(
+        dbc.Card(dbc.CardBody(dcc.Loading(graph, delay_show=300))),
+        lg=lg,
+        className="mb-3",
+    )
+
+
+def export_links(prefix: str, links: list[tuple[str, str, str]]) -> html.Div:
+    """Small outline buttons, one per (key, label, href), with ids ``<prefix>-export-<key>``."""
+    return html.Div(
+        [html.Span("Export:", className="small text-body-secondary me-2")]
+        + [
+            dbc.Button(
+                label,
+                href=href,
+                external_link=True,
+                size="sm",
+                outline=True,
+                color="primary",
+                className="me-2",
+                id=f"{prefix}-export-{key}",
+            )
+            for key, label, href in links
+        ],
+        className="mb-2",
+    )

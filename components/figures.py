@@ -37,6 +37,11 @@ def _layout(title: str, theme: str, yaxis_title: str, xaxis_title: str) -> dict:
         "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
         "legend": {"orientation": "h", "y": -0.2},
         "hovermode": "x unified",
+        "modebar": {
+            "bgcolor": "rgba(0,0,0,0)",
+            "color": colors["grid"],
+            "activecolor": "#2f6fde",
+        },
         "xaxis": {**axis, "title": {"text": xaxis_title}},
         "yaxis": {
             **axis,
@@ -117,6 +122,7 @@ def platform_breakdown_figure(platforms: pd.DataFrame, theme: str = "light") -> 
             "hovertemplate": "%{y:$,.2f}",
             "text": [f"ROAS {ratio(r)}" for r in platforms["roas"]],
             "textposition": "outside",
+            "textfont": {"size": 12},
         },
     ]
     layout = _layout("Spend and revenue by platform", theme, "Amount (USD)", "Platform")

@@ -13,6 +13,7 @@ from components.campaign_table import campaign_rows, campaigns_table
 from components.controls import (
     date_range_controls,
     error_alert,
+    link_problem,
     message_area,
     platform_control,
 )
@@ -212,9 +213,8 @@ def layout(
                 ],
                 className="g-2 mb-3 align-items-end controls-row",
             ),
-            message_area(ID["message"])
-            if problem is None
-            else html.Div(error_alert(problem), id=ID["message"]),
+            link_problem(PREFIX, problem),
+            message_area(ID["message"]),
             dcc.Store(id=ID["url-sync"]),
             dcc.Store(id=ID["url-synced"]),
             dbc.Card(

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, clientside_callback, ctx, dcc, html
 from flask import g
 
 from components.controls import (
+    chart_card,
     date_range_controls,
     error_alert,
+    export_links,
     granularity_control,
+    link_problem,
     message_area,
     platform_control,
     refresh_control,
@@ -54,6 +59,7 @@ ID = {
         "top",
         "message",
         "url-sync",
+        "exports",
     )
 }
 
@@ -111,50 +117,17 @@ def layout(start=None, end=None, platform=None, granularity=None, **_ignored):
                 ],
                 className="g-2 mb-3 align-items-end controls-row",
             ),
-            message_area(ID["message"])
-            if problem is None
-            else html.Div(error_alert(problem), id=ID["message"]),
+            link_problem(PREFIX, problem),
+            message_area(ID["message"]),
             dcc.Store(id=ID["url-sync"]),
             dcc.Loading(
                 dbc.Row(id=ID["kpis"], className="g-3"), type="dot", delay_show=300
             ),
             dbc.Row(
-                [
-                    dbc.Col(
-                        dbc.Card(
-                            dbc.CardBody(
-                                dcc.Loading(
-                                    dcc.Graph(
-                                        id=ID["trend"],
-                                        config={"displaylogo": False},
-                                        className="chart",
-                                    ),
-                                    delay_show=300,
-                                )
-                            )
-                        ),
-                        lg=8,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        dbc.Card(
-                            dbc.CardBody(
-                                dcc.Loading(
-                                    dcc.Graph(
-                                        id=ID["breakdown"],
-                                        config={"displaylogo": False},
-                                        className="chart",
-                                    ),
-                                    delay_show=300,
-                                )
-                            )
-                        ),
-                        lg=4,
-                        className="mb-3",
-                    ),
-                ],
+                [chart_card(ID["trend"], 8), chart_card(ID["breakdown"], 4)],
                 className="g-3",
             ),
+            html.Div(id=ID["exports"]),
             dbc.Card(
                 [
                     dbc.CardHeader("Top campaigns by revenue"),
@@ -187,6 +160,7 @@ def apply_overview_preset(preset, start, end):
     Output(ID["breakdown"], "figure"),
     Output(ID["top"], "children"),
     Output(ID["message"], "children"),
+    Output(ID["exports"], "children"),
     Input(ID["dates"], "start_date"),
     Input(ID["dates"], "end_date"),
     Input(ID["platforms"], "value"),
@@ -203,7 +177,7 @@ def update_overview(start, end, platforms, granularity, _tick, theme):
         grain = parse_granularity(granularity)
     except InvalidFilter as exc:
         figure = empty_figure(exc.message, theme)
-        return [], figure, figure, None, error_alert(exc.message)
+        return [], figure, figure, None, error_alert(exc.message), None
     session, scope = db_session(), g.scope
     kpis = kpi_summary(session, scope, rng, chosen).set_index("period")
     current, previous = kpis.loc["current"], kpis.loc["previous"]
@@ -232,6 +206,27 @@ def update_overview(start, end, platforms, granularity, _tick, theme):
         platform_breakdown_figure(breakdown, theme),
         top_campaigns_table(top),
         None,
+        _exports(rng, chosen, grain) if scope.allows("analyst") else None,
+    )
+
+
+def _exports(rng, platforms, granularity) -> html.Div:
+    query = urlencode(
+        {
+            "start": rng.start.isoformat(),
+            "end": rng.end.isoformat(),
+            "platform": ",".join(platforms),
+            "granularity": granularity,
+        }
+    )
+    return export_links(
+        PREFIX,
+        [
+            ("trend", "Trend CSV", f"/export/trend.csv?{query}"),
+            ("platforms", "Platforms CSV", f"/export/platforms.csv?{query}"),
+            ("daily", "Daily rows CSV", f"/export/metrics/daily.csv?{query}"),
+            ("campaigns", "Campaigns CSV", f"/export/campaigns.csv?{query}"),
+        ],
     )
 
 

@@ -95,3 +95,21 @@ def texts(dash_duo, selector: str) -> list[str]:
     """The visible text of every match, read in one step (no stale elements mid re-render)."""
     script = "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText.trim())"
     return dash_duo.driver.execute_script(script, selector)
+
+
+def wait_until(
+    condition, timeout: float = 10, message: str = "condition not met"
+) -> None:
+    """Poll ``condition`` until it is true or ``timeout`` seconds pass."""
+    import time
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if condition():
+                return
+        except Exception:  # noqa: BLE001 - the page may be re-rendering
+            time.sleep(0.2)
+            continue
+        time.sleep(0.2)
+    raise AssertionError(message)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, wait_until
 from tests.golden import expected_cases
 
 CASES = {(c["organization_slug"], c["start"], c["end"]): c for c in expected_cases()}
@@ -65,3 +65,101 @@ def test_shared_url_reproduces_range_and_platform(signed_in):
         == f"{float(expected['spend']):.2f}"
     )
     assert "platform=google" in duo.driver.current_url
+
+
+def _kpis_match(duo, expected: dict) -> None:
+    _wait_for_value(duo, "kpi-revenue", f"${float(expected['revenue']):,.2f}")
+    assert (
+        _money(duo.find_element("#kpi-spend-value").text)
+        == f"{float(expected['spend']):.2f}"
+    )
+    assert (
+        _money(duo.find_element("#kpi-fee-value").text)
+        == f"{float(expected['fee']):.2f}"
+    )
+    assert (
+        duo.find_element("#kpi-conversions-value").text
+        == f"{expected['conversions']:,}"
+    )
+    roas = "—" if expected["roas"] is None else f"{expected['roas']:.2f}×"
+    assert duo.find_element("#kpi-roas-value").text == roas
+
+
+def _trace(duo, graph: str, index: int, key: str):
+    return duo.driver.execute_script(
+        f"return document.querySelector('#{graph} .js-plotly-plot').data[{index}].{key}"
+    )
+
+
+def test_changing_controls_updates_every_figure(signed_in):
+    duo = signed_in("analyst@acme.test")
+    month = CASES[("acme", "2026-10-05", "2026-11-01")]
+    _kpis_match(duo, month["summary"])
+
+    # Platform filter: every figure narrows to Google.
+    duo.select_dcc_dropdown("#overview-platforms", value="Google")
+    _kpis_match(duo, month["by_platform"]["google"])
+    duo.wait_for_text_to_equal("#overview-breakdown .xtick text", "Google", timeout=10)
+    assert "platform=google" in duo.driver.current_url
+
+    # Weekly buckets: 2026-10-03 (clipped) and the four Mondays after it.
+    duo.find_element(
+        "label[for^='_dbcprivate_radioitems_overview-granularity_input_week']"
+    ).click()
+    wait_until(
+        lambda: len(_trace(duo, "overview-trend", 0, "x") or []) == 5, timeout=10
+    )
+    assert _trace(duo, "overview-trend", 0, "x")[0] == "2026-10-03"
+
+    # Preset "month to date" with today pinned to 2026-11-01: the single day 2026-11-01.
+    duo.driver.get(duo.server.url + "/")
+    duo.wait_for_element("#overview-preset", timeout=10)
+    duo.select_dcc_dropdown("#overview-preset", value="Month to date")
+    day = CASES[("acme", "2026-10-19", "2026-11-01")]["daily"]["2026-11-01"]
+    _kpis_match(duo, day)
+    dates = duo.driver.execute_script(
+        "const start = document.getElementById('overview-dates');"
+        "const end = start.parentElement.parentElement.querySelector('.dash-datepicker-end-date');"
+        "return [start.value, end.value];"
+    )
+    assert dates == ["2026-11-01", "2026-11-01"]
+    assert (
+        duo.find_element("#overview-export-trend")
+        .get_attribute("href")
+        .endswith("start=2026-11-01&end=2026-11-01&platform=&granularity=day")
+    )
+
+
+def test_bad_link_is_explained_not_a_crash(signed_in):
+    duo = signed_in(
+        "viewer@acme.test", "/?start=2026-11-01&end=2026-10-01&platform=myspace"
+    )
+    duo.wait_for_contains_text(
+        "#overview-link-problem", "Ignored the link's filters", timeout=10
+    )
+    assert duo.find_element("#kpi-revenue-value").is_displayed()
+
+
+def test_dark_theme_themes_the_page_and_figures(signed_in):
+    duo = signed_in("viewer@acme.test")
+    duo.wait_for_element("#kpi-revenue-value", timeout=15)
+    duo.find_element("#shell-theme-switch").click()
+    wait_until(
+        lambda: (
+            duo.driver.execute_script(
+                "return document.documentElement.getAttribute('data-bs-theme')"
+            )
+            == "dark"
+        ),
+        timeout=5,
+    )
+    wait_until(
+        lambda: (
+            duo.driver.execute_script(
+                "return document.querySelector('#overview-trend .js-plotly-plot').layout.font.color"
+            )
+            == "#dee2e6"
+        ),
+        timeout=10,
+    )
+    screenshot(duo, "overview-dark")

@@ -54,7 +54,8 @@ def load_config(env=None) -> dict:
         "KIKI_BACKUP_KEEP": _int(env, "KIKI_BACKUP_KEEP", 7),
         "KIKI_METRICS_TOKEN": env.get("KIKI_METRICS_TOKEN") or None,
         # Secure cookies need HTTPS; only the local demo runs on plain http.
-        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0" if demo else "1") == "1",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0" if demo else "1")
+        == "1",
         "HOST": env.get("HOST", "127.0.0.1"),
         "PORT": _int(env, "PORT", 8021),
         "DB_POOL_SIZE": _int(env, "DB_POOL_SIZE", 5),

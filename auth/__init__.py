@@ -21,4 +21,6 @@ def init_app(app: Flask) -> None:
 
 def init_dash(app: dash.Dash) -> None:
     """Derive the page and callback access rules from Dash's page registry."""
-    app.server.extensions["kiki_page_rules"] = PageRules(dash.page_registry)
+    app.server.extensions["kiki_page_rules"] = PageRules(
+        dash.page_registry, app.callback_map
+    )

@@ -71,7 +71,8 @@ def is_public(path: str) -> bool:
 class PageRules:
     """Page path patterns and callback id prefixes with the role each requires."""
 
-    def __init__(self, page_registry) -> None:
+    def __init__(self, page_registry, callback_map: dict | None = None) -> None:
+        self.callback_map = callback_map  # the app's own dict, filled as Dash registers
         self.paths: list[tuple[re.Pattern, str]] = []
         self.prefixes: dict[str, str] = dict(SHELL_PREFIXES)
         for page in page_registry.values():
@@ -94,27 +95,32 @@ class PageRules:
         return "viewer"
 
     def callback_role(self, payload: dict) -> str | None:
-        """The strictest role among a callback's outputs, or None when an output has no owner."""
+        """The strictest role among the outputs of the callback Dash will run, or None (refuse).
+
+        Dash picks the function by the payload's ``output`` key, so that key decides; the
+        ``outputs`` list is counted too, so a forged list can only raise the bar. The page router
+        (``_pages_content``) also needs the role of every path the payload carries, because Dash
+        hands the router its inputs by position, whatever ids they claim.
+        """
+        key = payload.get("output")
+        if not isinstance(key, str):
+            return None
+        if self.callback_map is not None:
+            entry = self.callback_map.get(key)
+            if entry is None or "callback" not in entry:
+                return None  # unknown, or client-side only: nothing to run here
         outputs = payload.get("outputs")
         outputs = outputs if isinstance(outputs, list) else [outputs]
+        ids = output_ids(key) + [_component_type(item) for item in _flatten(outputs)]
         roles = []
-        for output in _flatten(outputs):
-            component_id = output.get("id") if isinstance(output, dict) else None
-            if isinstance(component_id, dict):
-                component_id = component_id.get("type")
-            role = self._prefix_role(str(component_id or ""))
+        for component_id in ids:
+            role = self._prefix_role(component_id)
             if role is None:
                 return None
             roles.append(role)
-            if component_id == "_pages_content":
-                roles.append(
-                    self.page_role(
-                        _input_value(payload, "_pages_location", "pathname") or "/"
-                    )
-                )
-        if not roles:
-            return None
-        return max(roles, key=ROLE_RANK.__getitem__)
+        if "_pages_content" in ids:
+            roles += [self.page_role(value) for value in _string_values(payload)]
+        return max(roles, key=ROLE_RANK.__getitem__) if roles else None
 
     def _prefix_role(self, component_id: str) -> str | None:
         matches = [
@@ -131,15 +137,37 @@ def _flatten(items):
             yield item
 
 
-def _input_value(payload: dict, component_id: str, prop: str):
-    for item in _flatten(payload.get("inputs") or []):
-        if (
-            isinstance(item, dict)
-            and item.get("id") == component_id
-            and item.get("property") == prop
-        ):
-            return item.get("value")
-    return None
+def output_ids(key: str) -> list[str]:
+    """Component ids (a pattern id's ``type``) named by a callback-map key like "..a.b...c.d.."."""
+    parts = key[2:-2].split("...") if key.startswith("..") else [key]
+    ids = []
+    for part in parts:
+        # Properties (and their "@hash" suffixes) hold no dot: the id is what comes before.
+        component_id = part.rpartition(".")[0]
+        if component_id.startswith("{"):
+            try:
+                component_id = json.loads(component_id)
+            except ValueError:
+                component_id = ""
+        ids.append(_component_type({"id": component_id}))
+    return ids
+
+
+def _component_type(item) -> str:
+    component_id = item.get("id") if isinstance(item, dict) else None
+    if isinstance(component_id, dict):
+        component_id = component_id.get("type")
+    return component_id if isinstance(component_id, str) else ""
+
+
+def _string_values(payload: dict) -> list[str]:
+    items = [payload.get("inputs"), payload.get("state")]
+    values = [
+        item.get("value")
+        for item in _flatten([i for i in items if isinstance(i, list)])
+        if isinstance(item, dict)
+    ]
+    return [value for value in values if isinstance(value, str)]
 
 
 def parse_callback_payload(raw: bytes) -> dict:

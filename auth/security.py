@@ -6,36 +6,16 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf
+
+from auth.limits import limiter
+
+__all__ = ["csrf", "init_app", "limiter"]
 
 csrf = CSRFProtect()
 CSRF_COOKIE = (
     "_csrf_token"  # Dash's renderer echoes this cookie as the X-CSRFToken header
-)
-
-
-def _limit_key() -> str:
-    """Per user when signed in (so one office behind NAT is not one bucket), else per IP."""
-    if current_user and current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return f"ip:{get_remote_address()}"
-
-
-def _not_rate_limited() -> bool:
-    return request.path.startswith(
-        ("/assets/", "/_dash-component-suites/", "/healthz", "/readyz")
-    )
-
-
-limiter = Limiter(
-    key_func=_limit_key,
-    headers_enabled=True,
-    in_memory_fallback_enabled=True,
-    strategy="moving-window",
-    default_limits_exempt_when=_not_rate_limited,
 )
 
 
@@ -89,10 +69,14 @@ def _check_origin():
     """Refuse state-changing requests whose Origin (or Referer) is another site."""
     if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/api/"):
         return None
-    origin = request.headers.get("Origin") or request.headers.get("Referer")
-    if origin and urlsplit(origin).netloc not in (request.host, ""):
-        return "Cross-site request refused.", 403
-    return None
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        # "null" (sandboxed frames, privacy redirects) is no origin we can trust either.
+        same_site = urlsplit(origin).netloc == request.host
+    else:
+        referer = request.headers.get("Referer")
+        same_site = not referer or urlsplit(referer).netloc in (request.host, "")
+    return None if same_site else ("Cross-site request refused.", 403)
 
 
 def init_app(app: Flask) -> None:
@@ -109,15 +93,18 @@ def init_app(app: Flask) -> None:
         SESSION_REFRESH_EACH_REQUEST=True,
         WTF_CSRF_HEADERS=["X-CSRFToken", "X-CSRF-Token"],
         WTF_CSRF_TIME_LIMIT=None,
-        RATELIMIT_STORAGE_URI=app.config.get("REDIS_URL") or "memory://",
-        RATELIMIT_STORAGE_OPTIONS={
+    )
+    # Rate-limit settings may be overridden (tests, deployments); these are the defaults.
+    for name, value in {
+        "RATELIMIT_STORAGE_URI": app.config.get("REDIS_URL") or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {
             "socket_timeout": 0.5,
             "socket_connect_timeout": 0.5,
         },
-        RATELIMIT_KEY_PREFIX=app.config.get("RATELIMIT_KEY_PREFIX", "kiki"),
-        RATELIMIT_DEFAULT="3000 per hour;300 per minute",
-        RATELIMIT_HEADERS_ENABLED=True,
-    )
+        "RATELIMIT_KEY_PREFIX": "kiki",
+        "RATELIMIT_HEADERS_ENABLED": True,
+    }.items():
+        app.config.setdefault(name, value)
     app.before_request(_check_origin)
     csrf.init_app(app)
     limiter.init_app(app)

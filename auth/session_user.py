@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_login import LoginManager
+from flask_login import LoginManager, login_user
 
 from data.db import db_session
 from data.models import User
@@ -60,3 +60,8 @@ def load_user(user_key: str) -> SessionUser | None:
     if user is None or not user.is_active or user.session_epoch != epoch:
         return None
     return SessionUser.from_row(user)
+
+
+def renew_login(user: User) -> None:
+    """Keep this session signed in after the user's epoch moved on (their other sessions end)."""
+    login_user(SessionUser.from_row(user))

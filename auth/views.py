@@ -5,21 +5,34 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, render_template, request, session
+from flask import Blueprint, g, jsonify, redirect, render_template, request, session
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from auth.access import requires_role
-from auth.credentials import GENERIC_FAILURE, check_credentials
-from auth.security import limiter
+from auth.credentials import GENERIC_FAILURE, LOCKED_MESSAGE, LOCKOUT, check_credentials
+from auth.guard import wants_json
+from auth.limits import (
+    LOGIN_LIMIT_PER_ACCOUNT,
+    LOGIN_LIMIT_PER_IP,
+    failed_sign_in,
+    limiter,
+    login_account_key,
+    login_ip_key,
+    retry_after_seconds,
+    wait_message,
+)
 from auth.session_user import SessionUser
 from data.audit import record_event
 from data.db import db_session
 from data.models import User
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+
+TOO_MANY_ATTEMPTS = "Too many failed sign-in attempts."
 
 
 class LoginForm(FlaskForm):
@@ -34,16 +47,14 @@ def safe_next(target: str | None) -> str:
         or not target.startswith("/")
         or target.startswith("//")
         or "\\" in target
+        # Browsers drop tabs and newlines, so "/\t/evil.example" would become "//evil..."
+        or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target)
     ):
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return "/"
     return target
-
-
-def _login_email_key() -> str:
-    return "login-email:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
 def _authenticate(form: LoginForm) -> tuple[User | None, str]:
@@ -53,41 +64,92 @@ def _authenticate(form: LoginForm) -> tuple[User | None, str]:
     )
 
 
+def _login_page(form: LoginForm, message, status: int, kind: str = "danger"):
+    next_url = safe_next(request.args.get("next"))
+    page = render_template(
+        "login.html", form=form, message=message, message_kind=kind, next_url=next_url
+    )
+    return page, status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    "10 per minute",
+    LOGIN_LIMIT_PER_IP,
     methods=["POST"],
-    key_func=lambda: f"login-ip:{request.remote_addr}",
+    key_func=login_ip_key,
+    deduct_when=failed_sign_in,
 )
-@limiter.limit("20 per hour", methods=["POST"], key_func=_login_email_key)
+@limiter.limit(
+    LOGIN_LIMIT_PER_ACCOUNT,
+    methods=["POST"],
+    key_func=login_account_key,
+    deduct_when=failed_sign_in,
+)
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url)
     form = LoginForm()
-    message, kind, status = None, "danger", 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            user, message = _authenticate(form)
-            if user is not None:
-                session.clear()  # a fresh session on sign-in: no fixation
-                g.pop("csrf_token", None)
-                login_user(SessionUser.from_row(user))
-                session.permanent = True
-                session["login_at"] = time.time()
-                return redirect(next_url)
-        else:
-            message = (
-                "Enter your email and password."
-                if not form.errors.get("csrf_token")
-                else ("The form expired. Please try again.")
-            )
-        status = 401 if message == GENERIC_FAILURE else 400
-    elif request.args.get("signed_out"):
-        message, kind = "You are signed out.", "info"
-    return render_template(
-        "login.html", form=form, message=message, message_kind=kind, next_url=next_url
-    ), status
+    if request.method == "GET":
+        if request.args.get("signed_out"):
+            return _login_page(form, "You are signed out.", 200, "info")
+        return _login_page(form, None, 200)
+    if not form.validate_on_submit():
+        return _login_page(form, "Enter your email and password.", 400)
+    user, message = _authenticate(form)
+    if user is None and message == LOCKED_MESSAGE:
+        # The same answer as the per-account rate limit, so a locked account looks like any other.
+        seconds = int(LOCKOUT.total_seconds())
+        message = f"{TOO_MANY_ATTEMPTS} {wait_message(seconds)}"
+        page, _ = _login_page(form, message, 429)
+        return page, 429, {"Retry-After": str(seconds)}
+    if user is None:
+        return _login_page(form, message, 401 if message == GENERIC_FAILURE else 400)
+    session.clear()  # a fresh session on sign-in: no fixation
+    g.pop("csrf_token", None)
+    login_user(SessionUser.from_row(user))
+    session.permanent = True
+    session["login_at"] = time.time()
+    return redirect(next_url)
+
+
+@bp.app_errorhandler(429)
+def too_many_requests(_error):
+    """A rate limit was hit: the login form again with a message, or JSON; both say when to retry."""
+    seconds = retry_after_seconds()
+    headers = {"Retry-After": str(seconds)}
+    if request.path == "/login" and not wants_json():
+        page, _ = _login_page(
+            LoginForm(), f"{TOO_MANY_ATTEMPTS} {wait_message(seconds)}", 429
+        )
+        return page, 429, headers
+    message = f"Too many requests. {wait_message(seconds)}"
+    body = {
+        "error": {
+            "code": "rate_limited",
+            "message": message,
+            "details": {"retry_after": seconds},
+        }
+    }
+    return jsonify(body), 429, headers
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_failed(error: CSRFError):
+    """A missing or stale CSRF token: the form again (signed-out visitors), or JSON for XHR."""
+    message = "The form expired. Please try again."
+    if request.path == "/login" and not wants_json():
+        return _login_page(LoginForm(), message, 400)
+    if wants_json():
+        body = {
+            "error": {
+                "code": "csrf_failed",
+                "message": message,
+                "details": {"reason": error.description},
+            }
+        }
+        return jsonify(body), 400
+    return message, 400
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -1,10 +1,19 @@
-"""The audit trail: one row per security-relevant action, written in the caller's transaction."""
+"""The audit trail: rows written in the caller's transaction, and the admin's filtered reads."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from data.models import AuditLog
+from data.filters import DateRange, InvalidFilter, parse_range
+from data.models import AuditLog, User
+from data.scope import Scope
 
 
 def record_event(
@@ -30,3 +39,133 @@ def record_event(
     )
     session.add(entry)
     return entry
+
+
+AUDIT_COLUMNS = [
+    "audit_id",
+    "created_at",
+    "action",
+    "actor_email",
+    "target_type",
+    "target_id",
+    "ip_address",
+    "details",
+]
+MAX_ACTOR_LENGTH = 254
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """Which audit rows to show: a date range (UTC days), one action, part of the actor's email."""
+
+    range: DateRange
+    action: str = ""
+    actor: str = ""
+
+
+def parse_audit_filters(start, end, action=None, actor=None) -> AuditFilters:
+    """Validate the audit log's filters; InvalidFilter (with the parameter) otherwise."""
+    rng = parse_range(start, end)
+    if action is not None and not isinstance(action, str):
+        raise InvalidFilter("action", "Choose an action from the list.")
+    action = (action or "").strip()
+    if len(action) > 64 or not all(ch.isalnum() or ch == "_" for ch in action):
+        raise InvalidFilter("action", "Choose an action from the list.")
+    if actor is not None and not isinstance(actor, str):
+        raise InvalidFilter("actor", "Enter part of an email address.")
+    actor = (actor or "").strip().lower()
+    if len(actor) > MAX_ACTOR_LENGTH:
+        raise InvalidFilter(
+            "actor", f"The email can be at most {MAX_ACTOR_LENGTH} characters."
+        )
+    return AuditFilters(rng, action, actor)
+
+
+def _audit_query(scope: Scope, filters: AuditFilters) -> sa.Select:
+    scope.require("admin")
+    start = dt.datetime.combine(filters.range.start, dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(
+        filters.range.end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC
+    )
+    query = (
+        sa.select(
+            AuditLog.id,
+            AuditLog.created_at,
+            AuditLog.action,
+            User.email,
+            AuditLog.target_type,
+            AuditLog.target_id,
+            AuditLog.ip_address,
+            AuditLog.details,
+        )
+        .outerjoin(User, User.id == AuditLog.actor_user_id)
+        .where(
+            AuditLog.organization_id == scope.organization_id,
+            AuditLog.created_at >= start,
+            AuditLog.created_at < end,
+        )
+    )
+    if filters.action:
+        query = query.where(AuditLog.action == filters.action)
+    if filters.actor:
+        query = query.where(
+            sa.func.lower(User.email).contains(filters.actor, autoescape=True)
+        )
+    return query
+
+
+def _frame(rows) -> pd.DataFrame:
+    records = [
+        (*row[:7], json.dumps(row[7], sort_keys=True, default=str) if row[7] else "")
+        for row in rows
+    ]
+    return pd.DataFrame(records, columns=AUDIT_COLUMNS)
+
+
+def audit_entries(
+    session: Session, scope: Scope, filters: AuditFilters, page: int, page_size: int
+) -> tuple[pd.DataFrame, int]:
+    """One page (0-based) of the organization's audit rows, newest first, and the total count.
+
+    Admin only. Columns: AUDIT_COLUMNS — audit_id, created_at (UTC), action, actor_email (None
+    for the system or a deleted user), target_type, target_id, ip_address, details (JSON text).
+    """
+    query = _audit_query(scope, filters)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
+    page = max(int(page), 0)
+    rows = session.execute(
+        query.order_by(AuditLog.id.desc()).limit(page_size).offset(page * page_size)
+    ).all()
+    return _frame(rows), int(total or 0)
+
+
+def iter_audit_entries(
+    session: Session, scope: Scope, filters: AuditFilters, chunk_size: int = 5000
+) -> Iterator[pd.DataFrame]:
+    """Every matching audit row, newest first, as frames of at most ``chunk_size`` rows."""
+    query = _audit_query(scope, filters).order_by(AuditLog.id.desc())
+    last_id = None
+    while True:
+        chunk = query if last_id is None else query.where(AuditLog.id < last_id)
+        rows = session.execute(chunk.limit(chunk_size)).all()
+        if not rows:
+            return
+        yield _frame(rows)
+        if len(rows) < chunk_size:
+            return
+        last_id = rows[-1][0]
+
+
+def audit_actions(session: Session, scope: Scope) -> list[str]:
+    """The actions that occur in the organization's audit log, sorted (admin only)."""
+    scope.require("admin")
+    return list(
+        session.scalars(
+            sa.select(AuditLog.action)
+            .where(AuditLog.organization_id == scope.organization_id)
+            .distinct()
+            .order_by(AuditLog.action)
+        )
+    )

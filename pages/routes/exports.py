@@ -5,9 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, g, request, stream_with_context
 
 from auth.access import requires_role
+from auth.limits import EXPORT_LIMIT
 from auth.security import limiter
 from data.analytics import CAMPAIGN_COLUMNS, iter_campaign_list
-from data.audit import record_event
+from data.audit import (
+    AUDIT_COLUMNS,
+    iter_audit_entries,
+    parse_audit_filters,
+    record_event,
+)
 from data.csv_export import csv_chunks
 from data.db import db_session
 from data.filters import InvalidFilter, parse_campaign_filters, parse_range
@@ -72,6 +78,27 @@ def campaigns_csv():
     return csv_response(
         csv_chunks(frames, CAMPAIGN_COLUMNS),
         f"kiki-campaigns-{rng.start}-to-{rng.end}.csv",
+    )
+
+
+@bp.get("/audit.csv")
+@requires_role("admin")
+@limiter.limit(EXPORT_LIMIT)
+def audit_csv():
+    """Every audit row of the organization matching the audit page's filters, newest first."""
+    args = request.args
+    try:
+        filters = parse_audit_filters(
+            args.get("start"), args.get("end"), args.get("action"), args.get("actor")
+        )
+    except InvalidFilter as exc:
+        return _bad_request(exc)
+    g.scope.require("admin")
+    _record_export("audit", {k: v[:200] for k, v in args.items()})
+    frames = iter_audit_entries(db_session(), g.scope, filters)
+    return csv_response(
+        csv_chunks(frames, AUDIT_COLUMNS),
+        f"kiki-audit-{filters.range.start}-to-{filters.range.end}.csv",
     )
 
 

@@ -1,0 +1,171 @@
+"""Form builders for the account pages: add a user, act on a user, change your password."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.accounts import ROLE_OPTIONS
+from components.controls import message_area
+
+
+def _field(label: str, control, hint: str | None = None) -> html.Div:
+    parts = [dbc.Label(label, html_for=control.id, className="mb-1"), control]
+    if hint:
+        parts.append(dbc.FormText(hint))
+    return html.Div(parts, className="mb-2")
+
+
+def new_user_card(ID: dict) -> dbc.Card:
+    """Email, name, role, initial password (or "generate one") and the add button."""
+    return dbc.Card(
+        [
+            dbc.CardHeader("Add a user"),
+            dbc.CardBody(
+                [
+                    _field(
+                        "Email",
+                        dbc.Input(id=ID["new-email"], type="email", maxLength=254),
+                    ),
+                    _field("Name", dbc.Input(id=ID["new-name"], maxLength=200)),
+                    _field(
+                        "Role",
+                        dbc.Select(
+                            id=ID["new-role"], options=ROLE_OPTIONS, value="viewer"
+                        ),
+                    ),
+                    _field(
+                        "Initial password",
+                        dbc.Input(
+                            id=ID["new-password"],
+                            type="password",
+                            maxLength=256,
+                            autocomplete="new-password",
+                        ),
+                        "At least 12 characters. Or tick the box to have one generated.",
+                    ),
+                    dbc.Checkbox(
+                        id=ID["new-generate"],
+                        label="Generate a password",
+                        value=True,
+                        className="mb-3",
+                    ),
+                    dbc.Button("Add user", id=ID["create"], color="primary"),
+                    message_area(ID["create-message"]),
+                ]
+            ),
+        ],
+        className="mb-3",
+    )
+
+
+def user_actions_card(ID: dict) -> dbc.Card:
+    """A user picker, a role picker and the buttons that act on the chosen user."""
+    return dbc.Card(
+        [
+            dbc.CardHeader("Change a user"),
+            dbc.CardBody(
+                [
+                    _field(
+                        "User",
+                        dcc.Dropdown(id=ID["user"], placeholder="Choose a user…"),
+                    ),
+                    dbc.InputGroup(
+                        [
+                            dbc.Select(
+                                id=ID["role"], options=ROLE_OPTIONS, value="viewer"
+                            ),
+                            dbc.Button(
+                                "Change role",
+                                id=ID["change-role"],
+                                color="primary",
+                                outline=True,
+                            ),
+                        ],
+                        className="mb-2",
+                    ),
+                    html.Div(
+                        [
+                            dbc.Button(
+                                "Reset password",
+                                id=ID["reset-password"],
+                                color="secondary",
+                                outline=True,
+                            ),
+                            dbc.Button(
+                                "Deactivate",
+                                id=ID["deactivate"],
+                                color="danger",
+                                outline=True,
+                            ),
+                            dbc.Button(
+                                "Reactivate",
+                                id=ID["reactivate"],
+                                color="success",
+                                outline=True,
+                            ),
+                        ],
+                        className="d-flex flex-wrap gap-2 mb-2",
+                    ),
+                    html.Small(
+                        "Changing a role, resetting a password or deactivating signs that user out everywhere.",
+                        className="text-body-secondary d-block mb-2",
+                    ),
+                    message_area(ID["action-message"]),
+                ]
+            ),
+        ]
+    )
+
+
+def password_card(ID: dict) -> dbc.Card:
+    """Current password, the new one twice, and the button."""
+    return dbc.Card(
+        [
+            dbc.CardHeader("Change your password"),
+            dbc.CardBody(
+                [
+                    _field(
+                        "Current password",
+                        dbc.Input(
+                            id=ID["current"],
+                            type="password",
+                            maxLength=256,
+                            autocomplete="current-password",
+                        ),
+                    ),
+                    _field(
+                        "New password",
+                        dbc.Input(
+                            id=ID["new"],
+                            type="password",
+                            maxLength=256,
+                            autocomplete="new-password",
+                        ),
+                        "At least 12 characters; a few words make a good one.",
+                    ),
+                    _field(
+                        "New password again",
+                        dbc.Input(
+                            id=ID["repeat"],
+                            type="password",
+                            maxLength=256,
+                            autocomplete="new-password",
+                        ),
+                    ),
+                    dbc.Button(
+                        "Change password",
+                        id=ID["change"],
+                        color="primary",
+                        className="mt-1",
+                    ),
+                    html.Small(
+                        "Your other sessions end; this one stays signed in.",
+                        className="text-body-secondary d-block mt-2",
+                    ),
+                    message_area(ID["message"]),
+                ]
+            ),
+        ],
+        className="mb-3",
+    )

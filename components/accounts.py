@@ -1,0 +1,184 @@
+"""Builders for account pages: the users table, the audit table, one-time passwords, messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from components.format import NO_VALUE
+
+ROLE_COLORS = {"viewer": "secondary", "analyst": "info", "admin": "primary"}
+ROLE_OPTIONS = [
+    {"label": "Viewer — sees dashboards", "value": "viewer"},
+    {"label": "Analyst — also exports", "value": "analyst"},
+    {"label": "Admin — also manages users", "value": "admin"},
+]
+DETAILS_SHOWN = 160  # characters of an audit row's details shown in the table
+
+
+def _shown(value) -> str:
+    """Text of a cell; "—" for a missing value (None or pandas' NA)."""
+    return NO_VALUE if value is None or pd.isna(value) or value == "" else str(value)
+
+
+def timestamp(value) -> str:
+    """A UTC timestamp as "2026-11-01 14:03 UTC"; "—" for none."""
+    if value is None or pd.isna(value):
+        return NO_VALUE
+    value = pd.Timestamp(value)
+    if value.tzinfo is not None:
+        value = value.tz_convert(dt.UTC)
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _status_badges(row, now: pd.Timestamp) -> list:
+    badges = [
+        dbc.Badge("active", color="success", className="me-1")
+        if row["is_active"]
+        else dbc.Badge("deactivated", color="dark", className="me-1")
+    ]
+    locked = row["locked_until"]
+    if locked is not None and not pd.isna(locked):
+        locked = pd.Timestamp(locked)
+        locked = locked.tz_localize(dt.UTC) if locked.tzinfo is None else locked
+        if locked > now:
+            badges.append(dbc.Badge("locked", color="warning", text_color="dark"))
+    return badges
+
+
+def users_table(frame: pd.DataFrame, current_user_id: int | None) -> html.Div:
+    """Name (with "you"), email, role badge, status badges, last sign-in, created."""
+    if frame.empty:
+        return html.P("No users yet.", className="text-body-secondary mb-0")
+    now = pd.Timestamp.now(tz=dt.UTC)
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(label)
+                for label in ("Name", "Email", "Role", "Status", "Last sign-in")
+            ]
+        )
+    )
+    rows = []
+    for _, row in frame.iterrows():
+        you = int(row["user_id"]) == current_user_id
+        name = [row["name"]] + (
+            [dbc.Badge("you", color="light", text_color="dark", className="ms-1")]
+            if you
+            else []
+        )
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(name),
+                    html.Td(row["email"], className="text-break"),
+                    html.Td(dbc.Badge(row["role"], color=ROLE_COLORS[row["role"]])),
+                    html.Td(_status_badges(row, now)),
+                    html.Td(timestamp(row["last_login_at"]), className="text-nowrap"),
+                ],
+                className="" if row["is_active"] else "text-body-secondary",
+            )
+        )
+    return dbc.Table(
+        [header, html.Tbody(rows)],
+        hover=True,
+        size="sm",
+        responsive=True,
+        className="mb-0 align-middle",
+        id="settings-users-table",
+    )
+
+
+def user_options(frame: pd.DataFrame) -> list[dict]:
+    """Dropdown options: "Name — email (role, deactivated)" with the user id as value."""
+    options = []
+    for _, row in frame.iterrows():
+        notes = [row["role"]] + ([] if row["is_active"] else ["deactivated"])
+        label = f"{row['name']} — {row['email']} ({', '.join(notes)})"
+        options.append({"label": label, "value": int(row["user_id"])})
+    return options
+
+
+def one_time_password(intro: str, password: str) -> dbc.Alert:
+    """A success message carrying a password that is shown this once."""
+    return dbc.Alert(
+        [
+            html.Div(intro),
+            html.Div(
+                [
+                    "Password: ",
+                    html.Code(
+                        password, className="user-select-all fs-6 one-time-secret"
+                    ),
+                ],
+                className="my-2",
+            ),
+            html.Small(
+                "Copy it now and hand it over privately: it is not stored and will not be "
+                "shown again. They can change it on their profile page.",
+            ),
+        ],
+        color="success",
+        className="py-2",
+    )
+
+
+def success_alert(message: str) -> dbc.Alert:
+    return dbc.Alert(message, color="success", className="py-2", dismissable=True)
+
+
+def audit_table(frame: pd.DataFrame) -> html.Div:
+    """When, action, actor, target, IP and the (shortened) details of each audit row."""
+    if frame.empty:
+        return html.P(
+            "No audit entries match these filters.", className="text-body-secondary"
+        )
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(label)
+                for label in ("When", "Action", "Actor", "Target", "IP", "Details")
+            ]
+        )
+    )
+    rows = []
+    for _, row in frame.iterrows():
+        target = (
+            " ".join(
+                _shown(row[name])
+                for name in ("target_type", "target_id")
+                if _shown(row[name]) != NO_VALUE
+            )
+            or NO_VALUE
+        )
+        details = "" if pd.isna(row["details"]) else str(row["details"])
+        shown = (
+            details if len(details) <= DETAILS_SHOWN else details[:DETAILS_SHOWN] + "…"
+        )
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(timestamp(row["created_at"]), className="text-nowrap"),
+                    html.Td(html.Code(row["action"])),
+                    html.Td(_shown(row["actor_email"]), className="text-break"),
+                    html.Td(target),
+                    html.Td(_shown(row["ip_address"])),
+                    html.Td(
+                        html.Small(shown, className="font-monospace"),
+                        title=details if shown != details else None,
+                        className="text-break audit-details",
+                    ),
+                ]
+            )
+        )
+    return dbc.Table(
+        [header, html.Tbody(rows)],
+        hover=True,
+        size="sm",
+        responsive=True,
+        className="mb-0 align-middle",
+        id="audit-log-table",
+    )

@@ -1,0 +1,272 @@
+"""The settings page's callbacks: list, add, change role, deactivate, reset — scoped, audited, refusing bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from auth.passwords import verify_password
+from data.db import get_database
+from data.models import Organization, User
+from tests.auth import dash_calls
+from tests.auth.support import (
+    audit_actions_for,
+    counts,
+    last_audit_id,
+    member_factory,
+    sign_in,
+    user_row,
+    users_snapshot,
+)
+from tests.factories import add_user, login
+
+CREATE = "settings-create-message"
+ACTION = "settings-action-message"
+LIST = "settings-users"
+
+
+def text(response) -> str:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return json.dumps(response.json, ensure_ascii=False)
+
+
+def create(
+    app, client, email, name="New Person", role="viewer", password=None, generate=True
+):
+    return dash_calls.call(
+        app,
+        client,
+        CREATE,
+        {
+            "settings-create.n_clicks": 1,
+            "settings-new-email.value": email,
+            "settings-new-name.value": name,
+            "settings-new-role.value": role,
+            "settings-new-password.value": password,
+            "settings-new-generate.value": generate,
+            "settings-changed.data": 3,
+        },
+    )
+
+
+def act(app, client, button: str, user_id, role="viewer"):
+    body = dash_calls.triggered(
+        app,
+        ACTION,
+        f"settings-{button}.n_clicks",
+        {
+            f"settings-{button}.n_clicks": 1,
+            "settings-user.value": user_id,
+            "settings-role.value": role,
+            "settings-changed.data": 0,
+        },
+    )
+    return dash_calls.post(client, body)
+
+
+def shown_password(response) -> str:
+    pattern = r'"children": "([^"]+)", "className": "[^"]*one-time-secret'
+    match = re.search(pattern, text(response))
+    assert match, text(response)[:800]
+    return match.group(1)
+
+
+@pytest.fixture
+def members(app, world):
+    yield from member_factory(app, world)
+
+
+@pytest.fixture
+def cleanup_emails(app):
+    emails: list[str] = []
+    yield emails
+    with app.server.app_context(), get_database().session_scope() as session:
+        session.execute(sa.delete(User).where(User.email.in_(emails)))
+
+
+def test_list_shows_the_admins_organization_only(app, client_for, members):
+    acme_viewer = members("acme", "viewer")
+    globex_viewer = members("globex", "viewer")
+    body = text(
+        dash_calls.call(
+            app, client_for("acme", "admin"), LIST, {"settings-changed.data": 0}
+        )
+    )
+    assert acme_viewer.email in body and "admin@acme.test" in body
+    assert globex_viewer.email not in body and "@globex.test" not in body
+
+
+def test_admin_adds_a_user_with_a_generated_password(app, client_for, cleanup_emails):
+    email = f"new-{uuid.uuid4().hex[:8]}@acme.test"
+    cleanup_emails.append(email)
+    users_before, _ = counts(app)
+    since = last_audit_id(app)
+    response = create(app, client_for("acme", "admin"), email, role="analyst")
+    password = shown_password(response)
+    assert response.json["response"]["settings-changed"]["data"] == 4
+    assert counts(app)[0] == users_before + 1
+    client = app.server.test_client()
+    assert login(client, email, password).status_code == 302
+    with app.server.app_context(), get_database().session_scope() as session:
+        user = session.scalar(sa.select(User).where(User.email == email))
+        assert user.role == "analyst" and user.organization.slug == "acme"
+        assert verify_password(user.password_hash, password)
+    assert audit_actions_for(app, user.id, since) == ["user_created"]
+
+
+def test_admin_adds_a_user_with_a_chosen_password(app, client_for, cleanup_emails):
+    email = f"chosen-{uuid.uuid4().hex[:8]}@acme.test"
+    cleanup_emails.append(email)
+    response = create(
+        app,
+        client_for("acme", "admin"),
+        email,
+        password="a chosen passphrase 9",
+        generate=False,
+    )
+    assert "one-time-secret" not in text(response) and email in text(response)
+    assert (
+        login(app.server.test_client(), email, "a chosen passphrase 9").status_code
+        == 302
+    )
+
+
+def test_the_organization_comes_from_the_session_not_the_form(
+    app, client_for, cleanup_emails
+):
+    email = (
+        f"tenant-{uuid.uuid4().hex[:8]}@acme.test"  # an "acme" address, added by globex
+    )
+    cleanup_emails.append(email)
+    shown_password(create(app, client_for("globex", "admin"), email))
+    with app.server.app_context(), get_database().session_scope() as session:
+        user = session.scalar(sa.select(User).where(User.email == email))
+        assert user.organization.slug == "globex"
+
+
+BAD_FORMS = [
+    {"email": None},
+    {"email": ""},
+    {"email": "x" * 10_000 + "@acme.test"},
+    {"email": "ünï@cödé.test"},
+    {"email": "'; DROP TABLE users; --"},
+    {"email": "<script>alert(1)</script>@x.test"},
+    {"email": ["a@b.test"]},
+    {"email": {"$ne": 1}},
+    {"email": "admin@acme.test"},
+    {"name": ""},
+    {"name": "n" * 10_000},
+    {"name": ["x"]},
+    {"role": "owner"},
+    {"role": None},
+    {"role": 3},
+    {"role": "admin'--"},
+    {"password": "short", "generate": False},
+    {"password": None, "generate": False},
+    {"password": "p" * 10_000, "generate": False},
+    {"password": ["a long enough password"], "generate": False},
+    {"generate": "yes", "password": None},
+]
+
+
+@pytest.mark.parametrize("bad", BAD_FORMS, ids=lambda bad: repr(bad)[:40])
+def test_bad_input_on_the_add_form_changes_nothing(app, client_for, bad):
+    values = {
+        "email": f"ok-{uuid.uuid4().hex[:8]}@acme.test",
+        "name": "Okay",
+        "role": "viewer",
+    }
+    values.update(bad)
+    admin = client_for("acme", "admin")
+    before = counts(app)
+    response = create(app, admin, **values)
+    body = text(response)
+    assert '"color": "warning"' in body  # a message for the person
+    assert response.json["response"].get("settings-changed") is None
+    assert counts(app) == before
+
+
+def test_change_role_deactivate_reactivate_and_reset(app, client_for, members):
+    target = members("acme", "viewer")
+    admin = client_for("acme", "admin")
+    epoch = user_row(app, target.id)["session_epoch"]
+    since = last_audit_id(app)
+
+    assert "now analyst" in text(act(app, admin, "change-role", target.id, "analyst"))
+    assert user_row(app, target.id)["role"] == "analyst"
+    assert "deactivated" in text(act(app, admin, "deactivate", target.id))
+    assert user_row(app, target.id)["is_active"] is False
+    assert login(app.server.test_client(), target.email).status_code == 401
+    assert "active" in text(act(app, admin, "reactivate", target.id))
+    password = shown_password(act(app, admin, "reset-password", target.id))
+    row = user_row(app, target.id)
+    assert row["is_active"] is True and row["session_epoch"] == epoch + 4
+    assert verify_password(row["password_hash"], password)
+    assert login(app.server.test_client(), target.email, password).status_code == 302
+    assert audit_actions_for(app, target.id, since) == [
+        "role_changed",
+        "user_deactivated",
+        "user_reactivated",
+        "password_reset",
+    ]
+
+
+@pytest.mark.parametrize("button", ["change-role", "deactivate", "reset-password"])
+def test_another_organizations_admin_changes_nothing(app, client_for, members, button):
+    acme_user = members("acme", "analyst")
+    globex_admin = client_for("globex", "admin")
+    before = users_snapshot(app, acme_user.organization_id), counts(app)
+    for user_id in (acme_user.id, str(acme_user.id), f"{acme_user.id} OR 1=1"):
+        body = text(act(app, globex_admin, button, user_id, "admin"))
+        assert '"color": "warning"' in body and acme_user.email not in body
+    assert (users_snapshot(app, acme_user.organization_id), counts(app)) == before
+
+
+@pytest.mark.parametrize(
+    "user_id", [None, "", "abc", True, [1], {"id": 1}, 1.5, -5, "9" * 40]
+)
+def test_bad_user_ids_change_nothing(app, client_for, user_id):
+    admin = client_for("acme", "admin")
+    before = users_snapshot(app, 1), counts(app)
+    for button in ("change-role", "deactivate", "reactivate", "reset-password"):
+        assert "Choose a user" in text(act(app, admin, button, user_id, "admin")) or (
+            "No such user" in text(act(app, admin, button, user_id, "admin"))
+        )
+    assert (users_snapshot(app, 1), counts(app)) == before
+
+
+@pytest.fixture
+def lonely_org(app):
+    """A new organization with a single admin (deleted afterwards, with everything in it)."""
+    slug = f"solo-{uuid.uuid4().hex[:6]}"
+    with app.server.app_context(), get_database().session_scope() as session:
+        org = Organization(slug=slug, name="Solo Ltd")
+        session.add(org)
+        session.flush()
+        admin = add_user(session, org.id, "admin", f"admin@{slug}.test")
+        viewer = add_user(session, org.id, "viewer", f"viewer@{slug}.test")
+        ids = org.id, admin.id, admin.email, viewer.id
+    yield ids
+    with app.server.app_context(), get_database().session_scope() as session:
+        session.execute(sa.delete(Organization).where(Organization.id == ids[0]))
+
+
+def test_the_last_admin_cannot_demote_or_deactivate_themself(app, lonely_org):
+    org_id, admin_id, admin_email, viewer_id = lonely_org
+    client = sign_in(app, admin_email)
+    before = users_snapshot(app, org_id)
+    for button in ("change-role", "deactivate"):
+        body = text(act(app, client, button, admin_id, "analyst"))
+        assert "at least one active admin" in body
+    assert users_snapshot(app, org_id) == before
+    # Promoting someone first makes it possible; the session then ends with the role change.
+    assert "now admin" in text(act(app, client, "change-role", viewer_id, "admin"))
+    assert "now viewer" in text(act(app, client, "change-role", admin_id, "viewer"))
+    assert (
+        dash_calls.call(app, client, LIST, {"settings-changed.data": 0}).status_code
+        == 401
+    )

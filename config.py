@@ -50,6 +50,9 @@ def load_config(env=None) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "KIKI_ENCRYPTION_KEYS": _csv(env.get("KIKI_ENCRYPTION_KEYS")),
         "KIKI_CORS_ORIGINS": _csv(env.get("KIKI_CORS_ORIGINS")),
+        # Flask-Limiter strings; the API counts per token and per client address.
+        "KIKI_API_RATE_LIMIT": env.get("KIKI_API_RATE_LIMIT") or "120 per minute",
+        "KIKI_API_IP_RATE_LIMIT": env.get("KIKI_API_IP_RATE_LIMIT") or "600 per minute",
         "KIKI_BACKUP_DIR": env.get("KIKI_BACKUP_DIR") or "backups",
         "KIKI_BACKUP_KEEP": _int(env, "KIKI_BACKUP_KEEP", 7),
         "KIKI_METRICS_TOKEN": env.get("KIKI_METRICS_TOKEN") or None,

@@ -86,8 +86,8 @@ class AuditBatcher:
             try:
                 with self._make_session() as session, session.begin():
                     session.execute(sa.insert(AuditLog), rows)
-            except Exception:  # auditing must never take the API down
-                log.exception("could not write %d API audit rows", len(rows))
+            except Exception as exc:  # noqa: BLE001 - auditing must never take the API down
+                log.error("could not write %d API audit rows: %s", len(rows), exc)
                 return 0
             return len(rows)
 

@@ -10,7 +10,7 @@ import uuid
 
 from flask import Flask, g, request
 
-from pages.routes import exports, health, metrics
+from pages.routes import api, exports, health, metrics
 
 
 class JsonFormatter(logging.Formatter):
@@ -65,3 +65,4 @@ def init_app(app: Flask) -> None:
     metrics.init_app(app)
     health.init_app(app)
     exports.init_app(app)
+    api.init_app(app)

@@ -1,0 +1,182 @@
+"""API tokens (/profile/tokens): create a personal API token (shown once), list and revoke your own."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+from flask import g, request
+
+from components.controls import error_alert
+from components.format import NO_VALUE
+from data.api_tokens import MAX_NAME_LENGTH, active_tokens, create_token, revoke_token
+from data.db import db_session
+
+PREFIX = "tokens"
+ID = {
+    name: f"{PREFIX}-{name}"
+    for name in ("name", "create", "new", "list", "message", "changed")
+}
+REVOKE_TYPE = f"{PREFIX}-revoke"
+
+dash.register_page(
+    __name__,
+    path="/profile/tokens",
+    name="API tokens",
+    title="API tokens · KIKI Analytics",
+    order=91,
+    nav=False,
+    min_role="viewer",
+    id_prefix=f"{PREFIX}-",
+)
+
+
+def layout(**_ignored):
+    return html.Div(
+        [
+            html.H1("API tokens", className="h3 mb-2"),
+            html.P(
+                [
+                    (
+                        "A personal token lets a script read the JSON API as you, "
+                        "with your role, until you revoke it. Send it as "
+                    ),
+                    html.Code("Authorization: Bearer <token>"),
+                    ". See the ",
+                    html.A("API reference", href="/api/v1/docs"),
+                    ".",
+                ],
+                className="text-body-secondary",
+            ),
+            dbc.Card(
+                dbc.CardBody(
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                dbc.Input(
+                                    id=ID["name"],
+                                    placeholder="Token name, e.g. reporting script",
+                                    maxLength=MAX_NAME_LENGTH,
+                                ),
+                                md=8,
+                            ),
+                            dbc.Col(
+                                dbc.Button(
+                                    "Create token", id=ID["create"], color="primary"
+                                ),
+                                md=4,
+                            ),
+                        ],
+                        className="g-2",
+                    )
+                ),
+                className="mb-3",
+            ),
+            html.Div(id=ID["message"]),
+            html.Div(id=ID["new"]),
+            dcc.Store(id=ID["changed"], data=0),
+            dcc.Loading(html.Div(id=ID["list"]), delay_show=300),
+        ]
+    )
+
+
+def _when(value) -> str:
+    """A stored UTC time as "2026-11-01 14:03 UTC"; "—" for never."""
+    if value is None or pd.isna(value):
+        return NO_VALUE
+    stamp = pd.Timestamp(value)
+    stamp = (
+        stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    )
+    return stamp.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _new_token_alert(plaintext: str) -> dbc.Alert:
+    return dbc.Alert(
+        [
+            html.Div("Your new token:"),
+            html.Code(plaintext, className="user-select-all fs-6 one-time-secret"),
+            html.Small(
+                " Copy it now: only its fingerprint is stored, so it cannot be shown again.",
+                className="d-block mt-2",
+            ),
+        ],
+        color="success",
+        className="py-2",
+    )
+
+
+def _tokens_table(frame) -> html.Div:
+    if frame.empty:
+        return html.P("You have no active tokens.", className="text-body-secondary")
+    header = html.Thead(
+        html.Tr(
+            [html.Th(h) for h in ("Name", "Starts with", "Created", "Last used", "")]
+        )
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(row["name"]),
+                html.Td(html.Code(row["prefix"] + "…")),
+                html.Td(_when(row["created_at"])),
+                html.Td(_when(row["last_used_at"])),
+                html.Td(
+                    dbc.Button(
+                        "Revoke",
+                        id={"type": REVOKE_TYPE, "index": int(row["token_id"])},
+                        color="outline-danger",
+                        size="sm",
+                    )
+                ),
+            ]
+        )
+        for _, row in frame.iterrows()
+    ]
+    return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True)
+
+
+@callback(Output(ID["list"], "children"), Input(ID["changed"], "data"))
+def list_api_tokens(_version):
+    """The caller's active tokens (on load, and after each create or revoke)."""
+    return _tokens_table(active_tokens(db_session(), g.scope.user_id))
+
+
+@callback(
+    Output(ID["new"], "children"),
+    Output(ID["message"], "children"),
+    Output(ID["name"], "value"),
+    Output(ID["changed"], "data"),
+    Input(ID["create"], "n_clicks"),
+    Input({"type": REVOKE_TYPE, "index": ALL}, "n_clicks"),
+    State(ID["name"], "value"),
+    State(ID["changed"], "data"),
+    prevent_initial_call=True,
+)
+def change_api_tokens(_create, _revoke, name, version):
+    """Create a token (its plaintext shown this once) or revoke one of the caller's own."""
+    if not ctx.triggered or not ctx.triggered[0].get("value"):
+        raise PreventUpdate  # buttons appearing in the list are not clicks
+    db, user_id, trigger = db_session(), g.scope.user_id, ctx.triggered_id
+    changed = (version or 0) + 1
+    if trigger == ID["create"]:
+        try:
+            _token, plaintext = create_token(db, user_id, name, request.remote_addr)
+        except ValueError as exc:
+            db.rollback()
+            return None, error_alert(str(exc)), dash.no_update, dash.no_update
+        db.commit()
+        return _new_token_alert(plaintext), None, "", changed
+    if revoke_token(db, user_id, int(trigger["index"]), request.remote_addr):
+        db.commit()
+        message = dbc.Alert(
+            "The token was revoked: it no longer works.",
+            color="success",
+            className="py-2",
+        )
+        return None, message, dash.no_update, changed
+    db.rollback()
+    message = error_alert("That token is not one of your active tokens.")
+    return None, message, dash.no_update, changed

@@ -1,0 +1,180 @@
+"""HTTP plumbing of the API: one JSON error shape, CORS for allowed origins, no cookies."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from flask.sessions import SecureCookieSession, SessionInterface
+from werkzeug.exceptions import HTTPException, NotFound
+
+from auth.security import limiter
+from data.filters import InvalidFilter
+from data.scope import PermissionDenied
+
+log = logging.getLogger(__name__)
+
+API_PATH = "/api/"
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "internal_error",
+}
+EXPOSED_HEADERS = (
+    "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, "
+    "X-Request-ID, Content-Disposition"
+)
+
+
+def error_response(status: int, message: str, code: str | None = None, **details):
+    """``{"error": {"code", "message", "details"}}`` with ``status``."""
+    response = jsonify(
+        {
+            "error": {
+                "code": code or ERROR_CODES.get(status, "error"),
+                "message": message,
+                "details": details,
+            }
+        }
+    )
+    response.status_code = status
+    return response
+
+
+def retry_after_seconds() -> int:
+    """Seconds until the broken limit lets the next request through (at least 1)."""
+    try:
+        current = limiter.current_limit
+        reset_at = current.reset_at if current is not None else None
+    except Exception:  # noqa: BLE001 - the limit storage failed: a minute is a fair guess
+        reset_at = None
+    return 60 if reset_at is None else max(1, math.ceil(reset_at - time.time()))
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    if status == 429:
+        seconds = retry_after_seconds()
+        message = f"Too many requests. Try again in {seconds} seconds."
+        response = error_response(429, message, retry_after=seconds)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+    if status == 405:
+        message = f"{request.method} is not allowed here."
+    elif status == 404:
+        custom = error.description != NotFound.description
+        message = error.description if custom else "Not found."
+    else:
+        message = error.description or "Request refused."
+    response = error_response(status, message)
+    if status == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _bad_filter(error: InvalidFilter):
+    return error_response(400, error.message, "bad_parameter", param=error.param)
+
+
+def _permission_denied(error: PermissionDenied):
+    return error_response(403, str(error) or "Your role does not allow this.")
+
+
+def _server_error(_error: Exception):
+    log.exception("API request failed: %s %s", request.method, request.path)
+    return error_response(500, "Something went wrong on our side. It has been logged.")
+
+
+def install_error_handlers(blueprint: Blueprint) -> None:
+    """Blueprint handlers by status code (they outrank any class-based handler elsewhere)."""
+    for status in ERROR_CODES:
+        if status != 500:
+            blueprint.register_error_handler(status, _http_error)
+    blueprint.register_error_handler(HTTPException, _http_error)
+    blueprint.register_error_handler(InvalidFilter, _bad_filter)
+    blueprint.register_error_handler(PermissionDenied, _permission_denied)
+    blueprint.register_error_handler(Exception, _server_error)
+
+
+def _json_for_api_paths(app: Flask, status: int) -> None:
+    """Routing errors (no blueprint yet) under /api/ answer JSON; others keep their handler."""
+    previous = dict(app.error_handler_spec[None][status])
+
+    def handle(error: HTTPException):
+        if request.path.startswith(API_PATH):
+            return _http_error(error)
+        for cls in type(error).__mro__:
+            if cls in previous:
+                return previous[cls](error)
+        return error
+
+    app.register_error_handler(status, handle)
+
+
+def allowed_origin() -> str | None:
+    origin = (request.headers.get("Origin") or "").rstrip("/")
+    allowed = {
+        o.rstrip("/").lower() for o in current_app.config.get("KIKI_CORS_ORIGINS", [])
+    }
+    return origin if origin and origin.lower() in allowed and origin != "*" else None
+
+
+def add_cors_headers(response):
+    """CORS only under /api/ and only for configured origins: no wildcard, no credentials."""
+    if not request.path.startswith(API_PATH):
+        return response
+    response.vary.add("Origin")
+    origin = allowed_origin()
+    if origin is None:
+        return response
+    response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = (
+            "Authorization, Content-Type, Accept"
+        )
+        response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+class ApiWithoutCookies(SessionInterface):
+    """Delegates to the app's session interface, except under /api/: no session read or written.
+
+    The API authenticates with bearer tokens only, so a browser's session cookie never grants API
+    access and an API response never sets a cookie.
+    """
+
+    def __init__(self, inner: SessionInterface) -> None:
+        self.inner = inner
+
+    def open_session(self, app, request):
+        if request.path.startswith(API_PATH):
+            return SecureCookieSession()
+        return self.inner.open_session(app, request)
+
+    def save_session(self, app, session, response) -> None:
+        if request.path.startswith(API_PATH):
+            return None
+        return self.inner.save_session(app, session, response)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def install(app: Flask) -> None:
+    """App-wide parts: JSON routing errors under /api/, CORS headers, cookie-less API."""
+    for status in (404, 405):
+        _json_for_api_paths(app, status)
+    app.after_request(add_cors_headers)
+    if not isinstance(app.session_interface, ApiWithoutCookies):
+        app.session_interface = ApiWithoutCookies(app.session_interface)

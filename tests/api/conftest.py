@@ -59,13 +59,17 @@ def bearer(token: str) -> dict:
 
 
 @pytest.fixture
-def make_user(app, world):
-    """make_user("acme", "analyst") -> (id, email) of a new user only this test changes."""
+def make_user(app, lab):
+    """make_user("analyst") -> (id, email) of a new user of the lab organization.
 
-    def make(slug: str, role: str = "viewer") -> tuple[int, str]:
-        email = f"api-{uuid.uuid4().hex[:10]}@{slug}.test"
+    In the lab, not in acme or globex, so the users, tokens and lockouts these tests create
+    never show up in other tests' views of the golden organizations.
+    """
+
+    def make(role: str = "viewer") -> tuple[int, str]:
+        email = f"api-{uuid.uuid4().hex[:10]}@{lab['slug']}.test"
         with app.server.app_context(), get_database().session_scope() as session:
-            user = add_user(session, world["orgs"][slug], role, email)
+            user = add_user(session, lab["org"], role, email)
             return user.id, email
 
     return make

@@ -108,7 +108,7 @@ def test_bad_grants_are_refused_with_the_json_error_shape(
 
 
 def test_failed_grants_count_toward_the_web_logins_lockout(app, api, make_user):
-    user_id, email = make_user("acme")
+    user_id, email = make_user()
     ip = _fresh_ip()
     for _ in range(5):
         response = api.post(
@@ -189,7 +189,7 @@ def test_a_correctly_forged_control_token_is_accepted(app, api):
     assert api.get("/api/v1/summary", headers=bearer(token)).status_code == 200
 
 
-def test_a_tampered_token_is_refused(api, token_for, world):
+def test_a_tampered_token_is_refused(api, token_for):
     token = token_for("acme", "viewer")
     header, payload, signature = token.split(".")
     other = jwt.api_jws.base64url_encode(
@@ -200,7 +200,7 @@ def test_a_tampered_token_is_refused(api, token_for, world):
 
 
 def test_deactivating_a_user_stops_their_tokens_at_once(app, api, make_user):
-    user_id, email = make_user("acme", "analyst")
+    user_id, email = make_user("analyst")
     access = request_token(api, email).json["access_token"]
     with app.server.app_context(), get_database().session_scope() as session:
         _token, personal = create_token(session, user_id, "script")
@@ -214,7 +214,7 @@ def test_deactivating_a_user_stops_their_tokens_at_once(app, api, make_user):
 def test_a_role_change_revokes_access_tokens_through_the_session_epoch(
     app, api, make_user
 ):
-    user_id, email = make_user("acme", "analyst")
+    user_id, email = make_user("analyst")
     access = request_token(api, email).json["access_token"]
     assert api.get("/api/v1/ltv", headers=bearer(access)).status_code == 200
     _change_user(app, user_id, role="viewer", session_epoch=1)
@@ -224,7 +224,7 @@ def test_a_role_change_revokes_access_tokens_through_the_session_epoch(
 def test_a_revoked_personal_token_is_refused_and_others_keep_working(
     app, api, make_user
 ):
-    user_id, _email = make_user("globex")
+    user_id, _email = make_user()
     with app.server.app_context(), get_database().session_scope() as session:
         first, first_text = create_token(session, user_id, "one")
         _second, second_text = create_token(session, user_id, "two")
@@ -237,7 +237,7 @@ def test_a_revoked_personal_token_is_refused_and_others_keep_working(
 
 
 def test_personal_tokens_record_when_they_were_last_used(app, api, make_user):
-    user_id, _email = make_user("acme")
+    user_id, _email = make_user()
     with app.server.app_context(), get_database().session_scope() as session:
         token, plaintext = create_token(session, user_id, "cron")
     assert token.last_used_at is None

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from data.api_tokens import create_token
 from data.db import get_database
-from data.models import ApiToken, User
+from data.models import ApiToken
 from tests.api.conftest import bearer
 
 TOKEN_PATTERN = re.compile(r"kiki_[A-Za-z0-9_-]{43}")
@@ -78,7 +78,7 @@ def viewer(app, client_for, make_user):
     """A signed-in client of a fresh viewer (so its tokens are this test's alone)."""
     from tests.factories import login
 
-    user_id, email = make_user("acme", "viewer")
+    user_id, email = make_user("viewer")
     client = app.server.test_client()
     assert login(client, email).status_code == 302
     client.get("/profile/tokens")  # the page sets the CSRF cookie
@@ -118,11 +118,13 @@ def test_revoking_from_the_page_stops_the_token(app, api, viewer):
     assert "old laptop" not in _list(app, client).get_data(as_text=True)
 
 
-def test_another_users_token_cannot_be_revoked_from_the_page(app, api, viewer):
+def test_another_users_token_cannot_be_revoked_from_the_page(
+    app, api, viewer, make_user
+):
     _user_id, client = viewer
+    other_id, _email = make_user("admin")
     with app.server.app_context(), get_database().session_scope() as session:
-        other = session.scalar(sa.select(User).where(User.email == "admin@globex.test"))
-        token, plaintext = create_token(session, other.id, "globex admin's")
+        token, plaintext = create_token(session, other_id, "a colleague's")
     response = _change(app, client, revoke=token.id)
     assert "not one of your active tokens" in response.get_data(as_text=True)
     assert api.get("/api/v1/ltv", headers=bearer(plaintext)).status_code == 200

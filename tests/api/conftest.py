@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from data.db import get_database
 from tests.factories import PASSWORD, add_user, app_config
 
 ALLOWED_ORIGIN = "https://bi.example.com"
+# Hypothesis (under schemathesis) keeps a cache folder; keep it out of the work tree.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="kiki-hypothesis-"))
 
 
 @pytest.fixture(scope="session")

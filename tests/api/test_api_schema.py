@@ -55,7 +55,12 @@ def test_api_conforms_to_its_openapi_document(api_schema, lab, operation_id):
     )
 
     @given(case=strategy)
-    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=20,
+        deadline=None,
+        database=None,  # no .hypothesis/ folder in the work tree
+        suppress_health_check=list(HealthCheck),
+    )
     def call(case):
         case.call_and_validate(headers=headers, checks=CHECKS)
 

@@ -43,7 +43,15 @@ def check_credentials(
     "api") is recorded in the audit details so the two doors can be told apart.
     """
     email = (email or "").strip().lower()[:254]
-    user = db.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
+    # No address holds a control character, and PostgreSQL refuses NUL in a query: unknown.
+    printable = email.isprintable()
+    user = (
+        db.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
+        if printable
+        else None
+    )
+    if not printable:
+        email = email.encode("unicode_escape").decode("ascii")[:254]
     password_ok = verify_password(user.password_hash if user else None, password or "")
     if user is None:
         record_event(

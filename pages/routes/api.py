@@ -13,11 +13,9 @@ from flask import (
     request,
     stream_with_context,
 )
-from limits import parse_many
 
 from auth.access import requires_role
 from auth.security import csrf, limiter
-from config import ConfigError
 from data.analytics import (
     CAMPAIGN_COLUMNS,
     KPI_COLUMNS,
@@ -249,30 +247,6 @@ def unknown_path(rest: str = ""):
     abort(404)
 
 
-def _audit_call(response):
-    """Queue an audit row for every call made with a valid token (written in the background)."""
-    user = g.get("api_user")
-    if user is not None:
-        params = {k: ",".join(v)[:200] for k, v in list(request.args.lists())[:20]}
-        current_app.extensions["kiki_api_audit"].record(
-            "api_call",
-            organization_id=user.organization_id,
-            actor_user_id=user.id,
-            ip_address=request.remote_addr,
-            target_type="api",
-            target_id=(request.endpoint or "").removeprefix("api."),
-            details={
-                "method": request.method,
-                "path": request.path[:200],
-                "params": params,
-                "status": response.status_code,
-                "format": g.get("api_format", "json"),
-                "credential": g.get("api_credential"),
-            },
-        )
-    return response
-
-
 def _failed_grant(response) -> bool:
     return response.status_code != 200
 
@@ -307,7 +281,7 @@ def _register_routes() -> None:
         blueprint.add_url_rule("/", "unknown", unknown_path)
         blueprint.add_url_rule("/<path:rest>", "unknown_path", unknown_path)
         api_http.install_error_handlers(blueprint)
-    bp.after_request(_audit_call)
+    bp.after_request(api_http.audit_call)
     limiter.limit(
         _config_limit("KIKI_API_RATE_LIMIT", "120 per minute"),
         key_func=api_auth.rate_key_per_token,
@@ -323,20 +297,9 @@ def _register_routes() -> None:
 _register_routes()
 
 
-def _check_limits(app: Flask) -> None:
-    """Refuse to start on a malformed limit (Flask-Limiter would silently drop it)."""
-    for name in ("KIKI_API_RATE_LIMIT", "KIKI_API_IP_RATE_LIMIT"):
-        value = app.config.get(name)
-        try:
-            if value:
-                parse_many(value)
-        except ValueError:
-            raise ConfigError(f"{name}: {value!r} is not a rate limit") from None
-
-
 def init_app(app: Flask) -> None:
     """Register the API, its bearer authentication (the guard calls it), CORS and the audit queue."""
-    _check_limits(app)
+    api_http.check_limits(app)
     app.register_blueprint(bp)
     app.register_blueprint(fallback)
     api_http.install(app)

@@ -1,4 +1,4 @@
-"""HTTP plumbing of the API: one JSON error shape, CORS for allowed origins, no cookies."""
+"""HTTP plumbing of the API: one JSON error shape, CORS, no cookies, call audit, limit checks."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import logging
 import math
 import time
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask.sessions import SecureCookieSession, SessionInterface
+from limits import parse_many
 from werkzeug.exceptions import HTTPException, NotFound
 
 from auth.security import limiter
+from config import ConfigError
 from data.filters import InvalidFilter
 from data.scope import PermissionDenied
 
@@ -169,6 +171,41 @@ class ApiWithoutCookies(SessionInterface):
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
+
+
+def audit_call(response):
+    """Queue an audit row for every call made with a valid token (written in the background)."""
+    user = g.get("api_user")
+    if user is not None:
+        params = {k: ",".join(v)[:200] for k, v in list(request.args.lists())[:20]}
+        current_app.extensions["kiki_api_audit"].record(
+            "api_call",
+            organization_id=user.organization_id,
+            actor_user_id=user.id,
+            ip_address=request.remote_addr,
+            target_type="api",
+            target_id=(request.endpoint or "").removeprefix("api."),
+            details={
+                "method": request.method,
+                "path": request.path[:200],
+                "params": params,
+                "status": response.status_code,
+                "format": g.get("api_format", "json"),
+                "credential": g.get("api_credential"),
+            },
+        )
+    return response
+
+
+def check_limits(app: Flask) -> None:
+    """Refuse to start on a malformed limit (Flask-Limiter would silently drop it)."""
+    for name in ("KIKI_API_RATE_LIMIT", "KIKI_API_IP_RATE_LIMIT"):
+        value = app.config.get(name)
+        try:
+            if value:
+                parse_many(value)
+        except ValueError:
+            raise ConfigError(f"{name}: {value!r} is not a rate limit") from None
 
 
 def install(app: Flask) -> None:

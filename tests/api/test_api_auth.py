@@ -94,6 +94,7 @@ def test_password_grant_issues_a_short_lived_token_signed_with_a_derived_key(app
         ({"grant_type": "password", "password": PASSWORD}, 400, "invalid_request", "username"),
         ({"grant_type": "password", "username": "viewer@acme.test", "password": "wrong password 1"}, 401, "invalid_grant", None),
         ({"grant_type": "password", "username": "nobody@acme.test", "password": PASSWORD}, 401, "invalid_grant", None),
+        ({"grant_type": "password", "username": "viewer\x00@acme.test", "password": PASSWORD}, 401, "invalid_grant", None),
     ],
 )  # fmt: skip
 def test_bad_grants_are_refused_with_the_json_error_shape(
@@ -105,6 +106,13 @@ def test_bad_grants_are_refused_with_the_json_error_shape(
     assert error["code"] == code and error["message"]
     assert error["details"].get("param") == param
     assert "access_token" not in response.json
+
+
+def test_a_control_character_in_the_email_is_a_wrong_login_not_an_error(app):
+    """PostgreSQL refuses NUL in a query: the web form gets the usual refusal too."""
+    client = app.server.test_client()
+    response = login(client, "viewer\x00@acme.test")
+    assert response.status_code in (400, 401)
 
 
 def test_failed_grants_count_toward_the_web_logins_lockout(app, api, make_user):

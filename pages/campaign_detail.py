@@ -25,7 +25,7 @@ from data.campaign_detail import (
     variant_comparison,
 )
 from data.clock import today
-from data.db import db_session
+from data.db import read_session
 from data.filters import (
     DEFAULT_PRESET,
     DateRange,
@@ -243,7 +243,7 @@ def _ltv(frame) -> html.Div:
 def update_campaign_detail(campaign_id, start, end, theme):
     theme = theme if theme in ("light", "dark") else "light"
     number = _campaign_id(campaign_id)
-    session, scope = db_session(), g.scope
+    session, scope = read_session(), g.scope
     info = campaign_info(session, scope, number) if number else None
     if info is None or info.empty:
         return (

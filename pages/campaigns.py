@@ -19,7 +19,7 @@ from components.controls import (
 )
 from data.analytics import campaign_list
 from data.clock import today
-from data.db import db_session
+from data.db import read_session
 from data.filters import (
     DEFAULT_PRESET,
     InvalidFilter,
@@ -317,7 +317,7 @@ def update_campaigns_table(
     paging = ctx.triggered_id == ID["table"] if ctx.triggered_id else True
     page = max(int(page or 0), 0) if paging else 0
     frame, total = campaign_list(
-        db_session(), g.scope, rng, filters, page=page, page_size=PAGE_SIZE
+        read_session(), g.scope, rng, filters, page=page, page_size=PAGE_SIZE
     )
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     if total == 0:

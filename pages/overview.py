@@ -30,7 +30,7 @@ from components.shell import THEME_STORE_ID
 from components.tables import top_campaigns_table
 from data.analytics import campaign_list, kpi_summary, platform_breakdown, revenue_trend
 from data.clock import today
-from data.db import db_session
+from data.db import read_session
 from data.filters import (
     DEFAULT_PRESET,
     CampaignFilters,
@@ -178,7 +178,7 @@ def update_overview(start, end, platforms, granularity, _tick, theme):
     except InvalidFilter as exc:
         figure = empty_figure(exc.message, theme)
         return [], figure, figure, None, error_alert(exc.message), None
-    session, scope = db_session(), g.scope
+    session, scope = read_session(), g.scope
     kpis = kpi_summary(session, scope, rng, chosen).set_index("period")
     current, previous = kpis.loc["current"], kpis.loc["previous"]
     cards = [

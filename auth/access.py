@@ -110,6 +110,7 @@ class PageRules:
             if entry is None or "callback" not in entry:
                 return None  # unknown, or client-side only: nothing to run here
         outputs = payload.get("outputs")
+        outputs = [] if outputs is None else outputs
         outputs = outputs if isinstance(outputs, list) else [outputs]
         ids = output_ids(key) + [_component_type(item) for item in _flatten(outputs)]
         roles = []

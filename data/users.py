@@ -218,7 +218,7 @@ def change_own_password(
     if user is None or user.organization_id != scope.organization_id:
         raise UserError("Sign in again to change your password.")
     for value in (current, new, repeated):
-        if not isinstance(value, str) or len(value) > MAX_PASSWORD_LENGTH:
+        if not isinstance(value, str) or not value or len(value) > MAX_PASSWORD_LENGTH:
             raise UserError(
                 "Fill in all three fields (at most "
                 f"{MAX_PASSWORD_LENGTH} characters each)."

@@ -39,14 +39,21 @@ def payload(app, key: str, values: dict | None = None) -> dict:
     spec = app.callback_map[key]
 
     def fill(items):
-        return [
-            {
-                "id": item["id"],
-                "property": item["property"],
-                "value": values.get(f"{item['id']}.{item['property']}"),
-            }
-            for item in items
-        ]
+        filled = []
+        for item in items:
+            component = item["id"]
+            if component.startswith("{"):
+                # A pattern: ALL matches no component here (an empty list); MATCH one with index 1.
+                pattern = json.loads(component)
+                if any(v in (["ALL"], ["ALLSMALLER"]) for v in pattern.values()):
+                    filled.append([])
+                    continue
+                component = {k: 1 if v == ["MATCH"] else v for k, v in pattern.items()}
+            value = values.get(f"{item['id']}.{item['property']}")
+            filled.append(
+                {"id": component, "property": item["property"], "value": value}
+            )
+        return filled
 
     outputs = output_specs(key)
     return {
@@ -85,3 +92,45 @@ def response_of(response, output_id: str, prop: str):
     """The value a callback response sets on ``output_id``'s ``prop``."""
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response.json["response"][output_id][prop]
+
+
+ROUTER = ".._pages_content.children..._pages_store.data.."
+
+
+def page_paths(world) -> list[tuple[str, str]]:
+    """(path, min_role) of every registered page, templates filled with an acme campaign."""
+    import re
+
+    import dash
+
+    pages = []
+    for page in dash.page_registry.values():
+        template = page.get("path_template") or page["path"]
+        path = re.sub(r"<[^>]+>", str(world["campaigns"]["1"]), template)
+        pages.append((path, page.get("min_role", "viewer")))
+    return pages
+
+
+def layout_values(app, client, paths) -> dict:
+    """ "id.prop" -> the value each page's layout starts with, as ``client`` is shown the pages."""
+    client.get("/")  # Dash registers its page router at the first request
+    values = {"shell-theme.data": "light"}
+
+    def walk(node):
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            props = node.get("props", {})
+            if isinstance(props.get("id"), str):
+                for prop, value in props.items():
+                    values.setdefault(f"{props['id']}.{prop}", value)
+            walk(props.get("children"))
+
+    for path in paths:
+        response = post(
+            client, payload(app, ROUTER, {"_pages_location.pathname": path})
+        )
+        if response.status_code == 200:
+            walk(response.json["response"]["_pages_content"]["children"])
+    return values

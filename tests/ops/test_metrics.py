@@ -1,0 +1,189 @@
+"""/metrics: guarded by token or loopback, counts what it promises, sums gunicorn workers; JSON logs
+carry the request id on every line; Sentry only when configured and installed."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from prometheus_client import REGISTRY
+
+from auth.access import requires_role
+from data import telemetry
+from pages.routes import JsonFormatter
+from pages.routes.metrics import init_sentry
+from tests.ops.conftest import call_callback, make_app, signed_in
+from tests.ops.test_cache import OVERVIEW
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "metrics-token-" + "x" * 24
+
+
+@pytest.fixture(scope="module")
+def app(ops_world):
+    return make_app(ops_world[0])
+
+
+def sample(name: str, **labels) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_loopback_only_without_a_token(app):
+    client = app.server.test_client()
+    assert client.get("/metrics").status_code == 200
+    outside = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert outside.status_code == 403
+    relayed = client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert relayed.status_code == 403  # a proxy on this host is not "loopback"
+
+
+def test_bearer_token_when_configured(ops_world):
+    app = make_app(ops_world[0], KIKI_METRICS_TOKEN=TOKEN)
+    client = app.server.test_client()
+    assert client.get("/metrics").status_code == 403
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 403
+    right = client.get(
+        "/metrics",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+    )
+    assert right.status_code == 200
+    assert right.content_type.startswith("text/plain")
+
+
+def test_counts_requests_callbacks_cache_rate_limits_and_pool(app):
+    client = signed_in(app, "acme", "viewer")
+    key = next(k for k in app.callback_map if "overview-kpis." in k)
+    before = {
+        "callbacks": sample("kiki_callback_seconds_count", output=key),
+        "requests": sample(
+            "kiki_request_seconds_count",
+            route="/_dash-update-component",
+            method="POST",
+            status="2xx",
+        ),
+        "hits": sample("kiki_cache_reads_total", read="kpi_summary", result="hit"),
+        "limited": sample("kiki_rate_limited_total", route="/login"),
+    }
+    for _ in range(2):
+        assert call_callback(app, client, "overview-kpis", OVERVIEW).status_code == 200
+    assert sample("kiki_callback_seconds_count", output=key) == before["callbacks"] + 2
+    assert (
+        sample(
+            "kiki_request_seconds_count",
+            route="/_dash-update-component",
+            method="POST",
+            status="2xx",
+        )
+        == before["requests"] + 2
+    )
+    assert sample("kiki_cache_reads_total", read="kpi_summary", result="hit") >= (
+        before["hits"] + 1
+    )
+    stranger = app.server.test_client()
+    statuses = []
+    for n in range(12):
+        page = stranger.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        form = {"email": f"nobody{n}@nowhere.test", "password": "wrong password 123"}
+        statuses.append(
+            stranger.post("/login", data={**form, "csrf_token": token}).status_code
+        )
+    assert 429 in statuses
+    limited = sample("kiki_rate_limited_total", route="/login") - before["limited"]
+    assert limited == statuses.count(429)
+    body = app.server.test_client().get("/metrics").get_data(as_text=True)
+    assert 'kiki_db_pool_connections{engine="primary",state="checked_out"}' in body
+
+
+WORKER = """
+import sys
+from tests.factories import app_config
+from app import create_app
+app = create_app(app_config(sys.argv[1]))
+client = app.server.test_client()
+for _ in range(3):
+    assert client.get("/healthz").status_code == 200
+"""
+
+
+def test_multiprocess_mode_sums_every_worker(ops_world, tmp_path, monkeypatch):
+    directory = tmp_path / "prometheus"
+    directory.mkdir()
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(directory), "PATH": "/usr/bin:/bin"}
+    for _worker in range(2):
+        subprocess.run(
+            [sys.executable, "-c", WORKER, ops_world[0]],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
+    body, _content_type = telemetry.exposition()
+    line = next(
+        line
+        for line in body.decode().splitlines()
+        if line.startswith("kiki_request_seconds_count") and 'route="/healthz"' in line
+    )
+    assert float(line.rsplit(" ", 1)[1]) == 6.0
+
+
+def test_every_log_line_of_a_request_carries_its_request_id(ops_world):
+    app = make_app(ops_world[0])
+
+    @requires_role("viewer")
+    def noisy():
+        logging.getLogger("kiki.test").warning("first line")
+        app.server.logger.error("second line")
+        return "ok"
+
+    app.server.add_url_rule("/_test/noisy", "test_noisy", noisy)
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h.formatter, JsonFormatter)
+    )
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        client = signed_in(app, "acme", "viewer")
+        call_callback(app, client, "overview-kpis", OVERVIEW)
+        response = client.get("/_test/noisy")
+        given = client.get("/_test/noisy", headers={"X-Request-ID": "abc-123"})
+    finally:
+        handler.setStream(previous)
+    lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    mine = [
+        line["message"]
+        for line in lines
+        if line["request_id"] == response.headers["X-Request-ID"]
+    ]
+    assert mine == ["first line", "second line"]
+    assert all(line["request_id"] for line in lines)  # none lost its id
+    assert given.headers["X-Request-ID"] == "abc-123"
+    assert [line["request_id"] for line in lines[-2:]] == ["abc-123", "abc-123"]
+
+
+def test_sentry_is_optional(ops_world, monkeypatch, caplog):
+    app = make_app(ops_world[0])
+    assert init_sentry(app.server) is False  # no DSN: nothing to do
+    app.server.config["SENTRY_DSN"] = "https://key@sentry.example/1"
+    monkeypatch.setitem(sys.modules, "sentry_sdk", None)  # not installed
+    with caplog.at_level(logging.WARNING):
+        assert init_sentry(app.server) is False
+    assert "sentry-sdk is not installed" in caplog.text
+    calls = []
+    fake = types.SimpleNamespace(init=lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setitem(sys.modules, "sentry_sdk", fake)
+    assert init_sentry(app.server) is True
+    assert calls[0]["dsn"] == "https://key@sentry.example/1"
+    assert calls[0]["send_default_pii"] is False

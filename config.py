@@ -78,9 +78,15 @@ def resolve_secret_key(config: dict) -> str:
     """The configured SECRET_KEY; in demo mode a random one persisted under instance/."""
     key = config.get("SECRET_KEY")
     if key:
-        if key.lower() in WEAK_SECRETS or len(key) < MIN_SECRET_LENGTH:
+        # "aaaa…" or "abab…" is long but not random: ask for some variety as well.
+        if (
+            key.lower() in WEAK_SECRETS
+            or len(key) < MIN_SECRET_LENGTH
+            or len(set(key)) < 8
+        ):
             raise ConfigError(
-                f"SECRET_KEY is too weak: use at least {MIN_SECRET_LENGTH} random characters"
+                f"SECRET_KEY is too weak: use at least {MIN_SECRET_LENGTH} random characters, "
+                "e.g. from: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         return key
     if not config.get("KIKI_DEMO"):

@@ -7,6 +7,7 @@ import sys
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from data.clock import today
 from data.db import get_database
@@ -83,6 +84,7 @@ def _read_password() -> str:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--org", "org_slug", required=True, help="Organization slug.")

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, g, jsonify, redirect, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, logout_user
 
 from auth.access import (
@@ -44,7 +54,7 @@ def refuse(status: int, message: str):
     if status == 401:
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("auth.login", next=target))
-    return message, status
+    return render_template("forbidden.html", message=message), status
 
 
 def _session_expired() -> bool:

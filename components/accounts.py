@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -126,6 +127,30 @@ def one_time_password(intro: str, password: str) -> dbc.Alert:
     )
 
 
+def action_label(action: str) -> str:
+    """An audit action for people: "login_failed" -> "Login failed"."""
+    return str(action).replace("_", " ").capitalize()
+
+
+def action_options(actions: list[str]) -> list[dict]:
+    return [{"label": action_label(a), "value": a} for a in actions]
+
+
+def details_text(details) -> str:
+    """Audit details (JSON text) as "reason: wrong password · channel: web"."""
+    if details is None or pd.isna(details) or details == "":
+        return ""
+    try:
+        parsed = json.loads(details)
+    except (TypeError, ValueError):
+        return str(details)
+    if not isinstance(parsed, dict):
+        return str(parsed)
+    return " · ".join(
+        f"{key}: {value}" for key, value in parsed.items() if value is not None
+    )
+
+
 def success_alert(message: str) -> dbc.Alert:
     return dbc.Alert(message, color="success", className="py-2", dismissable=True)
 
@@ -154,7 +179,7 @@ def audit_table(frame: pd.DataFrame) -> html.Div:
             )
             or NO_VALUE
         )
-        details = "" if pd.isna(row["details"]) else str(row["details"])
+        details = details_text(row["details"])
         shown = (
             details if len(details) <= DETAILS_SHOWN else details[:DETAILS_SHOWN] + "…"
         )
@@ -162,12 +187,12 @@ def audit_table(frame: pd.DataFrame) -> html.Div:
             html.Tr(
                 [
                     html.Td(timestamp(row["created_at"]), className="text-nowrap"),
-                    html.Td(html.Code(row["action"])),
+                    html.Td(action_label(row["action"]), title=row["action"]),
                     html.Td(_shown(row["actor_email"]), className="text-break"),
                     html.Td(target),
                     html.Td(_shown(row["ip_address"])),
                     html.Td(
-                        html.Small(shown, className="font-monospace"),
+                        html.Small(shown),
                         title=details if shown != details else None,
                         className="text-break audit-details",
                     ),

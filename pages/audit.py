@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html
 from flask import g
 
-from components.accounts import audit_table
+from components.accounts import action_options, audit_table
 from components.controls import error_alert, message_area
 from data.audit import audit_actions, audit_entries, parse_audit_filters
 from data.clock import today
@@ -142,7 +142,7 @@ def layout(**_ignored):
 @callback(Output(ID["action"], "options"), Input(ID["dates"], "start_date"))
 def update_audit_actions(_start):
     """The actions present in the organization's log, as filter choices."""
-    return audit_actions(db_session(), g.scope)
+    return action_options(audit_actions(db_session(), g.scope))
 
 
 @callback(

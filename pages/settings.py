@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from flask import g, request
 
 from components.account_forms import new_user_card, user_actions_card
@@ -62,16 +62,19 @@ def layout(**_ignored):
             dbc.Row(
                 [
                     dbc.Col(
-                        dbc.Card(
-                            [
-                                dbc.CardHeader("Users"),
-                                dbc.CardBody(html.Div(id=ID["users"])),
-                            ]
-                        ),
+                        [
+                            dbc.Card(
+                                [
+                                    dbc.CardHeader("Users"),
+                                    dbc.CardBody(html.Div(id=ID["users"])),
+                                ],
+                                className="mb-3",
+                            ),
+                            user_actions_card(ID),
+                        ],
                         lg=8,
-                        className="mb-3",
                     ),
-                    dbc.Col([new_user_card(ID), user_actions_card(ID)], lg=4),
+                    dbc.Col(new_user_card(ID), lg=4),
                 ],
                 className="g-3",
             ),
@@ -88,9 +91,9 @@ def _write(change, *args):
         return result, None
     except (users.UserError, PermissionDenied) as exc:
         db.rollback()
-        return None, str(exc) if isinstance(
-            exc, users.UserError
-        ) else "Only admins can do this."
+        if isinstance(exc, PermissionDenied):
+            return None, "Only admins can do this."
+        return None, str(exc)
 
 
 @callback(
@@ -108,6 +111,8 @@ def update_settings_users(_version):
     Output(ID["create-message"], "children"),
     Output(ID["changed"], "data", allow_duplicate=True),
     Output(ID["new-password"], "value"),
+    Output(ID["new-email"], "value"),
+    Output(ID["new-name"], "value"),
     Input(ID["create"], "n_clicks"),
     State(ID["new-email"], "value"),
     State(ID["new-name"], "value"),
@@ -134,10 +139,17 @@ def create_settings_user(_clicks, email, name, role, password, generate, version
         )
     )
     if problem:
-        return error_alert(problem), dash.no_update, dash.no_update
+        return error_alert(problem), *[dash.no_update] * 4
     intro = f"Added {user.email} as {user.role}."
     message = one_time_password(intro, password) if generated else success_alert(intro)
-    return message, _next(version), ""
+    return message, _next(version), "", "", ""
+
+
+clientside_callback(
+    "function(generate) { return generate === true; }",
+    Output(ID["new-password"], "disabled"),
+    Input(ID["new-generate"], "value"),
+)
 
 
 @callback(

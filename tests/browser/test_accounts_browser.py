@@ -1,0 +1,110 @@
+"""Accounts in a real browser: sign in through the form, see only what the role allows, add a user
+who then signs in, and a session that ends (sign-out, revocation) really ends."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from selenium.webdriver.support.ui import Select
+
+from data.db import make_engine
+from data.models import User
+from tests.browser.conftest import screenshot, texts, wait_until
+
+NAV = "#shell-nav-links .nav-link"
+
+
+def sign_in_through_form(duo, email: str, password: str) -> None:
+    duo.driver.get(duo.server.url + "/login")
+    duo.find_element("#email").send_keys(email)
+    duo.find_element("#password").send_keys(password)
+    duo.find_element("#login-submit").click()
+
+
+def test_a_wrong_password_is_answered_on_the_form(dash_duo, browser_app):
+    dash_duo.start_server(browser_app, navigate=False)
+    sign_in_through_form(dash_duo, "viewer@acme.test", "not the password at all")
+    dash_duo.wait_for_text_to_equal(
+        "#login-message", "Wrong email or password.", timeout=10
+    )
+    assert "/login" in dash_duo.driver.current_url
+
+
+def test_a_viewer_sees_no_admin_pages_and_is_refused_at_them(signed_in):
+    duo = signed_in("viewer@acme.test")
+    wait_until(lambda: "Overview" in texts(duo, NAV), message="navbar never filled")
+    links = texts(duo, NAV)
+    assert "Settings" not in links and "Audit log" not in links
+    duo.driver.get(duo.server.url + "/settings")
+    wait_until(
+        lambda: "do not have access" in duo.driver.page_source, message="not refused"
+    )
+    assert "settings-users" not in duo.driver.page_source
+    assert duo.find_element("#forbidden-home").get_attribute("href").endswith("/")
+    screenshot(duo, "forbidden")
+
+
+def test_an_admin_adds_a_user_who_then_signs_in(signed_in, browser_world):
+    duo = signed_in("admin@acme.test", "/settings")
+    wait_until(lambda: "Settings" in texts(duo, NAV) and "Audit log" in texts(duo, NAV))
+    duo.wait_for_element("#settings-users-table", timeout=15)
+    email = f"browser-{uuid.uuid4().hex[:8]}@acme.test"
+    duo.find_element("#settings-new-email").send_keys(email)
+    duo.find_element("#settings-new-name").send_keys("Brenda Browser")
+    Select(duo.find_element("#settings-new-role")).select_by_value("analyst")
+    duo.find_element("#settings-create").click()
+    duo.wait_for_element(".one-time-secret", timeout=15)
+    password = duo.find_element(".one-time-secret").text
+    wait_until(lambda: email in duo.find_element("#settings-users-table").text)
+    screenshot(duo, "settings")
+
+    duo.driver.get(duo.server.url + "/logout")
+    duo.wait_for_text_to_equal("#login-message", "You are signed out.", timeout=10)
+    sign_in_through_form(duo, email, password)
+    duo.wait_for_element("#_pages_content", timeout=15)
+    wait_until(lambda: "Brenda Browser" in duo.find_element("#shell-user").text)
+    assert "Settings" not in texts(duo, NAV)  # an analyst
+    engine = make_engine(browser_world[0])
+    with engine.begin() as conn:
+        conn.execute(sa.delete(User).where(User.email == email))
+    engine.dispose()
+
+
+def test_the_audit_log_lists_the_organizations_events(signed_in):
+    duo = signed_in("admin@acme.test", "/audit")
+    duo.wait_for_element("#audit-log-table", timeout=15)
+    wait_until(lambda: "Login succeeded" in duo.find_element("#audit-log-table").text)
+    assert "@globex.test" not in duo.find_element("#audit-log-table").text
+    assert "/export/audit.csv?start=" in duo.find_element(
+        "#audit-export"
+    ).get_attribute("href")
+    screenshot(duo, "audit")
+
+
+def test_signing_out_ends_the_session(signed_in):
+    duo = signed_in("analyst@acme.test", "/profile")
+    duo.wait_for_element("#profile-details dd", timeout=15)
+    screenshot(duo, "profile")
+    duo.driver.get(duo.server.url + "/logout")
+    duo.wait_for_text_to_equal("#login-message", "You are signed out.", timeout=10)
+    duo.driver.get(duo.server.url + "/campaigns")
+    wait_until(
+        lambda: "/login?next=" in duo.driver.current_url, message="not sent to sign-in"
+    )
+
+
+def test_a_session_ended_elsewhere_sends_the_page_to_sign_in(signed_in, browser_world):
+    duo = signed_in("viewer@globex.test", "/profile")
+    duo.wait_for_element("#profile-details dd", timeout=15)
+    engine = make_engine(browser_world[0])
+    with engine.begin() as conn:  # what a sign-out on another device does
+        conn.execute(
+            sa.update(User)
+            .where(User.email == "viewer@globex.test")
+            .values(session_epoch=User.session_epoch + 1)
+        )
+    engine.dispose()
+    duo.find_element("#shell-nav-overview").click()  # the next callback answers 401
+    wait_until(lambda: "/login?next=" in duo.driver.current_url, message="page stayed")
+    duo.wait_for_element("#login-submit", timeout=10)

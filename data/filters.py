@@ -11,6 +11,8 @@ from data.models import CAMPAIGN_STATUSES, PLATFORMS
 
 MAX_RANGE_DAYS = 731
 MAX_SEARCH_LENGTH = 100
+# Bounded so the previous period and week arithmetic never leave the calendar.
+MIN_DATE, MAX_DATE = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
 GRANULARITIES = ("day", "week")
 SORTABLE_COLUMNS = (
     "name",
@@ -80,10 +82,14 @@ def parse_date(value, param: str) -> dt.date:
     text = str(value or "")
     try:
         if len(text) == 10:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
+            if MIN_DATE <= day <= MAX_DATE:
+                return day
     except ValueError:
         pass
-    raise InvalidFilter(param, f"{param}: expected a date as YYYY-MM-DD.")
+    raise InvalidFilter(
+        param, f"{param}: expected a date as YYYY-MM-DD between 1970 and 2999."
+    )
 
 
 def parse_range(start, end) -> DateRange:
@@ -143,7 +149,11 @@ def parse_sort(value) -> str:
 
 
 def parse_search(value) -> str:
-    value = (value or "").strip()
+    value = str(value or "").strip()
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise InvalidFilter(
+            "search", "The search text cannot contain control characters."
+        )
     if len(value) > MAX_SEARCH_LENGTH:
         raise InvalidFilter(
             "search", f"The search text can be at most {MAX_SEARCH_LENGTH} characters."

@@ -12,6 +12,7 @@ def overview_payload(start: str, end: str, platforms=None) -> dict:
         "overview-breakdown.figure",
         "overview-top.children",
         "overview-message.children",
+        "overview-exports.children",
     ]
     values = [
         ("overview-dates", "start_date", start),

@@ -128,3 +128,14 @@ def test_other_organization_sees_none_of_these_rows(session, golden):
     acme_ids = {golden["campaigns"][i] for i in ("1", "2", "3", "4")}
     assert acme_ids.isdisjoint(set(frame["campaign_id"]))
     assert acme != globex
+
+
+def test_filters_refuse_dates_outside_the_calendar_and_control_characters():
+    from data.filters import InvalidFilter, parse_range, parse_search
+
+    for start, end in (("0001-01-05", "0001-01-06"), ("2026-10-01", "9999-12-31")):
+        with pytest.raises(InvalidFilter):
+            parse_range(start, end)
+    with pytest.raises(InvalidFilter) as caught:
+        parse_search("a\x00b")
+    assert caught.value.param == "search"

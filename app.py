@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dash
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import auth
 import auth.crypto
@@ -28,6 +29,8 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     server.config.update(config)
     server.config["SECRET_KEY"] = resolve_secret_key(config)
     auth.crypto.init_app(server)  # refuses to start without encryption keys (but in demo)
+    if hops := server.config.get("KIKI_PROXY_HOPS"):  # client address and scheme from nginx
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     pages.routes.init_logging(server)
     Database().init_app(server)

@@ -56,6 +56,8 @@ def load_config(env=None) -> dict:
         "KIKI_BACKUP_DIR": env.get("KIKI_BACKUP_DIR") or "backups",
         "KIKI_BACKUP_KEEP": _int(env, "KIKI_BACKUP_KEEP", 7),
         "KIKI_METRICS_TOKEN": env.get("KIKI_METRICS_TOKEN") or None,
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "KIKI_PROXY_HOPS": _int(env, "KIKI_PROXY_HOPS", 0),
         # Secure cookies need HTTPS; only the local demo runs on plain http.
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0" if demo else "1")
         == "1",

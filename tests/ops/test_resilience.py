@@ -187,3 +187,20 @@ def test_the_cache_is_shared_and_so_is_invalidation(twin_apps):
     assert _read(first, viewer) > 0  # expired by the other instance's write
     with second.server.app_context(), get_database().session_scope() as session:
         set_fee_rate(session, Scope(acme, "admin"), old * 100)
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_behind_a_proxy_each_client_has_its_own_login_limit(ops_world, hops):
+    app = make_app(ops_world[0], KIKI_PROXY_HOPS=hops)
+
+    def attempt(n: int, client_ip: str) -> int:
+        client = app.server.test_client()
+        headers = {"X-Forwarded-For": client_ip}
+        form = {"email": f"nobody{n}@nowhere.test", "password": "wrong password 123"}
+        form["csrf_token"] = csrf_token(client)
+        return client.post("/login", data=form, headers=headers).status_code
+
+    assert [attempt(n, "203.0.113.7") for n in range(10)].count(429) == 0
+    assert attempt(10, "203.0.113.7") == 429
+    # Another client behind the same proxy: limited too only when the proxy is not trusted.
+    assert (attempt(11, "198.51.100.8") == 429) is (hops == 0)

@@ -1,0 +1,59 @@
+"""gunicorn settings for KIKI Analytics: `gunicorn -c deploy/gunicorn.conf.py "app:create_server()"`.
+
+Every setting can be overridden from the environment (GUNICORN_* below) or the command line.
+"""
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8021")
+# Dash callbacks spend most of their time in pandas and the database: a few processes with a
+# few threads each. Each process holds its own SQLAlchemy pool (DB_POOL_SIZE + DB_MAX_OVERFLOW),
+# so workers x (pool + overflow) must stay below PostgreSQL's max_connections.
+workers = int(
+    os.environ.get("GUNICORN_WORKERS", str(min(2 * multiprocessing.cpu_count() + 1, 9)))
+)
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # above DB_STATEMENT_TIMEOUT_MS
+graceful_timeout = 30
+keepalive = 5
+# Restart workers now and then so a slow leak never becomes an outage.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
+# Import the app once in the master: workers fork with the pages already registered, and a
+# configuration error (no SECRET_KEY, no KIKI_ENCRYPTION_KEYS) stops the start at once.
+# The factory opens no connection, so no socket is shared between workers.
+preload_app = True
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+
+# Prometheus multiprocess mode: every worker writes its samples into this directory and
+# /metrics sums them. It must be set before the app (and prometheus_client) is imported.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kiki-prometheus-")
+
+
+def on_starting(server):
+    """A fresh start: drop the samples of processes that no longer exist."""
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A worker is gone: its live gauges (pool usage) must stop counting."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def post_fork(server, worker):
+    """Connections must never cross a fork: drop any the master might have opened."""
+    app = getattr(server.app, "callable", None)
+    for engine in getattr(app, "extensions", {}).get("kiki_engines", {}).values():
+        engine.dispose(close=False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -13,6 +14,8 @@ from data.models import Organization
 from data.scope import Scope
 
 HUNDRED = Decimal(100)
+# ASCII digits only (Decimal would also take "２０", "1e1", "NaN"); trailing zeros are fine.
+PERCENT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2}0*)?")
 
 
 def fee_rate_percent(session: Session, scope: Scope) -> Decimal:
@@ -25,20 +28,13 @@ def fee_rate_percent(session: Session, scope: Scope) -> Decimal:
 
 def parse_fee_percent(value) -> Decimal:
     """A percentage from 0 to 100 with at most two decimals; ValueError with a message otherwise."""
-    message = "Enter a fee rate from 0 to 100 % with at most two decimals."
-    if isinstance(value, bool) or value is None:
-        raise ValueError(message)
-    text = str(value).strip().removesuffix("%").strip()
-    if not text or len(text) > 12:
-        raise ValueError(message)
-    try:
-        percent = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(message) from None
-    if not percent.is_finite() or not 0 <= percent <= HUNDRED:
-        raise ValueError(message)
-    if percent != percent.quantize(Decimal("0.01")):
-        raise ValueError(message)
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        value = str(value)
+    text = value.strip().removesuffix("%").strip() if isinstance(value, str) else ""
+    match = PERCENT.fullmatch(text)
+    percent = Decimal(text) if match else None
+    if percent is None or percent > HUNDRED:
+        raise ValueError("Enter a fee rate from 0 to 100 % with at most two decimals.")
     return percent.quantize(Decimal("0.01"))
 
 

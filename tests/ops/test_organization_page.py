@@ -1,0 +1,111 @@
+"""Settings › Organization: admins only; the fee rate is validated, audited and changes nothing
+when refused."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from data.db import make_engine
+from data.models import AuditLog, Organization
+from tests.ops.conftest import call_callback, make_app, signed_in
+
+PATH = "/settings/organization"
+
+
+@pytest.fixture(scope="module")
+def app(ops_world):
+    return make_app(ops_world[0])
+
+
+def _fee_and_audits(url: str, org_id: int) -> tuple[Decimal, int]:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        rate = session.get(Organization, org_id).fee_rate
+        audits = session.scalar(
+            sa.select(sa.func.count(AuditLog.id)).where(
+                AuditLog.action == "fee_rate_changed",
+                AuditLog.organization_id == org_id,
+            )
+        )
+    engine.dispose()
+    return Decimal(rate), audits
+
+
+def _save(app, client, value):
+    values = {"org-fee-save.n_clicks": 1, "org-fee.value": value, "org-changed.data": 3}
+    return call_callback(app, client, "org-fee-message", values)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "abc",
+        "101",
+        "-1",
+        "12.345",
+        "NaN",
+        "Infinity",
+        "1e3",
+        "9" * 40,
+        None,
+        True,
+        "<script>alert(1)</script>",
+        "5; DROP TABLE organizations",
+        "２０",
+    ],
+)
+def test_bad_fee_rates_get_a_message_and_change_nothing(app, ops_world, value):
+    url, world = ops_world
+    org_id = world["orgs"]["globex"]
+    before = _fee_and_audits(url, org_id)
+    response = _save(app, signed_in(app, "globex", "admin"), value)
+    assert response.status_code == 200
+    assert "Enter a fee rate from 0 to 100" in response.get_data(as_text=True)
+    assert _fee_and_audits(url, org_id) == before
+
+
+def test_a_valid_fee_rate_is_saved_with_its_audit_row(app, ops_world):
+    url, world = ops_world
+    org_id = world["orgs"]["globex"]
+    old_rate, audits = _fee_and_audits(url, org_id)
+    client = signed_in(app, "globex", "admin")
+    response = _save(app, client, " 17.25 % ")
+    assert "Fee rate saved" in response.get_data(as_text=True)
+    assert response.json["response"]["org-changed"]["data"] == 4
+    assert _fee_and_audits(url, org_id) == (Decimal("0.1725"), audits + 1)
+    shown = call_callback(app, client, "org-fee.value", {"org-changed.data": 4})
+    assert shown.json["response"]["org-fee"]["value"] == "17.25"
+    engine = make_engine(url)
+    with Session(engine) as session:
+        entry = session.scalars(
+            sa.select(AuditLog)
+            .where(AuditLog.action == "fee_rate_changed")
+            .order_by(AuditLog.id.desc())
+        ).first()
+        assert entry.details == {"from": str(old_rate), "to": "0.1725"}
+        session.get(Organization, org_id).fee_rate = old_rate
+        session.commit()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst"])
+def test_only_admins_reach_the_page_and_its_callbacks(app, ops_world, role):
+    url, world = ops_world
+    client = signed_in(app, "acme", role)
+    assert client.get(PATH).status_code == 403
+    before = _fee_and_audits(url, world["orgs"]["acme"])
+    assert _save(app, client, "50").status_code == 403
+    assert (
+        call_callback(app, client, "org-fee.value", {"org-changed.data": 0}).status_code
+        == 403
+    )
+    assert _fee_and_audits(url, world["orgs"]["acme"]) == before
+    assert signed_in(app, "acme", "admin").get(PATH).status_code == 200
+    assert (
+        app.server.test_client().get(PATH).status_code == 302
+    )  # anonymous: sign in first

@@ -1,0 +1,88 @@
+"""`python -m bench [--scales 1m,10m] [--quick] [--rebuild] [--no-load]`: run, write the report."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import time
+
+from bench import pageload, report
+from bench.dataset import SCALES, ensure_dataset
+from bench.load import ensure_locust
+from bench.scale import measure_scale
+from bench.server import RESULTS, ROOT, Server
+from bench.wrk import ensure_wrk
+
+REPORT = ROOT / "docs" / "BENCHMARKS.md"
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scales", default="1m,10m", help="comma-separated: 1m, 10m")
+    parser.add_argument(
+        "--quick", action="store_true", help="1M only, shorter runs and load steps"
+    )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="regenerate the bench databases"
+    )
+    parser.add_argument(
+        "--no-load", action="store_true", help="skip the concurrent-users ramp"
+    )
+    parser.add_argument(
+        "--no-report", action="store_true", help="write the JSON only, not docs/"
+    )
+    args = parser.parse_args(argv)
+    args.scales = ["1m"] if args.quick else args.scales.split(",")
+    unknown = [s for s in args.scales if s not in SCALES]
+    if unknown:
+        parser.error(f"unknown scale(s) {unknown}: choose from {sorted(SCALES)}")
+    return args
+
+
+def log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    ensure_wrk()
+    ensure_locust()
+    started = time.monotonic()
+    results = {
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "kernel": platform.release(),
+        },
+        "args": {"scales": args.scales, "quick": args.quick},
+        "scales": {},
+    }
+    floor = Server("floor", "bench.floor_app:create_floor_server()", 18022)
+    with floor:
+        for scale in args.scales:
+            dataset = ensure_dataset(scale, args.rebuild, log)
+            results["scales"][scale] = {
+                "build_seconds": dataset.seconds_to_build,
+                **measure_scale(dataset, floor, args, log),
+            }
+            log(f"[{scale}] done")
+        log("floor page in Chromium (bare dash.Dash + dbc)")
+        results["floor_page"] = pageload.floor_page(floor.url)
+    results["seconds"] = round(time.monotonic() - started)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    raw = RESULTS / f"bench-{stamp}.json"
+    raw.write_text(json.dumps(results, indent=1, default=str))
+    log(f"raw figures: {raw.relative_to(ROOT)}")
+    if not args.no_report:
+        REPORT.write_text(report.markdown(results, raw.name))
+        log(f"report: {REPORT.relative_to(ROOT)}")
+    print(report.summary_table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Headless Chromium: time to the last chart drawn, callbacks fired, resources and their payloads."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+# Resolves (with performance.now(), ms since navigation start) once every chart holds data and
+# Dash shows no loading marker; polled on animation frames, so the figure is frame-accurate.
+DRAWN_SCRIPT = """
+const [expected, limitMs, done] = arguments;
+function drawn() {
+  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  if (plots.length < expected) return false;
+  if (!plots.every(p => p._fullLayout && p.data && p.data.length > 0)) return false;
+  return !document.querySelector('._dash-loading, ._dash-loading-callback');
+}
+function poll() {
+  if (drawn()) { done(performance.now()); return; }
+  if (performance.now() > limitMs) { done(-1); return; }
+  requestAnimationFrame(poll);
+}
+poll();
+"""
+CALLBACK_ENTRIES = """
+return performance.getEntriesByType('resource')
+  .filter(e => e.name.includes('/_dash-update-component')).length;
+"""
+RESOURCES = """
+return performance.getEntriesByType('resource').map(e => ({
+  url: e.name, type: e.initiatorType, transfer: e.transferSize, body: e.encodedBodySize,
+  decoded: e.decodedBodySize}));
+"""
+
+
+def make_driver() -> webdriver.Chrome:
+    """A fresh headless Chromium (its own empty profile: the first visit has a cold cache)."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+        f"--user-data-dir={tempfile.mkdtemp(prefix='kiki-bench-chrome-')}",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_script_timeout(60)
+    return driver
+
+
+def sign_in(driver: webdriver.Chrome, base_url: str, cookies: dict) -> None:
+    """Hand a signed-in session to the browser without loading any page asset first."""
+    driver.get(base_url + "/healthz")
+    for name, value in cookies.items():
+        driver.add_cookie({"name": name, "value": value, "path": "/"})
+
+
+def visit(
+    driver: webdriver.Chrome, url: str, charts: int, settle_s: float = 1.0
+) -> dict:
+    """Navigate and wait for ``charts`` drawn charts; ms to drawn, callbacks fired, resources."""
+    driver.get_log("performance")  # drop earlier entries
+    driver.get(url)
+    drawn_ms = driver.execute_async_script(DRAWN_SCRIPT, charts, 30_000)
+    # Callbacks fired after the charts (e.g. a chained one) count too: wait until none arrive.
+    count, quiet_since, deadline = -1, time.monotonic(), time.monotonic() + 10
+    while time.monotonic() < deadline:
+        now = driver.execute_script(CALLBACK_ENTRIES)
+        if now != count:
+            count, quiet_since = now, time.monotonic()
+        elif time.monotonic() - quiet_since >= settle_s:
+            break
+        time.sleep(0.1)
+    return {
+        "drawn_ms": round(drawn_ms, 1) if drawn_ms >= 0 else None,
+        "callbacks": count,
+        "resources": driver.execute_script(RESOURCES),
+        "payloads": callback_payloads(driver),
+    }
+
+
+def callback_payloads(driver: webdriver.Chrome) -> list[dict]:
+    """The JSON bodies of the callback POSTs the page sent, in order (from the DevTools log)."""
+    bodies = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") != "Network.requestWillBeSent":
+            continue
+        request = message["params"]["request"]
+        if (
+            request.get("method") == "POST"
+            and "/_dash-update-component" in request["url"]
+        ):
+            try:
+                bodies.append(json.loads(request.get("postData") or "{}"))
+            except ValueError:
+                continue
+    return bodies

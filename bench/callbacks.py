@@ -1,0 +1,121 @@
+"""Callback figures: cold (empty cache, one at a time), warm (wrk), CPU per request, SQL floor."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import psycopg
+import redis
+import sqlalchemy as sa
+
+from bench import wrk
+from bench.client import Client, summary_ms
+from bench.server import REDIS_URL, Server
+
+NOOP_APP = {  # the app's cheapest callback (no database, no cache): its per-request floor
+    "output": "..overview-refresh-timer.disabled...overview-refresh-timer.interval..",
+    "outputs": [
+        {"id": "overview-refresh-timer", "property": "disabled"},
+        {"id": "overview-refresh-timer", "property": "interval"},
+    ],
+    "inputs": [{"id": "overview-refresh", "property": "value", "value": 30}],
+    "changedPropIds": ["overview-refresh.value"],
+    "state": [],
+}
+NOOP_FLOOR = {
+    "output": "..floor-timer.disabled...floor-timer.interval..",
+    "outputs": [
+        {"id": "floor-timer", "property": "disabled"},
+        {"id": "floor-timer", "property": "interval"},
+    ],
+    "inputs": [{"id": "floor-refresh", "property": "value", "value": 30}],
+    "changedPropIds": ["floor-refresh.value"],
+    "state": [],
+}
+
+
+def flush_cache() -> None:
+    """Empty the bench's Redis database: the next read of every callback misses."""
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def cold(client: Client, payload: dict, repeats: int) -> dict:
+    """Latency with an empty cache: flush, then one request at a time."""
+    samples = []
+    for _ in range(repeats):
+        flush_cache()
+        seconds, response = client.callback(payload)
+        if response.status_code not in (200, 204):
+            raise RuntimeError(f"cold {payload['output'][:60]}: {response.status_code}")
+        samples.append(seconds)
+    return summary_ms(samples)
+
+
+def warm(
+    server: Server,
+    sessions: list[dict],
+    payloads: list[dict],
+    seconds: float,
+    connections: int = 8,
+) -> dict:
+    """wrk at ``connections`` concurrent requests after one priming pass; adds CPU per request."""
+    wrk.run(server.url, sessions, payloads, 1)  # prime caches and connection pools
+    cpu_before = server.cpu_seconds()
+    result = wrk.run(server.url, sessions, payloads, seconds, connections)
+    cpu = server.cpu_seconds() - cpu_before
+    result["cpu_ms_per_request"] = round(1000 * cpu / max(result["requests"], 1), 2)
+    return result
+
+
+def serial(client: Client, payload: dict, repeats: int) -> dict:
+    """Unloaded latency: one request at a time (the cache as it is)."""
+    samples = []
+    for _ in range(repeats):
+        seconds, response = client.callback(payload)
+        if response.status_code not in (200, 204):
+            raise RuntimeError(f"{payload['output'][:60]}: {response.status_code}")
+        samples.append(seconds)
+    return summary_ms(samples)
+
+
+class StatementRecorder:
+    """Records the SQL an in-process app runs for one request (statement, parameters)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine, self.statements, self.on = engine, [], False
+        sa.event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn, _cursor, statement, parameters, _context, _many):
+        if self.on:
+            self.statements.append((statement, parameters))
+
+    def capture(self, call) -> list[tuple[str, object]]:
+        self.statements, self.on = [], True
+        try:
+            call()
+        finally:
+            self.on = False
+        # The signed-in user's row is the session's cost, not the callback's data.
+        return [(s, p) for s, p in self.statements if " FROM users" not in s]
+
+
+def sql_floor(database_url: str, statements: list, repeats: int = 9) -> dict:
+    """Median time to run ``statements`` back to back on one raw psycopg connection."""
+    dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
+    totals = []
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for _ in range(repeats + 1):
+            started = time.perf_counter()
+            for statement, parameters in statements:
+                with conn.cursor() as cursor:
+                    cursor.execute(statement, parameters or None)
+                    if cursor.description:
+                        cursor.fetchall()
+            totals.append(time.perf_counter() - started)
+    totals = totals[1:]  # the first run warms the connection and the plan cache
+    return {
+        "statements": len(statements),
+        "p50_ms": round(statistics.median(totals) * 1000, 2),
+        "min_ms": round(min(totals) * 1000, 2),
+    }

@@ -1,0 +1,120 @@
+"""What simulated users send: request sequences built from the payloads a real browser sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bench.client import with_inputs
+
+OVERVIEW_KEY = "..overview-kpis.children"
+CAMPAIGNS_KEY = "..campaigns-table.data"
+PRESET = {
+    "output": "..overview-dates.start_date...overview-dates.end_date...overview-preset.value..",
+    "outputs": [
+        {"id": "overview-dates", "property": "start_date"},
+        {"id": "overview-dates", "property": "end_date"},
+        {"id": "overview-preset", "property": "value"},
+    ],
+    "inputs": [
+        {"id": "overview-preset", "property": "value", "value": "last_7"},
+        {"id": "overview-dates", "property": "start_date", "value": None},
+        {"id": "overview-dates", "property": "end_date", "value": None},
+    ],
+    "changedPropIds": ["overview-preset.value"],
+    "state": [],
+}
+SEARCHES = ["Bench 00", "Bench 01", "Bench 002", "Bench 0099", "Bench 1"]
+
+
+def request_name(payload: dict) -> str:
+    """A short label per callback for the load statistics."""
+    key = payload.get("output", "")
+    for prefix, name in (
+        ("..shell-nav", "shell navigation"),
+        (".._pages_content", "page router"),
+        (OVERVIEW_KEY, "overview"),
+        ("..overview-dates", "overview preset"),
+        (CAMPAIGNS_KEY, "campaigns table"),
+    ):
+        if key.startswith(prefix):
+            return "POST " + name
+    return "POST " + key.strip(".").split(".")[0]
+
+
+def post(payload: dict) -> dict:
+    return {
+        "method": "POST",
+        "path": "/_dash-update-component",
+        "body": payload,
+        "name": request_name(payload),
+    }
+
+
+def get(path: str, name: str) -> dict:
+    return {"method": "GET", "path": path, "body": None, "name": name}
+
+
+def find(payloads: list[dict], prefix: str) -> dict:
+    return next(p for p in payloads if p.get("output", "").startswith(prefix))
+
+
+def ranges(today: dt.date) -> list[tuple[str, str, str | None]]:
+    """(start, end, preset or None): the presets, and the last six calendar months."""
+    found = [
+        ((today - dt.timedelta(days=n - 1)).isoformat(), today.isoformat(), f"last_{n}")
+        for n in (7, 30, 90)
+    ]
+    first = today.replace(day=1)
+    for _ in range(6):
+        last = first - dt.timedelta(days=1)
+        first = last.replace(day=1)
+        found.append((first.isoformat(), last.isoformat(), None))
+    return found
+
+
+def overview_with_range(overview: dict, start: str, end: str) -> dict:
+    return with_inputs(
+        overview,
+        {"overview-dates.start_date": start, "overview-dates.end_date": end},
+    )
+
+
+def build_plan(captured: dict[str, list[dict]], today: dt.date) -> dict:
+    """first_load and weighted actions from captured page loads: "overview", "campaigns",
+    and "detail:<id>" (each the callback payloads of one page load, in order)."""
+    home, listing = captured["overview"], captured["campaigns"]
+    overview = find(home, OVERVIEW_KEY)
+    table = find(listing, CAMPAIGNS_KEY)
+    change_range = []
+    for start, end, preset in ranges(today):
+        steps = []
+        if preset:
+            steps.append(post(with_inputs(PRESET, {"overview-preset.value": preset})))
+        steps.append(post(overview_with_range(overview, start, end)))
+        change_range.append(steps)
+    filters = [{"campaigns-search.value": s} for s in SEARCHES]
+    filters += [
+        {"campaigns-platforms.value": [p]} for p in ("meta", "google", "tiktok")
+    ]
+    filter_campaigns = [
+        [*map(post, listing), post(with_inputs(table, values))] for values in filters
+    ]
+    details = [
+        list(map(post, v)) for k, v in captured.items() if k.startswith("detail:")
+    ]
+    return {
+        "first_load": [
+            [
+                get("/", "GET page"),
+                get("/_dash-layout", "GET _dash-layout"),
+                get("/_dash-dependencies", "GET _dash-dependencies"),
+                *map(post, home),
+            ]
+        ],
+        "actions": {
+            "change the overview's range": {"weight": 4, "variants": change_range},
+            "filter campaigns": {"weight": 2, "variants": filter_campaigns},
+            "open a campaign": {"weight": 1, "variants": details},
+            "back to the overview": {"weight": 2, "variants": [list(map(post, home))]},
+        },
+    }

@@ -1,0 +1,336 @@
+"""The targets of issue 7 judged from one run's figures, and the Markdown report."""
+
+from __future__ import annotations
+
+from bench.notes import HOW_TO_RUN, METHOD, OUT_OF_REACH
+
+MB = 2**20
+
+
+def _r(a, b):
+    return round(a / b, 2) if a is not None and b else None
+
+
+def targets(results: dict) -> list[dict]:
+    """[{target, scale, measured, limit, ok}] for every target the run measured."""
+    rows: list[dict] = []
+
+    def add(target, scale, value, limit, ok, unit=""):
+        rows.append(
+            {
+                "target": target,
+                "scale": scale,
+                "measured": value,
+                "limit": limit,
+                "unit": unit,
+                "ok": bool(ok) if value is not None else None,
+            }
+        )
+
+    scales = results["scales"]
+    for scale, s in scales.items():
+        floor, app = s["floor_noop"], s["app_noop"]
+        ratio = _r(app["cpu_ms_per_request"], floor["cpu_ms_per_request"])
+        add(
+            "per-request overhead: app no-op / bare no-op, CPU per request",
+            scale,
+            ratio,
+            "≤ 1.5×",
+            ratio is not None and ratio <= 1.5,
+            "×",
+        )
+        for name in ("overview", "campaigns table"):
+            cb = s["callbacks"][name]
+            share = _r(cb["warm"]["rps"], floor["rps"])
+            add(
+                f"warm {name} throughput / no-op floor",
+                scale,
+                share,
+                "≥ 0.5×",
+                share is not None and share >= 0.5,
+                "×",
+            )
+        for name, cb in s["callbacks"].items():
+            ratio = _r(cb["cold"]["p50_ms"], cb["sql"]["p50_ms"])
+            add(
+                f"cold {name} p50 / its raw SQL",
+                scale,
+                ratio,
+                "≤ 1.5×",
+                ratio is not None and ratio <= 1.5,
+                "×",
+            )
+        if scale == "1m":
+            naive_ms = s["naive"]["seconds"] * 1000
+            speed = _r(naive_ms, s["callbacks"]["overview"]["cold"]["p50_ms"])
+            add(
+                "overview (cold) faster than naive pandas",
+                scale,
+                speed,
+                "≥ 100×",
+                speed is not None and speed >= 100,
+                "×",
+            )
+            worker = max(s["worker_peak_rss_mb"] or [0])
+            less = _r(s["naive"]["peak_rss_mb"], worker)
+            add(
+                "less memory per worker than naive",
+                scale,
+                less,
+                "≥ 10×",
+                less is not None and less >= 10,
+                "×",
+            )
+        worker = max(s["worker_peak_rss_mb"] or [0])
+        add(
+            "peak resident memory per worker",
+            scale,
+            round(worker),
+            "≤ 150 MB",
+            worker <= 150,
+            " MB",
+        )
+        if s.get("load"):
+            held = s["load"]["held"]
+            users = held["users"] if held else 0
+            add(
+                "concurrent users held (p95 ≤ 300 ms, 0 errors)",
+                scale,
+                users,
+                "≥ 2,500",
+                users >= 2500,
+            )
+        ex = s["export"]
+        add(
+            f"CSV export of {ex['rows']:,} rows / COPY",
+            scale,
+            ex["ratio"],
+            "≤ 1.5×",
+            ex["ratio"] <= 1.5,
+            "×",
+        )
+        add(
+            "CSV export peak memory growth",
+            scale,
+            ex["peak_growth_mb"],
+            "≤ 64 MB",
+            ex["peak_growth_mb"] <= 64,
+            " MB",
+        )
+        page = s["overview_page"]
+        kb = round(page["bytes"]["total_bytes"] / MB, 2)
+        add("first page load (gzip), overview", scale, kb, "≤ 1.2 MB", kb <= 1.2, " MB")
+        most = max(s["first_load_callbacks"].values())
+        add("callbacks fired on first load (worst page)", scale, most, "≤ 4", most <= 4)
+        add(
+            "latency after 200 interactions / first ones",
+            scale,
+            s["session"]["ratio"],
+            "≤ 1.2×",
+            s["session"]["ratio"] <= 1.2,
+            "×",
+        )
+        drawn = page["repeat_visit_ms"]
+        add(
+            "charts drawn after navigation, repeat visit",
+            scale,
+            drawn,
+            "≤ 1,000 ms",
+            drawn is not None and drawn <= 1000,
+            " ms",
+        )
+        drawn = page["first_visit_ms"]
+        add(
+            "charts drawn after navigation, first visit",
+            scale,
+            drawn,
+            "≤ 1,000 ms",
+            drawn is not None and drawn <= 1000,
+            " ms",
+        )
+    if "1m" in scales and "10m" in scales:
+        for kind in ("cold", "warm"):
+            p1 = scales["1m"]["callbacks"]["overview"][kind]["p95_ms"]
+            p10 = scales["10m"]["callbacks"]["overview"][kind]["p95_ms"]
+            ratio = _r(p10, p1)
+            add(
+                f"overview p95 ({kind}) at 10M / at 1M",
+                "both",
+                ratio,
+                "≤ 1.2×",
+                ratio is not None and ratio <= 1.2,
+                "×",
+            )
+    return rows
+
+
+def _mark(ok) -> str:
+    return "—" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def _num(v) -> str:
+    if v is None:
+        return "—"
+    return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def summary_table(results: dict) -> str:
+    lines = ["| target | scale | measured | limit | result |", "|---|---|---|---|---|"]
+    for t in targets(results):
+        lines.append(
+            f"| {t['target']} | {t['scale']} | {_num(t['measured'])}{t['unit']} | {t['limit']} | {_mark(t['ok'])} |"
+        )
+    return "\n".join(lines)
+
+
+def _callback_table(s: dict) -> list[str]:
+    floor = s["floor_noop"]
+    lines = [
+        "| callback | cold p50 / p95 ms | raw SQL ms (statements) | cold ÷ SQL | warm req/s (÷ floor) | warm p50 / p95 ms | CPU ms/req |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, cb in s["callbacks"].items():
+        cold, sql, warm = cb["cold"], cb["sql"], cb["warm"]
+        lines.append(
+            f"| {name} | {cold['p50_ms']} / {cold['p95_ms']} | {sql['p50_ms']} ({sql['statements']}) | "
+            f"{_r(cold['p50_ms'], sql['p50_ms'])} | {warm['rps']} ({_r(warm['rps'], floor['rps'])}) | "
+            f"{warm['p50_ms']} / {warm['p95_ms']} | {warm['cpu_ms_per_request']} |"
+        )
+    for name, warm in s["other_callbacks"].items():
+        lines.append(
+            f"| {name} (no data read) | — | — | — | {warm['rps']} ({_r(warm['rps'], floor['rps'])}) | "
+            f"{warm['p50_ms']} / {warm['p95_ms']} | {warm['cpu_ms_per_request']} |"
+        )
+    for label, run in (
+        ("**no-op, app**", s["app_noop"]),
+        ("**no-op, bare Dash (floor)**", floor),
+    ):
+        lines.append(
+            f"| {label} | — | — | — | {run['rps']} | {run['p50_ms']} / {run['p95_ms']} | {run['cpu_ms_per_request']} |"
+        )
+    return lines
+
+
+def _load_table(load: dict) -> list[str]:
+    lines = [
+        "| users | req/s | p50 ms | p95 ms | p99 ms | failures | held |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for step in load["steps"]:
+        lines.append(
+            f"| {step['users']:,} | {step['rps']} | {step['p50_ms']} | {step['p95_ms']} | "
+            f"{step['p99_ms']} | {step['failures']} | {'yes' if step['ok'] else 'no'} |"
+        )
+    return lines
+
+
+def _scale_section(scale: str, s: dict) -> list[str]:
+    page, ex, naive, session = s["overview_page"], s["export"], s["naive"], s["session"]
+    peaks = ", ".join(f"{v:.0f}" for v in s["worker_peak_rss_mb"])
+    after = ", ".join(f"{v:.0f}" for v in s["worker_rss_mb"])
+    unloaded = (
+        f"Unloaded latency, one request at a time: app no-op p50 "
+        f"{s['app_noop_serial']['p50_ms']} ms, bare Dash no-op p50 "
+        f"{s['floor_noop_serial']['p50_ms']} ms."
+    )
+    naive_text = (
+        f"{naive['answer']['rows_read']:,} rows read: {naive['seconds']:.2f} s per overview; "
+        f"process peak {naive['peak_rss_mb']:.0f} MB (a worker-like process: app built first, "
+        f"{naive['baseline_rss_mb']:.0f} MB before reading). App workers' peak: {peaks} MB; "
+        f"resident after the run: {after} MB."
+    )
+    export_text = (
+        f"{ex['rows']:,} rows ({ex['bytes'] / MB:.0f} MB, {ex['range'][0]} to "
+        f"{ex['range'][1]}): route {ex['seconds']} s, `COPY (same SELECT) TO STDOUT "
+        f"(FORMAT csv)` {ex['copy_seconds']} s (ratio {ex['ratio']}); workers' peak memory "
+        f"growth {ex['peak_growth_mb']} MB."
+    )
+    fired = ", ".join(f"{k} {v}" for k, v in s["first_load_callbacks"].items())
+    page_text = (
+        f"Overview: charts drawn {page['first_visit_ms']} ms after navigation on a first "
+        f"visit (runs: {page['first_visit_all_ms']}), {page['repeat_visit_ms']} ms on a "
+        f"repeat visit (runs: {page['repeat_visit_all_ms']}); "
+        f"{page['bytes']['total_bytes'] / MB:.2f} MB transferred (gzip) on the first visit, "
+        f"of which {page['bytes']['callback_bytes'] / 1024:.0f} KB callback responses. "
+        f"Callbacks fired on first load: {fired}."
+    )
+    session_text = (
+        f"220 overview range changes in one signed-in session: p50 "
+        f"{session['first_20']['p50_ms']} ms for the first 20, "
+        f"{session['last_20']['p50_ms']} ms for 201-220 (ratio {session['ratio']})."
+    )
+    out = [
+        f"## {scale.upper()} rows ({s['rows']:,} performance_metrics rows)",
+        "",
+        "### Callbacks (each beside its floor)",
+        "",
+        *_callback_table(s),
+        "",
+        unloaded,
+        "",
+        "### Naive baseline (raw rows into pandas, grouped there)",
+        "",
+        naive_text,
+        "",
+        "### CSV export",
+        "",
+        export_text,
+        "",
+        "### Page load in headless Chromium (server cache warm)",
+        "",
+        page_text,
+        "",
+        "### One long session",
+        "",
+        session_text,
+        "",
+    ]
+    if s.get("load"):
+        load = s["load"]
+        cpu_text = (
+            f"Server CPU over the ramp: {load['server_cpu_s']} s in {load['wall_s']} s; "
+            f"workers' peak resident memory while loaded {load['worker_peak_rss_mb']} MB."
+        )
+        out += [
+            "### Concurrent simulated users (locust on the same 2 cores)",
+            "",
+            *_load_table(load),
+            "",
+            cpu_text,
+            "",
+        ]
+    return out
+
+
+def markdown(results: dict, raw_name: str) -> str:
+    floor = results["floor_page"]
+    run = (
+        f"Latest run: {results['started']} on {results['machine']['cores']} cores, Python "
+        f"{results['machine']['python']}, scales {', '.join(results['args']['scales'])}"
+        f"{' (quick)' if results['args']['quick'] else ''}, {results['seconds'] // 60} min. "
+        f"Raw figures: `bench/results/{raw_name}` (not committed)."
+    )
+    bare = (
+        f"Bare `dash.Dash` + dbc page (one graph, Bootstrap CSS): "
+        f"{floor['bytes']['total_bytes'] / MB:.2f} MB (gzip requested; Dash's default sends "
+        f"it uncompressed), charts drawn {floor['first_visit_ms']} ms after navigation on a "
+        f"first visit, {floor['repeat_visit_ms']} ms on a repeat visit."
+    )
+    lines = [
+        "# Benchmarks",
+        "",
+        run,
+        "",
+        HOW_TO_RUN,
+        "",
+        "## Targets",
+        "",
+        summary_table(results),
+        "",
+        bare,
+        "",
+    ]
+    for scale, s in results["scales"].items():
+        lines += _scale_section(scale, s)
+    lines += [METHOD, "", OUT_OF_REACH, ""]
+    return "\n".join(lines)

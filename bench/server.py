@@ -1,0 +1,165 @@
+"""gunicorn under the bench (the app or the bare floor app), its workers' CPU and memory from /proc."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Self
+
+import requests
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+REDIS_URL = "redis://127.0.0.1:6379/11"  # the bench's own Redis database (flushed for cold runs)
+WORKERS = 2  # "per 2-core instance"
+THREADS = 4
+TICK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def app_environment(database_url: str, today: str) -> dict:
+    """Production settings (not demo mode) for the app under test, on the bench's data."""
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "KIKI_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "KIKI_DEMO": "0",
+        "SESSION_COOKIE_SECURE": "0",  # plain http on loopback
+        "KIKI_TODAY": today,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+class Server:
+    """One gunicorn master with WORKERS gthread workers on a loopback port."""
+
+    def __init__(self, name: str, target: str, port: int, env: dict | None = None):
+        self.name, self.target, self.port = name, target, port
+        self.env = env or {}
+        self.process: subprocess.Popen | None = None
+        self.url = f"http://127.0.0.1:{port}"
+
+    def command(self) -> list[str]:
+        # The deployment's own settings file when there is one; CLI flags override it.
+        config = ["-c", str(CONFIG)] if CONFIG.exists() else ["-k", "gthread"]
+        return [
+            str(GUNICORN),
+            *config,
+            "-w",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            self.target,
+        ]
+
+    def start(self, timeout: float = 60.0) -> Server:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        log = open(RESULTS / f"gunicorn-{self.name}.log", "ab")  # noqa: SIM115
+        env = {
+            **os.environ,
+            **self.env,
+            "PYTHONPATH": str(ROOT),
+            # No restarts mid-measurement: a slow leak must show in the memory figures.
+            "GUNICORN_MAX_REQUESTS": "0",
+        }
+        self.process = subprocess.Popen(
+            self.command(),
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name}: gunicorn exited, see {log.name}")
+            try:
+                requests.get(self.url + "/healthz", timeout=2)
+                if len(self.worker_pids()) == WORKERS:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(
+            f"{self.name}: gunicorn did not answer within {timeout:.0f} s"
+        )
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+    def worker_pids(self) -> list[int]:
+        if self.process is None:
+            return []
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            return []
+
+    def cpu_seconds(self) -> float:
+        """CPU (user + system) of all workers so far, including workers that already exited."""
+        master = _stat(self.process.pid)
+        total = int(master[15]) + int(master[16])  # cutime + cstime: reaped workers
+        for pid in self.worker_pids():
+            fields = _stat(pid)
+            total += int(fields[13]) + int(fields[14]) if fields else 0
+        return total / TICK
+
+    def worker_rss_mb(self) -> list[float]:
+        return [_rss_mb(pid) for pid in self.worker_pids()]
+
+    def worker_peak_mb(self) -> list[float]:
+        """VmHWM: each live worker's peak resident memory since it started."""
+        return [_status_mb(pid, "VmHWM") for pid in self.worker_pids()]
+
+
+def _stat(pid: int) -> list[str]:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return []
+    # The command name may hold spaces: fields start after its closing parenthesis.
+    return ["", ""] + text[text.rindex(")") + 2 :].split()
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except OSError:
+        return 0.0
+    return pages * PAGE / 2**20
+
+
+def _status_mb(pid: int, key: str) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0

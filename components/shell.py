@@ -14,29 +14,37 @@ THEME_SWITCH_ID = "shell-theme-switch"
 THEME_STORE_ID = "shell-theme"
 
 
+def _section(path: str, pages) -> str | None:
+    """The navigable page whose path is the longest prefix of ``path`` (the section it is in)."""
+    owners = [
+        page["path"]
+        for page in pages
+        if page["path"] == path
+        or (page["path"] != "/" and path.startswith(page["path"].rstrip("/") + "/"))
+    ]
+    return max(owners, key=len) if owners else None
+
+
 def nav_links(pages, role: str, current_path: str) -> list:
-    """Links to the registry's navigable pages that ``role`` may open."""
-    links = []
-    for page in pages:
-        if (
-            not page.get("nav", False)
-            or ROLE_RANK.get(role, 0) < ROLE_RANK[page.get("min_role", "viewer")]
-        ):
-            continue
-        active = current_path == page["path"] or (
-            page["path"] != "/" and current_path.startswith(page["path"])
-        )
-        links.append(
-            dbc.NavItem(
-                dbc.NavLink(
-                    page["name"],
-                    href=page["path"],
-                    active=active,
-                    id=f"shell-nav-{page['id_prefix'].rstrip('-')}",
-                )
+    """Links to the registry's navigable pages that ``role`` may open; its section is active."""
+    visible = [
+        page
+        for page in pages
+        if page.get("nav", False)
+        and ROLE_RANK.get(role, 0) >= ROLE_RANK[page.get("min_role", "viewer")]
+    ]
+    section = _section(current_path, visible)
+    return [
+        dbc.NavItem(
+            dbc.NavLink(
+                page["name"],
+                href=page["path"],
+                active=page["path"] == section,
+                id=f"shell-nav-{page['id_prefix'].rstrip('-')}",
             )
         )
-    return links
+        for page in visible
+    ]
 
 
 def user_menu(name: str, role: str, organization: str) -> dbc.DropdownMenu:

@@ -52,3 +52,10 @@ def register_callbacks(app: dash.Dash) -> None:
         Input(THEME_STORE_ID, "modified_timestamp"),
         State(THEME_STORE_ID, "data"),
     )
+    app.clientside_callback(
+        "function(clicks, isOpen) { return clicks ? !isOpen : isOpen; }",
+        Output("shell-nav-collapse", "is_open"),
+        Input("shell-nav-toggle", "n_clicks"),
+        State("shell-nav-collapse", "is_open"),
+        prevent_initial_call=True,
+    )

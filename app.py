@@ -15,6 +15,8 @@ import components.shell
 import data.cache
 import data.cli
 import pages.routes
+import pages.routes.callback_cache
+import pages.routes.delivery
 import pages.shell
 from config import load_config, resolve_secret_key
 from data.db import Database
@@ -37,6 +39,8 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     data.cache.init_app(server)
     auth.init_app(server)  # the request guard runs before CSRF and everything else
     pages.routes.init_app(server)
+    pages.routes.delivery.init_app(server)  # gzip settings: before Dash reads them
+    pages.routes.callback_cache.init_app(server)  # after the guard, CSRF and limits
     data.cli.init_app(server)
 
     app = dash.Dash(
@@ -49,7 +53,7 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
         update_title=None,
         serve_locally=True,
         suppress_callback_exceptions=True,
-        compress=False,
+        compress=True,
     )
     app.layout = components.shell.app_shell
     pages.shell.register_callbacks(app)

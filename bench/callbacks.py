@@ -96,8 +96,12 @@ class StatementRecorder:
             call()
         finally:
             self.on = False
-        # The signed-in user's row is the session's cost, not the callback's data.
-        return [(s, p) for s, p in self.statements if " FROM users" not in s]
+        # The signed-in user (and their organization's name) is the session's cost.
+        return [
+            (s, p)
+            for s, p in self.statements
+            if "FROM users" not in s and not s.startswith("SELECT organizations.id,")
+        ]
 
 
 def sql_floor(database_url: str, statements: list, repeats: int = 9) -> dict:

@@ -202,3 +202,11 @@ def cached_read(func):
 
     wrapper.uncached = func
     return wrapper
+
+
+def cache_response(func):
+    """Mark a Dash callback whose whole serialized response may be cached and shared
+    (pages/routes/callback_cache.py). Only for callbacks whose answer depends on nothing but
+    the request body, the caller's organization and role, the organization's data and today."""
+    func.kiki_cache_response = True
+    return func

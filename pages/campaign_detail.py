@@ -16,6 +16,7 @@ from components.figures import campaign_daily_figure, empty_figure
 from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID
 from components.tables import metrics_table
+from data.cache import cache_response
 from data.campaign_detail import (
     campaign_creatives,
     campaign_daily,
@@ -240,6 +241,7 @@ def _ltv(frame) -> html.Div:
     Input(ID["dates"], "end_date"),
     Input(THEME_STORE_ID, "data"),
 )
+@cache_response
 def update_campaign_detail(campaign_id, start, end, theme):
     theme = theme if theme in ("light", "dark") else "light"
     number = _campaign_id(campaign_id)

@@ -18,6 +18,7 @@ from components.controls import (
     platform_control,
 )
 from data.analytics import campaign_list
+from data.cache import cache_response
 from data.clock import today
 from data.db import read_session
 from data.filters import (
@@ -277,6 +278,7 @@ def _query(rng, filters, page: int) -> dict:
     Input(ID["table"], "page_current"),
     Input(ID["table"], "sort_by"),
 )
+@cache_response
 def update_campaigns_table(
     start,
     end,

@@ -29,6 +29,7 @@ from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID
 from components.tables import top_campaigns_table
 from data.analytics import campaign_list, kpi_summary, platform_breakdown, revenue_trend
+from data.cache import cache_response
 from data.clock import today
 from data.db import read_session
 from data.filters import (
@@ -168,6 +169,7 @@ def apply_overview_preset(preset, start, end):
     Input(ID["refresh-timer"], "n_intervals"),
     Input(THEME_STORE_ID, "data"),
 )
+@cache_response
 def update_overview(start, end, platforms, granularity, _tick, theme):
     """Every figure of the page from one set of validated filters."""
     theme = theme if theme in ("light", "dark") else "light"

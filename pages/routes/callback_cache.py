@@ -1,0 +1,88 @@
+"""Whole Dash callback responses in the shared cache: a warm callback is one Redis round trip.
+
+A callback opts in with ``data.cache.cache_response``: its answer may depend only on the request
+body (inputs, state, what triggered it), the caller's organization and role, the organization's
+data and today's date. The response is stored as sent (already gzipped when the client accepts
+it) under the scope, the day, the client's Accept-Encoding and a hash of the body, tagged with
+the organization's generation: invalidate_organization expires it like every cached read. The
+lookup runs after the guard, CSRF and the rate limit, so a cached answer is refused exactly
+when a computed one would be.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Flask, current_app, g, request
+
+from auth.access import parse_callback_payload
+from data import telemetry
+from data.cache import _breaker, cache
+from data.clock import today
+
+CALLBACK_PATH = "/_dash-update-component"
+KEPT_HEADERS = ("Content-Type", "Content-Encoding", "Vary")
+
+
+def _cacheable() -> tuple[str, str] | None:
+    """(response key, generation key) when this request is an opted-in callback, else None."""
+    scope = g.get("scope")
+    if request.path != CALLBACK_PATH or request.method != "POST" or scope is None:
+        return None
+    body = request.get_data(cache=True)
+    output = parse_callback_payload(body).get("output")
+    rules = current_app.extensions.get("kiki_page_rules")
+    callback_map = getattr(rules, "callback_map", None) or {}
+    entry = callback_map.get(output) if isinstance(output, str) else None
+    if not entry or not getattr(entry.get("callback"), "kiki_cache_response", False):
+        return None
+    encoding = request.headers.get("Accept-Encoding", "")[:100]
+    digest = hashlib.sha256(encoding.encode() + b"\0" + body).hexdigest()[:40]
+    key = f"response:{scope.cache_key}:{today().isoformat()}:{digest}"
+    return key, f"gen:{scope.organization_id}"
+
+
+def serve_cached_response():
+    """before_request: the stored response when it is current; else remember what to store."""
+    found = _cacheable()
+    breaker = _breaker()
+    if found is None or breaker is None or not breaker.available():
+        return None
+    key, generation_key = found
+    try:
+        generation, hit = cache.get_many(generation_key, key)
+    except Exception as exc:  # noqa: BLE001 - any backend failure means "compute it"
+        breaker.failed(exc)
+        return None
+    generation = int(generation or 0)
+    if isinstance(hit, tuple) and len(hit) == 3 and hit[0] == generation:
+        telemetry.cache_result("callback_response", "hit")
+        return current_app.response_class(hit[2], headers=hit[1])
+    g.kiki_response_key = (key, generation)
+    return None
+
+
+def store_response(response):
+    """after_request (runs after compression): keep a successful opted-in callback's answer."""
+    pending = g.pop("kiki_response_key", None)
+    breaker = _breaker()
+    if pending is None or breaker is None or response.status_code != 200:
+        return response
+    if response.is_streamed or response.direct_passthrough:
+        return response
+    key, generation = pending
+    headers = [(k, response.headers[k]) for k in KEPT_HEADERS if k in response.headers]
+    try:
+        cache.set(key, (generation, headers, response.get_data()))
+    except Exception as exc:  # noqa: BLE001
+        breaker.failed(exc)
+        return response
+    telemetry.cache_result("callback_response", "miss")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register after auth.init_app (guard, CSRF, limits run first) and before the Dash app is
+    built (flask-compress's after_request, registered later, then runs before store_response)."""
+    app.before_request(serve_cached_response)
+    app.after_request(store_response)

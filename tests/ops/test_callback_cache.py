@@ -1,0 +1,185 @@
+"""Whole callback responses in the cache: a repeat sends no data SQL, every scope and encoding gets
+its own answer, a data change expires it, per-user callbacks are never shared, the guard still
+runs first."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from data.db import get_database
+from data.models import Organization
+from data.organizations import set_fee_rate
+from data.scope import Scope
+from tests.ops.conftest import call_callback, make_app, signed_in
+from tests.ops.redis_server import private_redis
+
+
+def overview_values(start: str, end: str) -> dict:
+    return {
+        "overview-dates.start_date": start,
+        "overview-dates.end_date": end,
+        "overview-platforms.value": [],
+        "overview-granularity.value": "day",
+        "shell-theme.data": "light",
+    }
+
+
+def _session_user_query(statement: str) -> bool:
+    """Flask-Login loads the signed-in user and their organization on every request."""
+    return "FROM users" in statement or statement.startswith("SELECT organizations.id,")
+
+
+@contextmanager
+def data_statements(engine: sa.Engine):
+    """The SQL sent while the block runs, but the signed-in user's own row (every request)."""
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if not _session_user_query(statement):
+            seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture(scope="module", params=["memory", "redis"])
+def cached_app(request, ops_world):
+    url, world = ops_world
+    if request.param == "memory":
+        yield make_app(url), world
+        return
+    with private_redis() as (redis_url, _process):
+        yield make_app(url, REDIS_URL=redis_url), world
+
+
+def _post(client, payload: dict, **headers):
+    token = client.get_cookie("_csrf_token")
+    headers = {"X-CSRFToken": token.value, **headers} if token else headers
+    return client.post("/_dash-update-component", json=payload, headers=headers)
+
+
+def _payload(app, output_id: str, values: dict) -> dict:
+    """The payload call_callback would send (to replay it with other headers or clients)."""
+    captured = {}
+
+    class Recorder:
+        def get_cookie(self, _name):
+            return None
+
+        def post(self, _path, json, headers):
+            captured.update(json)
+
+    call_callback(app, Recorder(), output_id, values)
+    return captured
+
+
+def test_a_repeated_callback_sends_no_data_sql_and_the_same_answer(cached_app):
+    app, _world = cached_app
+    client = signed_in(app, "acme", "viewer")
+    engine = get_database_engine(app)
+    first = call_callback(
+        app, client, "overview-kpis", overview_values("2026-10-01", "2026-10-20")
+    )
+    with data_statements(engine) as seen:
+        second = call_callback(
+            app, client, "overview-kpis", overview_values("2026-10-01", "2026-10-20")
+        )
+    assert first.status_code == second.status_code == 200
+    assert second.get_data() == first.get_data()
+    assert seen == []
+    with data_statements(engine) as seen:
+        other = call_callback(
+            app, client, "overview-kpis", overview_values("2026-10-02", "2026-10-20")
+        )
+    assert other.status_code == 200 and seen  # other inputs, other answer
+    assert other.get_data() != first.get_data()
+
+
+def get_database_engine(app) -> sa.Engine:
+    return app.server.extensions["kiki_engines"]["primary"]
+
+
+def test_each_organization_and_role_gets_its_own_answer(cached_app):
+    app, _world = cached_app
+    values = overview_values("2026-10-05", "2026-10-25")
+    analyst = call_callback(
+        app, signed_in(app, "acme", "analyst"), "overview-kpis", values
+    )
+    viewer = call_callback(
+        app, signed_in(app, "acme", "viewer"), "overview-kpis", values
+    )
+    other = call_callback(
+        app, signed_in(app, "globex", "viewer"), "overview-kpis", values
+    )
+    assert analyst.json["response"]["overview-exports"]["children"] is not None
+    assert viewer.json["response"]["overview-exports"]["children"] is None
+    acme_kpis = json.dumps(viewer.json["response"]["overview-kpis"])
+    globex_kpis = json.dumps(other.json["response"]["overview-kpis"])
+    assert acme_kpis != globex_kpis
+
+
+def test_a_data_change_expires_the_organizations_answers(cached_app):
+    app, world = cached_app
+    acme = world["orgs"]["acme"]
+    client = signed_in(app, "acme", "viewer")
+    values = overview_values("2026-10-03", "2026-10-24")
+    before = call_callback(app, client, "overview-kpis", values)
+    with app.server.app_context(), get_database().session_scope() as session:
+        old = session.get(Organization, acme).fee_rate
+        set_fee_rate(session, Scope(acme, "admin"), "41")
+    try:
+        with data_statements(get_database_engine(app)) as seen:
+            after = call_callback(app, client, "overview-kpis", values)
+        assert seen  # recomputed, not served from before the change
+        kpis = json.dumps(after.json["response"]["overview-kpis"])
+        assert kpis != json.dumps(before.json["response"]["overview-kpis"])
+    finally:
+        with app.server.app_context(), get_database().session_scope() as session:
+            set_fee_rate(session, Scope(acme, "admin"), str(old * 100))
+
+
+def test_gzip_and_plain_answers_are_cached_apart_and_agree(cached_app):
+    app, _world = cached_app
+    client = signed_in(app, "acme", "viewer")
+    payload = _payload(
+        app, "overview-kpis", overview_values("2026-10-06", "2026-10-26")
+    )
+    packed = [_post(client, payload, **{"Accept-Encoding": "gzip"}) for _ in range(2)]
+    plain = [_post(client, payload) for _ in range(2)]
+    assert [r.headers.get("Content-Encoding") for r in packed] == ["gzip", "gzip"]
+    assert [r.headers.get("Content-Encoding") for r in plain] == [None, None]
+    assert packed[0].get_data() == packed[1].get_data()
+    assert gzip.decompress(packed[1].get_data()) == plain[1].get_data()
+    assert plain[0].get_data() == plain[1].get_data()
+
+
+def test_callbacks_that_show_the_user_are_never_shared(cached_app):
+    app, _world = cached_app
+    values = {"_pages_location.pathname": "/"}
+    viewer = call_callback(app, signed_in(app, "acme", "viewer"), "shell-user", values)
+    analyst = call_callback(
+        app, signed_in(app, "acme", "analyst"), "shell-user", values
+    )
+    assert "Viewer" in viewer.get_data(as_text=True)
+    assert "Analyst" in analyst.get_data(as_text=True)
+    assert "Viewer" not in analyst.get_data(as_text=True)
+
+
+def test_the_guard_runs_before_the_cache(cached_app):
+    app, _world = cached_app
+    payload = _payload(
+        app, "overview-kpis", overview_values("2026-10-07", "2026-10-27")
+    )
+    assert _post(signed_in(app, "acme", "viewer"), payload).status_code == 200
+    anonymous = app.server.test_client()
+    refused = anonymous.post("/_dash-update-component", json=payload)
+    assert refused.status_code == 401
+    assert "overview-kpis" not in refused.get_data(as_text=True)

@@ -1,0 +1,95 @@
+"""What the browser downloads: gzip on scripts and callback JSON (never on HTML or CSV streams),
+and plotly.js's basic bundle, of the version plotly.py expects, drawing every trace the pages send."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+from plotly.offline import get_plotlyjs_version
+
+from pages.routes.delivery import PLOTLY_BASIC_TRACES, PLOTLY_PATH
+from tests.test_app import overview_payload
+
+
+def _callback(client, payload: dict, **headers):
+    token = client.get_cookie("_csrf_token").value
+    return client.post(
+        "/_dash-update-component",
+        json=payload,
+        headers={"X-CSRFToken": token, **headers},
+    )
+
+
+def test_plotly_is_the_basic_bundle_of_plotly_pys_version(client_for):
+    client = client_for("acme", "viewer")
+    response = client.get(PLOTLY_PATH, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    head = gzip.decompress(response.get_data())[:200].decode()
+    assert "(basic - minified)" in head
+    assert f"v{get_plotlyjs_version()}" in head
+    plain = client.get(PLOTLY_PATH)
+    assert "Content-Encoding" not in plain.headers
+    assert plain.get_data() == gzip.decompress(response.get_data())
+    again = client.get(PLOTLY_PATH, headers={"If-None-Match": plain.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_plotly_needs_a_sign_in_like_every_dash_resource(client_for):
+    assert client_for().get(PLOTLY_PATH).status_code in (302, 401)
+
+
+def test_every_trace_the_overview_draws_is_in_the_basic_bundle(client_for, world):
+    client = client_for("acme", "viewer")
+    response = _callback(client, overview_payload("2026-10-01", "2026-11-01"))
+    figures = [
+        response.json["response"][name]["figure"]
+        for name in ("overview-trend", "overview-breakdown")
+    ]
+    kinds = {trace.get("type", "scatter") for f in figures for trace in f["data"]}
+    assert kinds and kinds <= PLOTLY_BASIC_TRACES
+
+
+def test_every_trace_type_in_the_figure_builders_is_in_the_basic_bundle():
+    from pathlib import Path
+
+    import components
+
+    source = "".join(
+        p.read_text() for p in Path(components.__file__).parent.glob("*.py")
+    )
+    kinds = set(re.findall(r'"type":\s*"(\w+)"', source)) - {
+        "date",
+        "category",
+        "linear",
+    }
+    assert kinds and kinds <= PLOTLY_BASIC_TRACES, kinds - PLOTLY_BASIC_TRACES
+
+
+def test_scripts_and_callback_json_are_gzipped_html_is_not(client_for):
+    client = client_for("acme", "analyst")
+    layout = client.get("/_dash-layout", headers={"Accept-Encoding": "gzip"})
+    assert layout.headers.get("Content-Encoding") == "gzip"
+    answer = _callback(
+        client,
+        overview_payload("2026-10-01", "2026-11-01"),
+        **{"Accept-Encoding": "gzip"},
+    )
+    assert answer.headers.get("Content-Encoding") == "gzip"
+    assert b"overview-trend" in gzip.decompress(answer.get_data())
+    page = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200 and "Content-Encoding" not in page.headers
+    sign_in = client_for().get("/login", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in sign_in.headers
+
+
+def test_a_streamed_csv_export_is_not_compressed_by_the_app(client_for):
+    client = client_for("acme", "analyst")
+    response = client.get(
+        "/export/metrics/daily.csv?start=2026-10-01&end=2026-11-01",
+        headers={"Accept-Encoding": "gzip"},
+    )
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response.headers
+    assert response.get_data(as_text=True).startswith("date,")

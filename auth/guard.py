@@ -101,7 +101,7 @@ def check_request():
             if has_role(declared)
             else refuse(403, "You do not have access to this.")
         )
-    if request.method == "GET" and endpoint in DASH_PAGE_ENDPOINTS:
+    if request.method in ("GET", "HEAD") and endpoint in DASH_PAGE_ENDPOINTS:
         return (
             None
             if has_role(rules.page_role(path))

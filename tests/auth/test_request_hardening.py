@@ -163,3 +163,9 @@ def test_sign_in_follows_a_safe_next_and_ignores_an_unsafe_one(app, members):
             data={"email": member.email, "password": PASSWORD, "csrf_token": token},
         )
         assert response.status_code == 302 and response.headers["Location"] == landing
+
+
+def test_head_requests_follow_the_page_rules(client_for):
+    assert client_for("acme", "admin").head("/settings").status_code == 200
+    assert client_for("acme", "viewer").head("/settings").status_code == 403
+    assert client_for("acme", "viewer").head("/").status_code == 200

@@ -30,9 +30,15 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     server = Flask(__name__, instance_path=str(ROOT / "instance"))
     server.config.update(config)
     server.config["SECRET_KEY"] = resolve_secret_key(config)
-    auth.crypto.init_app(server)  # refuses to start without encryption keys (but in demo)
-    if hops := server.config.get("KIKI_PROXY_HOPS"):  # client address and scheme from nginx
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    auth.crypto.init_app(
+        server
+    )  # refuses to start without encryption keys (but in demo)
+    if hops := server.config.get(
+        "KIKI_PROXY_HOPS"
+    ):  # client address and scheme from nginx
+        server.wsgi_app = ProxyFix(
+            server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
     pages.routes.init_logging(server)
     Database().init_app(server)

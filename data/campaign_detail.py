@@ -364,3 +364,12 @@ def latest_ltv(
     return pd.DataFrame(
         [r._asdict() for r in session.execute(stmt)], columns=LTV_COLUMNS
     )
+
+
+def campaign_totals(
+    session: Session, scope: Scope, deployments: pd.DataFrame
+) -> pd.DataFrame:
+    """One row of METRIC_COLUMNS: a campaign_deployments frame summed, ratios of the sums."""
+    sums = {name: deployments[name].sum() for name in SUM_COLUMNS}
+    frame = add_derived_metrics(pd.DataFrame([sums]), fee_rate(session, scope))
+    return frame[METRIC_COLUMNS]

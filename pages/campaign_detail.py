@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import math
-from urllib.parse import urlencode
-
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, callback, ctx, dcc, html
 from flask import g
 
+from components.campaign_detail import (
+    DEPLOYMENT_TABLE,
+    KPI_CARDS,
+    VARIANT_TABLE,
+    creatives_list,
+    detail_exports,
+    ltv_summary,
+    variant_rows,
+)
 from components.controls import date_range_controls, error_alert
 from components.figures import campaign_daily_figure, empty_figure
 from components.kpi import kpi_card
@@ -22,6 +27,7 @@ from data.campaign_detail import (
     campaign_daily,
     campaign_deployments,
     campaign_info,
+    campaign_totals,
     latest_ltv,
     variant_comparison,
 )
@@ -29,19 +35,17 @@ from data.clock import today
 from data.db import read_session
 from data.filters import (
     DEFAULT_PRESET,
-    DateRange,
     InvalidFilter,
     matching_preset,
     parse_range,
     preset_range,
     resolve_preset_change,
 )
-from data.metrics import SUM_COLUMNS, add_derived_metrics
 
 PREFIX = "campaign"
 ID = {
     name: f"{PREFIX}-{name}"
-    for name in (
+    for name in [
         "id",
         "preset",
         "dates",
@@ -54,7 +58,7 @@ ID = {
         "ltv",
         "message",
         "exports",
-    )
+    ]
 }
 MAX_ID = 2**31 - 1
 
@@ -156,76 +160,6 @@ def apply_campaign_preset(preset, start, end):
     return tuple(dash.no_update if v is None else v for v in values)
 
 
-DEPLOYMENT_TABLE = [
-    ("platform", "Platform"),
-    ("variant_label", "Variant"),
-    ("status", "Status"),
-    ("impressions", "Impressions"),
-    ("clicks", "Clicks"),
-    ("conversions", "Conversions"),
-    ("spend", "Spend"),
-    ("revenue", "Revenue"),
-    ("roas", "ROAS"),
-    ("cpa", "CPA"),
-]
-VARIANT_TABLE = [
-    ("variant_label", "Variant"),
-    ("headline", "Headline"),
-    ("impressions", "Impressions"),
-    ("clicks", "Clicks"),
-    ("conversions", "Conversions"),
-    ("ctr", "CTR"),
-    ("ctr_ci", "CTR 95% CI"),
-    ("cvr", "CVR"),
-    ("cvr_ci", "CVR 95% CI"),
-    ("roas", "ROAS"),
-    ("verdict", "Verdict (CVR vs A)"),
-]
-
-
-def _interval(low, high) -> str:
-    return "—" if math.isnan(low) else f"{100 * low:.2f}% – {100 * high:.2f}%"
-
-
-def _creatives(frames: dict) -> html.Div:
-    images, videos, assets = (
-        frames["image_prompts"],
-        frames["video_prompts"],
-        frames["user_assets"],
-    )
-    items = [html.Li(f"Image prompt: {p}") for p in images["prompt"]]
-    items += [html.Li(f"Video prompt: {p}") for p in videos["prompt"]]
-    items += [
-        html.Li(
-            f"{row.kind.title()} asset: {row.filename} ({row.size_bytes:,} bytes, sha256 {row.sha256[:12]}…)"
-        )
-        for row in assets.itertuples()
-    ]
-    return (
-        html.Ul(items, className="mb-0")
-        if items
-        else html.P("No prompts or assets yet.", className="mb-0")
-    )
-
-
-def _ltv(frame) -> html.Div:
-    if frame.empty:
-        return html.P("No LTV prediction for this campaign yet.", className="mb-0")
-    row = frame.iloc[0]
-    payback = (
-        "not within the horizon"
-        if row["payback_days"] is None
-        else f"{int(row['payback_days'])} days"
-    )
-    text = (
-        f"Predicted LTV ${row['predicted_ltv']:,.2f} per customer against an acquisition "
-        f"cost of ${row['acquisition_cost']:,.2f}; payback {payback} (cohort of "
-        f"{int(row['cohort_size']):,}, model {row['model_version']}, "
-        f"{row['predicted_at']:%Y-%m-%d})."
-    )
-    return html.P(text, className="mb-0")
-
-
 @callback(
     Output(ID["title"], "children"),
     Output(ID["kpis"], "children"),
@@ -265,37 +199,25 @@ def update_campaign_detail(campaign_id, start, end, theme):
         return (dash.no_update,) * 7 + (error_alert(exc.message), dash.no_update)
     daily = campaign_daily(session, scope, number, rng)
     deployments = campaign_deployments(session, scope, number, rng)
-    variants = variant_comparison(session, scope, number, rng)
-    variants["ctr_ci"] = [
-        _interval(lo, hi) for lo, hi in zip(variants["ctr_low"], variants["ctr_high"])
-    ]
-    variants["cvr_ci"] = [
-        _interval(lo, hi) for lo, hi in zip(variants["cvr_low"], variants["cvr_high"])
-    ]
-    totals = _totals(deployments)
+    variants = variant_rows(variant_comparison(session, scope, number, rng))
+    totals = campaign_totals(session, scope, deployments).iloc[0]
     cards = [
-        kpi_card(f"campaign-kpi-{name}", label, name, totals[name])
-        for name, label in (
-            ("revenue", "Revenue"),
-            ("spend", "Spend"),
-            ("profit", "Profit"),
-            ("roas", "ROAS"),
-            ("conversions", "Conversions"),
-            ("cpa", "CPA"),
-            ("ctr", "CTR"),
-            ("cvr", "CVR"),
-        )
+        kpi_card(f"campaign-kpi-{n}", label, n, totals[n]) for n, label in KPI_CARDS
     ]
     name, status = info.iloc[0]["name"], info.iloc[0]["status"].replace("_", " ")
-    return (
-        [
-            name,
-            dbc.Badge(status, color="secondary", className="ms-2 align-middle fs-6"),
-        ],
-        cards,
+    title = [
+        name,
+        dbc.Badge(status, color="secondary", className="ms-2 align-middle fs-6"),
+    ]
+    figure = (
         campaign_daily_figure(daily, theme)
         if not daily.empty
-        else empty_figure("No deployments yet.", theme),
+        else empty_figure("No deployments yet.", theme)
+    )
+    return (
+        title,
+        cards,
+        figure,
         metrics_table(
             deployments,
             DEPLOYMENT_TABLE,
@@ -305,43 +227,8 @@ def update_campaign_detail(campaign_id, start, end, theme):
         metrics_table(
             variants, VARIANT_TABLE, "campaign-variants-table", "No ad-copy variants."
         ),
-        _creatives(campaign_creatives(session, scope, number)),
-        _ltv(latest_ltv(session, scope, number)),
+        creatives_list(campaign_creatives(session, scope, number)),
+        ltv_summary(latest_ltv(session, scope, number)),
         None,
-        _export_links(number, rng) if scope.allows("analyst") else None,
-    )
-
-
-def _totals(deployments):
-    sums = {k: deployments[k].sum() for k in SUM_COLUMNS}
-    return add_derived_metrics(pd.DataFrame([sums]), 0).iloc[0]
-
-
-def _export_links(campaign_id: int, rng: DateRange) -> html.Div:
-    query = urlencode(
-        {
-            "campaign_id": campaign_id,
-            "start": rng.start.isoformat(),
-            "end": rng.end.isoformat(),
-        }
-    )
-    links = [
-        ("daily", "Daily metrics CSV"),
-        ("deployments", "Deployments CSV"),
-        ("variants", "Variants CSV"),
-    ]
-    return html.Div(
-        [
-            dbc.Button(
-                label,
-                href=f"/export/campaign/{kind}.csv?{query}",
-                external_link=True,
-                size="sm",
-                outline=True,
-                color="primary",
-                className="me-2",
-                id=f"campaign-export-{kind}",
-            )
-            for kind, label in links
-        ]
+        detail_exports(number, rng) if scope.allows("analyst") else None,
     )

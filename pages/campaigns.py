@@ -9,13 +9,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, clientside_callback, ctx, dcc, html
 from flask import g
 
+from components.campaign_filters import campaign_filter_row
 from components.campaign_table import campaign_rows, campaigns_table
 from components.controls import (
-    date_range_controls,
     error_alert,
     link_problem,
     message_area,
-    platform_control,
 )
 from data.analytics import campaign_list
 from data.cache import cache_response
@@ -30,13 +29,12 @@ from data.filters import (
     preset_range,
     resolve_preset_change,
 )
-from data.models import CAMPAIGN_STATUSES
 
 PREFIX = "campaigns"
 PAGE_SIZE = 25
 ID = {
     name: f"{PREFIX}-{name}"
-    for name in (
+    for name in [
         "preset",
         "dates",
         "platforms",
@@ -51,7 +49,7 @@ ID = {
         "export-csv",
         "url-sync",
         "url-synced",
-    )
+    ]
 }
 FILTER_INPUTS = [
     Input(ID["dates"], "start_date"),
@@ -74,27 +72,6 @@ dash.register_page(
     min_role="viewer",
     id_prefix=f"{PREFIX}-",
 )
-
-
-def _number_input(key: str, label: str, value, step: str) -> dbc.Col:
-    return dbc.Col(
-        [
-            dbc.Label(
-                label, html_for=ID[key], className="small text-body-secondary mb-1"
-            ),
-            dbc.Input(
-                id=ID[key],
-                type="number",
-                min=0,
-                step=step,
-                value=value,
-                debounce=True,
-                inputmode="decimal",
-            ),
-        ],
-        xs=4,
-        lg=1,
-    )
 
 
 def layout(
@@ -157,63 +134,7 @@ def layout(
                 ],
                 className="align-items-center mb-3",
             ),
-            dbc.Row(
-                [
-                    *date_range_controls(PREFIX, rng, matching_preset(rng, today())),
-                    dbc.Col(
-                        [
-                            dbc.Label(
-                                "Search",
-                                html_for=ID["search"],
-                                className="small text-body-secondary mb-1",
-                            ),
-                            dbc.Input(
-                                id=ID["search"],
-                                type="search",
-                                placeholder="Campaign name",
-                                value=filters.search,
-                                debounce=True,
-                                maxLength=100,
-                            ),
-                        ],
-                        xs=12,
-                        sm=6,
-                        lg=2,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label(
-                                "Status",
-                                html_for=ID["status"],
-                                className="small text-body-secondary mb-1",
-                            ),
-                            dcc.Dropdown(
-                                id=ID["status"],
-                                multi=True,
-                                placeholder="Any status",
-                                value=list(filters.statuses),
-                                options=[
-                                    {"label": s.replace("_", " "), "value": s}
-                                    for s in CAMPAIGN_STATUSES
-                                ],
-                            ),
-                        ],
-                        xs=12,
-                        sm=6,
-                        lg=2,
-                    ),
-                    platform_control(PREFIX, filters.platforms),
-                    _number_input(
-                        "min-spend",
-                        "Min spend",
-                        None if filters.min_spend is None else float(filters.min_spend),
-                        "0.01",
-                    ),
-                    _number_input("roas-min", "ROAS ≥", filters.roas_min, "0.1"),
-                    _number_input("roas-max", "ROAS ≤", filters.roas_max, "0.1"),
-                ],
-                className="g-2 mb-3 align-items-end controls-row",
-            ),
+            campaign_filter_row(PREFIX, rng, matching_preset(rng, today()), filters),
             link_problem(PREFIX, problem),
             message_area(ID["message"]),
             dcc.Store(id=ID["url-sync"]),

@@ -47,7 +47,7 @@ from data.filters import (
 PREFIX = "overview"
 ID = {
     name: f"{PREFIX}-{name}"
-    for name in (
+    for name in [
         "preset",
         "dates",
         "platforms",
@@ -61,7 +61,7 @@ ID = {
         "message",
         "url-sync",
         "exports",
-    )
+    ]
 }
 
 dash.register_page(

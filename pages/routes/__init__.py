@@ -10,7 +10,14 @@ import uuid
 
 from flask import Flask, g, request
 
-from pages.routes import api, exports, health, metrics
+from pages.routes import (
+    api,
+    campaign_exports,
+    exports,
+    health,
+    metrics,
+    overview_exports,
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -65,4 +72,6 @@ def init_app(app: Flask) -> None:
     metrics.init_app(app)
     health.init_app(app)
     exports.init_app(app)
+    campaign_exports.init_app(app)
+    overview_exports.init_app(app)
     api.init_app(app)

@@ -22,7 +22,6 @@ from data.analytics import (
     PLATFORM_COLUMNS,
     TREND_COLUMNS,
     campaign_list,
-    fee_rate,
     iter_campaign_list,
     kpi_summary,
     platform_breakdown,
@@ -38,12 +37,13 @@ from data.campaign_detail import (
     campaign_daily,
     campaign_deployments,
     campaign_info,
+    campaign_totals,
     latest_ltv,
     variant_comparison,
 )
 from data.csv_export import csv_chunks
 from data.db import db_session
-from data.metrics import METRIC_COLUMNS, SUM_COLUMNS, add_derived_metrics
+from data.metrics import METRIC_COLUMNS
 from data.models import PLATFORMS
 from data.scope import PermissionDenied
 from pages.routes import api_auth, api_http, openapi
@@ -192,8 +192,7 @@ def campaign(campaign_id: int):
     runs_on = set(deployments["platform"])
     if chosen:
         deployments = deployments[deployments["platform"].isin(chosen)]
-    sums = {name: deployments[name].sum() for name in SUM_COLUMNS}
-    totals = add_derived_metrics(pd.DataFrame([sums]), fee_rate(db, scope))
+    totals = campaign_totals(db, scope, deployments)
     data = records(info, CAMPAIGN_INFO_COLUMNS)[0]
     data["platforms"] = [p for p in PLATFORMS if p in runs_on]
     data["totals"] = records(totals, METRIC_COLUMNS)[0]

@@ -102,36 +102,34 @@ def parse_range(start, end) -> DateRange:
     return rng
 
 
-def parse_platforms(values) -> tuple[str, ...]:
-    """Platforms from a list or comma-separated text; empty means all."""
+def _choices(
+    values, allowed: tuple[str, ...], param: str, hint: str
+) -> tuple[str, ...]:
+    """Distinct lower-cased choices from a list or comma-separated text, all in ``allowed``."""
     if values is None or values == "":
         return ()
     if isinstance(values, str):
         values = values.split(",")
+    if not isinstance(values, (list, tuple)):
+        raise InvalidFilter(param, f"{param}: expected a list.")
     cleaned = tuple(
         dict.fromkeys(str(v).strip().lower() for v in values if str(v).strip())
     )
-    unknown = [v for v in cleaned if v not in PLATFORMS]
+    unknown = [v for v in cleaned if v not in allowed]
     if unknown:
-        raise InvalidFilter(
-            "platform",
-            f"Unknown platform: {unknown[0][:20]!r} (use meta, google or tiktok).",
-        )
+        raise InvalidFilter(param, f"Unknown {param}: {unknown[0][:20]!r}{hint}.")
+    return cleaned
+
+
+def parse_platforms(values) -> tuple[str, ...]:
+    """Platforms from a list or comma-separated text; empty (or all three) means all."""
+    cleaned = _choices(values, PLATFORMS, "platform", " (use meta, google or tiktok)")
     return () if set(cleaned) == set(PLATFORMS) else cleaned
 
 
 def parse_statuses(values) -> tuple[str, ...]:
-    if values is None or values == "":
-        return ()
-    if isinstance(values, str):
-        values = values.split(",")
-    cleaned = tuple(
-        dict.fromkeys(str(v).strip().lower() for v in values if str(v).strip())
-    )
-    unknown = [v for v in cleaned if v not in CAMPAIGN_STATUSES]
-    if unknown:
-        raise InvalidFilter("status", f"Unknown status: {unknown[0][:20]!r}.")
-    return cleaned
+    """Campaign statuses from a list or comma-separated text; empty means any."""
+    return _choices(values, CAMPAIGN_STATUSES, "status", "")
 
 
 def parse_granularity(value) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, ctx, dcc, html
+from dash import Input, Output, callback, dcc, html
 from flask import g
 
 from components.campaign_detail import (
@@ -39,8 +39,8 @@ from data.filters import (
     matching_preset,
     parse_range,
     preset_range,
-    resolve_preset_change,
 )
+from pages._presets import register_preset_callback
 
 PREFIX = "campaign"
 ID = {
@@ -144,20 +144,7 @@ def layout(campaign_id=None, start=None, end=None, **_ignored):
     )
 
 
-@callback(
-    Output(ID["dates"], "start_date"),
-    Output(ID["dates"], "end_date"),
-    Output(ID["preset"], "value"),
-    Input(ID["preset"], "value"),
-    Input(ID["dates"], "start_date"),
-    Input(ID["dates"], "end_date"),
-    prevent_initial_call=True,
-)
-def apply_campaign_preset(preset, start, end):
-    values = resolve_preset_change(
-        preset, start, end, ctx.triggered_id == ID["preset"], today()
-    )
-    return tuple(dash.no_update if v is None else v for v in values)
+register_preset_callback(PREFIX)
 
 
 @callback(

@@ -27,8 +27,8 @@ from data.filters import (
     parse_campaign_filters,
     parse_range,
     preset_range,
-    resolve_preset_change,
 )
+from pages._presets import register_preset_callback
 
 PREFIX = "campaigns"
 PAGE_SIZE = 25
@@ -153,20 +153,7 @@ def layout(
     )
 
 
-@callback(
-    Output(ID["dates"], "start_date"),
-    Output(ID["dates"], "end_date"),
-    Output(ID["preset"], "value"),
-    Input(ID["preset"], "value"),
-    Input(ID["dates"], "start_date"),
-    Input(ID["dates"], "end_date"),
-    prevent_initial_call=True,
-)
-def apply_campaigns_preset(preset, start, end):
-    values = resolve_preset_change(
-        preset, start, end, ctx.triggered_id == ID["preset"], today()
-    )
-    return tuple(dash.no_update if v is None else v for v in values)
+register_preset_callback(PREFIX)
 
 
 def _query(rng, filters, page: int) -> dict:

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, clientside_callback, ctx, dcc, html
+from dash import Input, Output, callback, clientside_callback, dcc, html
 from flask import g
 
 from components.controls import (
@@ -41,8 +41,8 @@ from data.filters import (
     parse_platforms,
     parse_range,
     preset_range,
-    resolve_preset_change,
 )
+from pages._presets import register_preset_callback
 
 PREFIX = "overview"
 ID = {
@@ -139,20 +139,7 @@ def layout(start=None, end=None, platform=None, granularity=None, **_ignored):
     )
 
 
-@callback(
-    Output(ID["dates"], "start_date"),
-    Output(ID["dates"], "end_date"),
-    Output(ID["preset"], "value"),
-    Input(ID["preset"], "value"),
-    Input(ID["dates"], "start_date"),
-    Input(ID["dates"], "end_date"),
-    prevent_initial_call=True,
-)
-def apply_overview_preset(preset, start, end):
-    """A preset sets the dates; editing the dates by hand selects the matching preset."""
-    changed = ctx.triggered_id == ID["preset"]
-    values = resolve_preset_change(preset, start, end, changed, today())
-    return tuple(dash.no_update if v is None else v for v in values)
+register_preset_callback(PREFIX)
 
 
 @callback(

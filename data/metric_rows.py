@@ -24,6 +24,7 @@ METRIC_ROW_COLUMNS = [
     "spend",
     "revenue",
 ]
+COPY_CHUNK_BYTES = 64 * 1024
 pm = PerformanceMetric.__table__
 campaigns = CampaignDeployment.__table__
 
@@ -86,8 +87,15 @@ def metric_rows_csv(
             raw.cursor() as cursor,
             cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, HEADER)") as copy,
         ):
+            # COPY hands over one row at a time: send ~64 KB writes, not a million tiny ones.
+            buffer = bytearray()
             for block in copy:
-                yield bytes(block)
+                buffer += block
+                if len(buffer) >= COPY_CHUNK_BYTES:
+                    yield bytes(buffer)
+                    buffer.clear()
+            if buffer:
+                yield bytes(buffer)
         return
     import pandas as pd
 

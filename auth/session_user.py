@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask_login import LoginManager, login_user
 
 from data.db import db_session
-from data.models import User
+from data.models import Organization, User
 from data.scope import Scope
 
 login_manager = LoginManager()
+SESSION_USER_QUERY = (
+    sa.select(
+        User.id,
+        User.email,
+        User.name,
+        User.role,
+        User.organization_id,
+        Organization.name.label("organization_name"),
+        User.session_epoch,
+        User.is_active,
+    )
+    .join(Organization, Organization.id == User.organization_id)
+    .where(User.id == sa.bindparam("id"))
+)
 
 
 @dataclass(frozen=True)
@@ -56,10 +71,19 @@ def load_user(user_key: str) -> SessionUser | None:
         user_id, epoch = (int(part) for part in user_key.split(":"))
     except ValueError:
         return None
-    user = db_session().get(User, user_id)
-    if user is None or not user.is_active or user.session_epoch != epoch:
+    # Every request loads its user: one row of plain columns (no ORM object, no lazy load).
+    row = db_session().execute(SESSION_USER_QUERY, {"id": user_id}).one_or_none()
+    if row is None or not row.is_active or row.session_epoch != epoch:
         return None
-    return SessionUser.from_row(user)
+    return SessionUser(
+        row.id,
+        row.email,
+        row.name,
+        row.role,
+        row.organization_id,
+        row.organization_name,
+        row.session_epoch,
+    )
 
 
 def renew_login(user: User) -> None:

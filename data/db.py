@@ -40,11 +40,15 @@ def make_engine(
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
-        kwargs["connect_args"] = {"connect_timeout": int(connect_timeout_s)}
+        # No JIT: for the pages' aggregates (well under a second) PostgreSQL spent ~150 ms
+        # compiling code to save less (bench: 10M rows, top campaigns 690 -> 400 ms).
+        options = ["-c jit=off"]
         if statement_timeout_ms:
-            kwargs["connect_args"]["options"] = (
-                f"-c statement_timeout={int(statement_timeout_ms)}"
-            )
+            options.append(f"-c statement_timeout={int(statement_timeout_ms)}")
+        kwargs["connect_args"] = {
+            "connect_timeout": int(connect_timeout_s),
+            "options": " ".join(options),
+        }
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)

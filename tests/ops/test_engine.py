@@ -56,3 +56,15 @@ def test_postgresql_statement_timeout_cancels_long_statements():
         engine.dispose()
     finally:
         drop_pg_database(url)
+
+
+def test_postgresql_connections_run_without_jit():
+    """JIT compilation cost more than it saved on the pages' aggregates (see docs/BENCHMARKS.md)."""
+    url = create_pg_database("kiki_test_jit")
+    try:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            assert conn.scalar(sa.text("SHOW jit")) == "off"
+        engine.dispose()
+    finally:
+        drop_pg_database(url)

@@ -77,8 +77,8 @@ def run_load(
         "base_url": server.url,
         "sessions": sessions,
         "steps": steps,
-        "spawn_rate": 25,
-        "settle_seconds": 10,
+        "spawn_rate": 10,  # ten new users a second, each loading the overview
+        "settle_seconds": 15,
         "window_seconds": 40 if quick else 60,
         "p95_limit_ms": 300,
         "max_seconds": 1500,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import sys
 import time
@@ -86,6 +87,8 @@ def _snapshot(env: Environment, users: int, seconds: float) -> dict:
         "p99_ms": total.get_response_time_percentile(0.99),
         "by_request": by_name,
         "errors": errors[:10],
+        # A shared machine: how busy it was (all processes, 2 cores) when the window closed.
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 

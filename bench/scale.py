@@ -175,6 +175,7 @@ def measure_scale(dataset: Dataset, floor: Server, args, log=print) -> dict:
             sessions = [c.cookies for c in login_many(app.url, emails[:USERS])]
             result["load"] = run_load(app, sessions, plan, quick, log)
         result["worker_rss_mb"] = app.worker_rss_mb()
+        result["worker_pss_uss_mb"] = app.worker_pss_uss_mb()
         result["worker_peak_rss_mb"] = app.worker_peak_mb()
     result["days"], result["platforms"] = DAYS, PLATFORMS
     return result

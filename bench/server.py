@@ -133,6 +133,10 @@ class Server:
     def worker_rss_mb(self) -> list[float]:
         return [_rss_mb(pid) for pid in self.worker_pids()]
 
+    def worker_pss_uss_mb(self) -> list[tuple[float, float]]:
+        """(PSS, USS) per worker: with preload_app, most of a worker's RSS is shared pages."""
+        return [_pss_uss_mb(pid) for pid in self.worker_pids()]
+
     def worker_peak_mb(self) -> list[float]:
         """VmHWM: each live worker's peak resident memory since it started."""
         return [_status_mb(pid, "VmHWM") for pid in self.worker_pids()]
@@ -153,6 +157,18 @@ def _rss_mb(pid: int) -> float:
     except OSError:
         return 0.0
     return pages * PAGE / 2**20
+
+
+def _pss_uss_mb(pid: int) -> tuple[float, float]:
+    fields = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, value = line.split(":", 1)
+            fields[name] = int(value.split()[0])
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    private = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+    return round(fields.get("Pss", 0) / 1024, 1), round(private / 1024, 1)
 
 
 def _status_mb(pid: int, key: str) -> float:

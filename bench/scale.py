@@ -95,7 +95,7 @@ def measure_scale(dataset: Dataset, floor: Server, args, log=print) -> dict:
         pages = {"overview": ("/", 2), "campaigns": ("/campaigns", 0)}
         pages |= {f"detail:{i}": (f"/campaigns/{i}", 0) for i in ids}
         log(f"[{dataset.scale}] capturing callback payloads in Chromium")
-        captured = pageload.capture(app.url, main.cookies, pages)
+        captured = _capture(app.url, main.cookies, pages)
         payloads = {k: v["payloads"] for k, v in captured.items()}
         plan = flows.build_plan(payloads, END_DATE)
         overview = flows.find(payloads["overview"], flows.OVERVIEW_KEY)
@@ -179,6 +179,25 @@ def measure_scale(dataset: Dataset, floor: Server, args, log=print) -> dict:
         result["worker_peak_rss_mb"] = app.worker_peak_mb()
     result["days"], result["platforms"] = DAYS, PLATFORMS
     return result
+
+
+def _capture(base_url: str, cookies: dict, pages: dict, tries: int = 3) -> dict:
+    """Page loads in Chromium until the overview and campaigns callbacks were both seen (a
+    page can miss them when the server was busy or the code changed under a running bench)."""
+    for attempt in range(1, tries + 1):
+        captured = pageload.capture(base_url, cookies, pages)
+        found = [
+            any(p.get("output", "").startswith(key) for p in captured[name]["payloads"])
+            for name, key in (
+                ("overview", flows.OVERVIEW_KEY),
+                ("campaigns", flows.CAMPAIGNS_KEY),
+            )
+        ]
+        if all(found):
+            return captured
+        if attempt == tries:
+            raise RuntimeError(f"Chromium saw no overview/campaigns callback: {found}")
+    return captured
 
 
 def overview_start(payload: dict) -> str:

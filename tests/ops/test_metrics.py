@@ -58,6 +58,13 @@ def test_bearer_token_when_configured(ops_world):
     assert right.content_type.startswith("text/plain")
 
 
+def cache_hits() -> float:
+    return sum(
+        sample("kiki_cache_reads_total", read=read, result="hit")
+        for read in ("kpi_summary", "callback_response")
+    )
+
+
 def test_counts_requests_callbacks_cache_rate_limits_and_pool(app):
     client = signed_in(app, "acme", "viewer")
     key = next(k for k in app.callback_map if "overview-kpis." in k)
@@ -69,7 +76,7 @@ def test_counts_requests_callbacks_cache_rate_limits_and_pool(app):
             method="POST",
             status="2xx",
         ),
-        "hits": sample("kiki_cache_reads_total", read="kpi_summary", result="hit"),
+        "hits": cache_hits(),
         "limited": sample("kiki_rate_limited_total", route="/login"),
     }
     for _ in range(2):
@@ -84,9 +91,8 @@ def test_counts_requests_callbacks_cache_rate_limits_and_pool(app):
         )
         == before["requests"] + 2
     )
-    assert sample("kiki_cache_reads_total", read="kpi_summary", result="hit") >= (
-        before["hits"] + 1
-    )
+    # The repeated call is served from a cache: the whole callback response, or the read.
+    assert cache_hits() >= before["hits"] + 1
     stranger = app.server.test_client()
     statuses = []
     for n in range(12):

@@ -8,6 +8,7 @@ import json
 import os
 import platform
 import time
+from pathlib import Path
 
 from bench import pageload, report
 from bench.dataset import SCALES, ensure_dataset
@@ -34,6 +35,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--no-report", action="store_true", help="write the JSON only, not docs/"
     )
+    parser.add_argument(
+        "--from-json",
+        help="rewrite docs/BENCHMARKS.md from a saved run, measuring nothing",
+    )
     args = parser.parse_args(argv)
     args.scales = ["1m"] if args.quick else args.scales.split(",")
     unknown = [s for s in args.scales if s not in SCALES]
@@ -48,6 +53,11 @@ def log(message: str) -> None:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.from_json:
+        results = json.loads(Path(args.from_json).read_text())
+        REPORT.write_text(report.markdown(results, Path(args.from_json).name))
+        print(report.summary_table(results))
+        return
     ensure_wrk()
     ensure_locust()
     started = time.monotonic()

@@ -12,6 +12,7 @@ when a computed one would be.
 from __future__ import annotations
 
 import hashlib
+import time
 
 from flask import Flask, current_app, g, request
 
@@ -22,6 +23,12 @@ from data.clock import today
 
 CALLBACK_PATH = "/_dash-update-component"
 KEPT_HEADERS = ("Content-Type", "Content-Encoding", "Vary")
+# One computation per missing answer: the first request takes a lock, identical ones wait for
+# its answer (at 10M rows a cold overview takes ~0.5 s of two cores; a herd of them, e.g. when
+# entries expire together, queued everything behind them).
+LOCK_SECONDS = 30
+WAIT_SECONDS = 5.0
+POLL_SECONDS = 0.025
 
 
 def _cacheable() -> tuple[str, str] | None:
@@ -55,29 +62,56 @@ def serve_cached_response():
         breaker.failed(exc)
         return None
     generation = int(generation or 0)
-    if isinstance(hit, tuple) and len(hit) == 3 and hit[0] == generation:
-        telemetry.cache_result("callback_response", "hit")
-        return current_app.response_class(hit[2], headers=hit[1])
-    g.kiki_response_key = (key, generation)
+    if _current(hit, generation):
+        return _answer(hit)
+    lock = f"{key}:computing"
+    try:
+        mine = cache.add(lock, 1, timeout=LOCK_SECONDS)
+        if not mine:  # someone computes this answer right now: wait for it
+            deadline = time.monotonic() + WAIT_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(POLL_SECONDS)
+                generation, hit = cache.get_many(generation_key, key)
+                generation = int(generation or 0)
+                if _current(hit, generation):
+                    return _answer(hit)
+    except Exception as exc:  # noqa: BLE001
+        breaker.failed(exc)
+        return None
+    g.kiki_response_key = (key, generation, lock if mine else None)
     return None
+
+
+def _current(hit, generation: int) -> bool:
+    return isinstance(hit, tuple) and len(hit) == 3 and hit[0] == generation
+
+
+def _answer(hit):
+    telemetry.cache_result("callback_response", "hit")
+    return current_app.response_class(hit[2], headers=hit[1])
 
 
 def store_response(response):
     """after_request (runs after compression): keep a successful opted-in callback's answer."""
     pending = g.pop("kiki_response_key", None)
     breaker = _breaker()
-    if pending is None or breaker is None or response.status_code != 200:
+    if pending is None or breaker is None:
         return response
-    if response.is_streamed or response.direct_passthrough:
-        return response
-    key, generation = pending
+    key, generation, lock = pending
+    storable = response.status_code == 200 and not (
+        response.is_streamed or response.direct_passthrough
+    )
     headers = [(k, response.headers[k]) for k in KEPT_HEADERS if k in response.headers]
     try:
-        cache.set(key, (generation, headers, response.get_data()))
+        if storable:
+            cache.set(key, (generation, headers, response.get_data()))
+        if lock:
+            cache.delete(lock)
     except Exception as exc:  # noqa: BLE001
         breaker.failed(exc)
         return response
-    telemetry.cache_result("callback_response", "miss")
+    if storable:
+        telemetry.cache_result("callback_response", "miss")
     return response
 
 

@@ -183,3 +183,55 @@ def test_the_guard_runs_before_the_cache(cached_app):
     refused = anonymous.post("/_dash-update-component", json=payload)
     assert refused.status_code == 401
     assert "overview-kpis" not in refused.get_data(as_text=True)
+
+
+def test_identical_misses_compute_once_and_share_the_answer(cached_app, monkeypatch):
+    import inspect
+    import threading
+    import time
+
+    app, _world = cached_app
+    key = next(k for k in app.callback_map if "overview-kpis." in k)
+    module = inspect.unwrap(app.callback_map[key]["callback"]).__globals__
+    calls = []
+    real = module["kpi_summary"]
+
+    def slow_kpis(*args, **kwargs):
+        calls.append(1)
+        time.sleep(0.4)  # still computing when the second request arrives
+        return real(*args, **kwargs)
+
+    monkeypatch.setitem(module, "kpi_summary", slow_kpis)
+    payload = _payload(
+        app, "overview-kpis", overview_values("2026-10-08", "2026-10-28")
+    )
+    clients = [signed_in(app, "acme", "viewer") for _ in range(2)]
+    answers = [None, None]
+
+    def ask(n):
+        answers[n] = _post(clients[n], payload)
+
+    first = threading.Thread(target=ask, args=(0,))
+    first.start()
+    time.sleep(0.1)
+    ask(1)
+    first.join()
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].get_data() == answers[1].get_data()
+    assert len(calls) == 1
+
+
+def test_a_waiter_computes_itself_when_the_lock_holder_never_answers(
+    cached_app, monkeypatch
+):
+    from pages.routes import callback_cache
+
+    app, _world = cached_app
+    monkeypatch.setattr(callback_cache, "WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(callback_cache.cache, "add", lambda *a, **k: False)
+    client = signed_in(app, "acme", "viewer")
+    response = call_callback(
+        app, client, "overview-kpis", overview_values("2026-10-09", "2026-10-29")
+    )
+    assert response.status_code == 200
+    assert response.json["response"]["overview-trend"]["figure"]["data"]

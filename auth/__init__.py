@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from flask import Flask
 
-from auth import guard, security, views
+from auth import guard, security, user_cache, views
 from auth.access import PageRules
 from auth.session_user import login_manager
 
@@ -13,6 +13,11 @@ from auth.session_user import login_manager
 def init_app(app: Flask) -> None:
     """Bind login, the guard (first, so it runs before CSRF), security and the login blueprint."""
     login_manager.init_app(app)
+    channel = app.config.get("CACHE_KEY_PREFIX", "kiki:") + "session-users"
+    app.extensions["kiki_user_cache"] = user_cache.UserCache(
+        user_cache.listener_for(app.config.get("REDIS_URL"), channel)
+    )
+    user_cache.watch_writes()
     login_manager.session_protection = "basic"
     guard.init_app(app)
     security.init_app(app)

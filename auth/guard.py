@@ -57,11 +57,28 @@ def refuse(status: int, message: str):
     return render_template("forbidden.html", message=message), status
 
 
+SESSION_TOUCH_SECONDS = (
+    60  # how often an active session's cookie is signed and sent again
+)
+
+
 def _session_expired() -> bool:
-    """Absolute session lifetime; the idle timeout is the cookie's own lifetime, refreshed per request."""
+    """Absolute lifetime since sign-in, and the idle timeout, both checked on the server.
+
+    An active session is touched (its cookie re-signed with a new expiry) at most once a minute,
+    not on every request: the idle timeout holds to the minute without the cost per request.
+    """
+    now = time.time()
     started = session.get("login_at")
-    max_seconds = current_app.config["SESSION_MAX_HOURS"] * 3600
-    return started is None or time.time() - started > max_seconds
+    config = current_app.config
+    if started is None or now - started > config["SESSION_MAX_HOURS"] * 3600:
+        return True
+    seen = session.get("seen_at", started)
+    if now - seen > config["SESSION_IDLE_MINUTES"] * 60:
+        return True
+    if now - seen >= SESSION_TOUCH_SECONDS:
+        session["seen_at"] = now
+    return False
 
 
 def check_request():

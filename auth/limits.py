@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, current_app, has_app_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -59,6 +59,25 @@ class AppBoundLimiter(Limiter):
         with app.app_context():
             super().init_app(app)
 
+    @property
+    def _headers_enabled(self) -> bool | None:
+        """X-RateLimit-* on API responses and on refusals only.
+
+        Computing them costs a second Redis round trip per request; Dash's renderer never reads
+        them, API clients and a 429 do.
+        """
+        enabled = self.__dict__.get("_configured_headers_enabled")
+        if not enabled or not has_request_context():
+            return enabled
+        if request.path.startswith("/api/"):
+            return True
+        current = self.context.view_rate_limit
+        return bool(current is not None and current.breached)
+
+    @_headers_enabled.setter
+    def _headers_enabled(self, value: bool | None) -> None:
+        self.__dict__["_configured_headers_enabled"] = value
+
 
 for _name in _PER_APP_ATTRIBUTES:
     setattr(AppBoundLimiter, _name, _per_app_attribute(_name))
@@ -101,7 +120,9 @@ limiter = AppBoundLimiter(
     default_limits=[_default_limits],
     headers_enabled=True,
     in_memory_fallback_enabled=True,
-    strategy="moving-window",
+    # Two counters per key (not one timestamp per request, as a moving window keeps: 20,000
+    # entries per user and hour in Redis) and one round trip per limit.
+    strategy="sliding-window-counter",
     default_limits_exempt_when=_not_rate_limited,
 )
 

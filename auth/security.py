@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf
+from itsdangerous.encoding import base64_decode
 
 from auth.limits import limiter
 
@@ -54,6 +56,7 @@ def _set_headers(response):
         current_user
         and current_user.is_authenticated
         and not request.path.startswith("/api/")
+        and not _csrf_cookie_current()
     ):
         response.set_cookie(
             CSRF_COOKIE,
@@ -63,6 +66,26 @@ def _set_headers(response):
             httponly=False,
         )
     return response
+
+
+def _csrf_cookie_current() -> bool:
+    """Whether the browser's CSRF cookie already carries this session's token.
+
+    The cookie is the session's raw token signed by Flask-WTF (itsdangerous: payload.timestamp.
+    signature), and tokens do not expire (WTF_CSRF_TIME_LIMIT=None): it only has to be sent when
+    it is missing or belongs to another session (a new sign-in). Flask-WTF still verifies the
+    header's signature on every state-changing request; this only spares signing and sending a
+    new cookie on every response.
+    """
+    raw = session.get("csrf_token")
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if not raw or not cookie or "." not in cookie:
+        return False
+    payload = cookie.split(".", 1)[0]
+    try:
+        return base64_decode(payload) == json.dumps(raw).encode()
+    except (ValueError, TypeError):
+        return False
 
 
 def _check_origin():
@@ -90,7 +113,8 @@ def init_app(app: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(
             minutes=app.config["SESSION_IDLE_MINUTES"]
         ),
-        SESSION_REFRESH_EACH_REQUEST=True,
+        # The guard touches an active session once a minute (auth/guard.py): not every response.
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_HEADERS=["X-CSRFToken", "X-CSRF-Token"],
         WTF_CSRF_TIME_LIMIT=None,
     )

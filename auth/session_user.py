@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_login import LoginManager, login_user
 
 from data.db import db_session
@@ -71,8 +72,8 @@ def load_user(user_key: str) -> SessionUser | None:
         user_id, epoch = (int(part) for part in user_key.split(":"))
     except ValueError:
         return None
-    # Every request loads its user: one row of plain columns (no ORM object, no lazy load).
-    row = db_session().execute(SESSION_USER_QUERY, {"id": user_id}).one_or_none()
+    # One row of plain columns (no ORM object, no lazy load), kept per process: auth/user_cache.py.
+    row = current_app.extensions["kiki_user_cache"].load(user_id, _read_user)
     if row is None or not row.is_active or row.session_epoch != epoch:
         return None
     return SessionUser(
@@ -84,6 +85,10 @@ def load_user(user_key: str) -> SessionUser | None:
         row.organization_name,
         row.session_epoch,
     )
+
+
+def _read_user(user_id: int):
+    return db_session().execute(SESSION_USER_QUERY, {"id": user_id}).one_or_none()
 
 
 def renew_login(user: User) -> None:

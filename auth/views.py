@@ -109,7 +109,7 @@ def login():
     g.pop("csrf_token", None)
     login_user(SessionUser.from_row(user))
     session.permanent = True
-    session["login_at"] = time.time()
+    session["login_at"] = session["seen_at"] = time.time()
     return redirect(next_url)
 
 

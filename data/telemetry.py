@@ -7,6 +7,7 @@ writes its samples there and /metrics sums them (see deploy/gunicorn.conf.py).
 from __future__ import annotations
 
 import os
+import time
 
 import sqlalchemy as sa
 from prometheus_client import (
@@ -65,6 +66,21 @@ def observe_request(route: str, method: str, status: int, seconds: float) -> Non
 
 def observe_callback(output: str, seconds: float) -> None:
     CALLBACK_SECONDS.labels(output).observe(seconds)
+
+
+POOL_SAMPLE_SECONDS = 1.0
+_pools_sampled_at = 0.0
+
+
+def observe_pools(engines: dict[str, sa.Engine]) -> None:
+    """Sample the pools' gauges at most once a second per process, not on every request."""
+    global _pools_sampled_at
+    now = time.monotonic()
+    if now - _pools_sampled_at < POOL_SAMPLE_SECONDS:
+        return
+    _pools_sampled_at = now
+    for name, engine in engines.items():
+        observe_pool(name, engine)
 
 
 def observe_pool(name: str, engine: sa.Engine) -> None:

@@ -63,8 +63,7 @@ def _record(response):
     # Only callbacks Dash actually ran: a forged output id is refused (4xx) or fails (5xx).
     if request.path == CALLBACK_PATH and status in (200, 204):
         telemetry.observe_callback(_callback_output(), seconds)
-    for name, engine in current_app.extensions.get("kiki_engines", {}).items():
-        telemetry.observe_pool(name, engine)
+    telemetry.observe_pools(current_app.extensions.get("kiki_engines", {}))
     return response
 
 

@@ -8,7 +8,21 @@ import pytest
 
 from tests.auth import dash_calls
 from tests.auth.support import sign_in, update_user, user_row
-from tests.factories import login
+from tests.auth.user_cache_support import cached_app
+from tests.factories import app_config, login
+
+
+@pytest.fixture(params=["database", "user-cache"])
+def app(request, world_url):
+    """Every session rule holds whether users are read per request or kept per process."""
+    from app import create_app
+
+    url, _world = world_url
+    app = (
+        create_app(app_config(url)) if request.param == "database" else cached_app(url)
+    )
+    yield app
+    app.server.extensions["kiki_db"].engine.dispose()
 
 
 def alive(app, client) -> bool:

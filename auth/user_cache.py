@@ -1,0 +1,180 @@
+"""The signed-in user of each request, kept in this process and dropped the moment it changes.
+
+Loading the session's user from the database costed a third of the CPU of every request. Users
+change rarely (a sign-in, a role, a deactivation, a revoked session), so each process keeps the
+rows it has read and forgets all of them whenever anything writes to ``users`` or
+``organizations``:
+
+- every SQLAlchemy connection in this process that ran an INSERT, UPDATE or DELETE on those
+  tables drops this process's copies when it is returned to the pool (after its commit or
+  rollback), and publishes the change on Redis;
+- one listener thread per process and Redis channel drops the copies when another process
+  publishes, so a revoked session ends on its next request in every worker and instance.
+
+The copies are only used while that listener is subscribed: with no Redis, or while Redis is
+unreachable, every request reads its user from the database, as before. A generation number
+keeps a read that raced with a change from being stored, and entries expire after
+``TTL_SECONDS`` in any case (the bound for a change made outside the app, e.g. in psql).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import weakref
+from collections.abc import Callable
+
+import redis
+import sqlalchemy as sa
+from sqlalchemy.sql.dml import UpdateBase
+
+log = logging.getLogger(__name__)
+WATCHED_TABLES = frozenset({"users", "organizations"})
+TTL_SECONDS = 60.0
+MAX_ENTRIES = 50_000
+CHANGED = "kiki_users_changed"  # flag in a pooled connection's info dict
+
+
+class UserCache:
+    """One app's copies of session users, by user id: (stored at, row or None)."""
+
+    def __init__(self, listener: Listener | None) -> None:
+        self.listener = listener
+        self.entries: dict[int, tuple[float, object]] = {}
+        self.generation = 0
+        self._lock = threading.Lock()
+        _CACHES.add(self)
+
+    @property
+    def usable(self) -> bool:
+        return self.listener is not None and self.listener.subscribed()
+
+    def load(self, user_id: int, read: Callable[[int], object]) -> object:
+        """The cached row of ``user_id``, or ``read(user_id)`` (stored when nothing changed)."""
+        if not self.usable:
+            return read(user_id)
+        hit = self.entries.get(user_id)
+        if hit is not None and time.monotonic() - hit[0] < TTL_SECONDS:
+            return hit[1]
+        generation = self.generation
+        row = read(user_id)
+        with self._lock:
+            if generation == self.generation and self.usable:
+                if len(self.entries) >= MAX_ENTRIES:
+                    self.entries.clear()
+                self.entries[user_id] = (time.monotonic(), row)
+        return row
+
+    def clear(self) -> None:
+        with self._lock:
+            self.generation += 1
+            self.entries.clear()
+
+
+class Listener:
+    """Subscribes to one Redis channel in this process; other processes' changes clear the caches."""
+
+    def __init__(self, url: str, channel: str) -> None:
+        self.url, self.channel = url, channel
+        self._subscribed = False
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+        self._publisher: redis.Redis | None = None
+
+    def subscribed(self) -> bool:
+        if (
+            self._pid != os.getpid()
+        ):  # first use, or a forked worker: threads do not survive fork
+            self._start()
+        return self._subscribed
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid, self._subscribed, self._publisher = os.getpid(), False, None
+            threading.Thread(
+                target=self._run, name=f"user-cache:{self.channel}", daemon=True
+            ).start()
+
+    def _set_subscribed(self, value: bool) -> None:
+        # Whatever was cached may have missed a message: start empty either way.
+        _clear_all()
+        self._subscribed = value
+
+    def _run(self) -> None:
+        pid, pause = os.getpid(), 0.5
+        while self._pid == pid:
+            try:
+                client = redis.Redis.from_url(
+                    self.url,
+                    socket_timeout=5,
+                    socket_connect_timeout=2,
+                    health_check_interval=5,
+                )
+                with client.pubsub() as pubsub:
+                    pubsub.subscribe(self.channel)
+                    while self._pid == pid:
+                        message = pubsub.get_message(timeout=1.0)
+                        if message is None:
+                            continue
+                        if message["type"] == "subscribe":
+                            self._set_subscribed(True)
+                            pause = 0.5
+                        elif message["type"] == "message":
+                            _clear_all()
+            except Exception as exc:  # noqa: BLE001 - any failure: read users from the database
+                if self._subscribed:
+                    log.warning("user cache off until Redis answers again: %s", exc)
+                self._set_subscribed(False)
+                time.sleep(pause)
+                pause = min(pause * 2, 10.0)
+
+    def publish(self) -> None:
+        try:
+            if self._publisher is None:
+                self._publisher = redis.Redis.from_url(
+                    self.url, socket_timeout=0.5, socket_connect_timeout=0.5
+                )
+            self._publisher.publish(self.channel, b"*")
+        except Exception as exc:  # noqa: BLE001 - the listeners notice the same outage
+            log.warning("could not announce a user change: %s", exc)
+
+
+_CACHES: weakref.WeakSet[UserCache] = weakref.WeakSet()
+_LISTENERS: dict[tuple[str, str], Listener] = {}
+
+
+def listener_for(url: str | None, channel: str) -> Listener | None:
+    if not url:
+        return None
+    return _LISTENERS.setdefault((url, channel), Listener(url, channel))
+
+
+def _clear_all() -> None:
+    for cache in list(_CACHES):
+        cache.clear()
+
+
+def _note_dml(conn, clauseelement, _multiparams, _params, _options, _result) -> None:
+    if isinstance(clauseelement, UpdateBase):
+        table = getattr(clauseelement, "table", None)
+        if getattr(table, "name", None) in WATCHED_TABLES:
+            conn.info[CHANGED] = True
+
+
+def _announce(_dbapi_connection, record) -> None:
+    """Pool checkin, after the commit or rollback: forget here, tell the other processes."""
+    if record.info.pop(CHANGED, False):
+        _clear_all()
+        for listener in list(_LISTENERS.values()):
+            listener.publish()
+
+
+def watch_writes() -> None:
+    """Listen to every engine and pool of the process (once)."""
+    if not sa.event.contains(sa.engine.Engine, "after_execute", _note_dml):
+        sa.event.listen(sa.engine.Engine, "after_execute", _note_dml)
+        sa.event.listen(sa.pool.Pool, "checkin", _announce)

@@ -43,6 +43,7 @@ KPI_COLUMNS = [
 ]
 TREND_COLUMNS = ["bucket", *METRIC_COLUMNS]
 PLATFORM_COLUMNS = ["platform", *METRIC_COLUMNS]
+TOP_CAMPAIGN_COLUMNS = ["campaign_id", "name", *METRIC_COLUMNS]
 CAMPAIGN_COLUMNS = [
     "campaign_id",
     "name",
@@ -55,10 +56,28 @@ CAMPAIGN_COLUMNS = [
 
 def fee_rate(session: Session, scope: Scope) -> Decimal:
     """The caller's organization's performance-fee rate."""
-    rate = session.scalar(
-        sa.select(Organization.fee_rate).where(Organization.id == scope.organization_id)
+    return _rate(session.scalar(_fee_rate_query(scope)))
+
+
+def _rate(value) -> Decimal:
+    return Decimal(value if value is not None else "0.20")
+
+
+def _fee_rate_query(scope: Scope):
+    return sa.select(Organization.fee_rate).where(
+        Organization.id == scope.organization_id
     )
-    return Decimal(rate if rate is not None else "0.20")
+
+
+def _fee_rate_column(scope: Scope):
+    # Read in the same statement as the sums it applies to: one round trip, not two.
+    return _fee_rate_query(scope).scalar_subquery().label("fee_rate")
+
+
+def _grouped_with_rate(session: Session, scope: Scope, stmt) -> tuple[list, Decimal]:
+    """Rows of a grouped ``stmt`` read with the fee rate as one more column, and that rate."""
+    rows = session.execute(stmt.add_columns(_fee_rate_column(scope))).all()
+    return rows, (_rate(rows[0].fee_rate) if rows else fee_rate(session, scope))
 
 
 def _sum_columns(table=pm) -> list:
@@ -80,26 +99,24 @@ def _metric_filter(
     return conditions
 
 
-def _finish(
-    rows: pd.DataFrame, session: Session, scope: Scope, columns: list[str]
-) -> pd.DataFrame:
-    return add_derived_metrics(rows, fee_rate(session, scope))[columns]
+def _finish(rows: dict, rate: Decimal, columns: list[str]) -> pd.DataFrame:
+    """``rows`` (column -> values, in ``columns`` order) with the derived metrics added."""
+    frame = add_derived_metrics(pd.DataFrame(rows), rate)
+    return frame if list(frame.columns) == columns else frame[columns]
 
 
-def campaign_counts(
-    session: Session, scope: Scope, platforms: tuple[str, ...] = ()
-) -> tuple[int, int]:
-    """(all campaigns, active campaigns) of the organization, limited to those on ``platforms``."""
-    stmt = sa.select(
-        sa.func.count(),
-        sa.func.coalesce(
-            sa.func.sum(sa.case((campaigns.c.status == "active", 1), else_=0)), 0
-        ),
-    ).where(campaigns.c.organization_id == scope.organization_id)
+def _campaign_count_columns(scope: Scope, platforms: tuple[str, ...]) -> list:
+    """(all campaigns, active campaigns) of the organization on ``platforms``, as columns."""
+    counted = sa.select(sa.func.count()).where(
+        campaigns.c.organization_id == scope.organization_id
+    )
     if platforms:
-        stmt = stmt.where(_runs_on(platforms))
-    total, active = session.execute(stmt).one()
-    return int(total), int(active)
+        counted = counted.where(_runs_on(platforms))
+    active = counted.where(campaigns.c.status == "active")
+    return [
+        counted.scalar_subquery().label("campaigns_total"),
+        active.scalar_subquery().label("campaigns_active"),
+    ]
 
 
 def _runs_on(platforms: tuple[str, ...]):
@@ -118,32 +135,35 @@ def kpi_summary(
     Columns: KPI_COLUMNS (campaign counts are the organization's current state in both rows).
     """
     previous = rng.previous()
-    period = sa.case((summary.c.date >= rng.start, "current"), else_="previous").label(
-        "period"
-    )
-    both = DateRange(previous.start, rng.end)
-    stmt = (
-        sa.select(period, *_sum_columns(summary))
-        .where(*_metric_filter(scope, both, platforms, summary))
-        .group_by(period)
-    )
-    found = {row.period: row._asdict() for row in session.execute(stmt)}
-    total, active = campaign_counts(session, scope, platforms)
-    rows = []
-    for name, part in (("current", rng), ("previous", previous)):
-        sums = found.get(name) or zero_sums()
-        rows.append(
-            {
-                **zero_sums(),
-                **{k: sums[k] for k in SUM_COLUMNS},
-                "period": name,
-                "start": part.start,
-                "end": part.end,
-                "campaigns_total": total,
-                "campaigns_active": active,
-            }
+    periods = {
+        "current": summary.c.date >= rng.start,
+        "previous": summary.c.date < rng.start,
+    }
+    # One statement, one row: both periods' sums, the campaign counts and the fee rate.
+    sums = [
+        sa.func.coalesce(sa.func.sum(sa.case((inside, summary.c[name]))), 0).label(
+            f"{period}_{name}"
         )
-    return _finish(pd.DataFrame(rows), session, scope, KPI_COLUMNS)
+        for period, inside in periods.items()
+        for name in SUM_COLUMNS
+    ]
+    stmt = sa.select(
+        *sums, *_campaign_count_columns(scope, platforms), _fee_rate_column(scope)
+    ).where(
+        *_metric_filter(scope, DateRange(previous.start, rng.end), platforms, summary)
+    )
+    found = session.execute(stmt).one()._asdict()
+    parts = [("current", rng), ("previous", previous)]
+    rows = {
+        "period": [name for name, _ in parts],
+        "start": [part.start for _, part in parts],
+        "end": [part.end for _, part in parts],
+        "campaigns_total": [int(found["campaigns_total"])] * 2,
+        "campaigns_active": [int(found["campaigns_active"])] * 2,
+    }
+    for name in SUM_COLUMNS:
+        rows[name] = [found[f"{period}_{name}"] for period, _ in parts]
+    return _finish(rows, _rate(found["fee_rate"]), KPI_COLUMNS)
 
 
 @cached_read
@@ -163,23 +183,24 @@ def revenue_trend(
         .where(*_metric_filter(scope, rng, platforms, summary))
         .group_by(summary.c.date)
     )
-    by_day = {row.date: row._asdict() for row in session.execute(stmt)}
-    rows = []
+    found, rate = _grouped_with_rate(session, scope, stmt)
+    by_day = {row.date: row._mapping for row in found}
+    buckets: dict[dt.date, dict] = {}  # in date order
     for offset in range(rng.days):
         day = rng.start + dt.timedelta(days=offset)
-        sums = by_day.get(day) or zero_sums()
         bucket = (
             day
             if granularity == "day"
             else max(day - dt.timedelta(days=day.weekday()), rng.start)
         )
-        rows.append({"bucket": bucket, **{k: sums[k] for k in SUM_COLUMNS}})
-    frame = pd.DataFrame(rows, columns=["bucket", *SUM_COLUMNS])
-    if granularity == "week":
-        frame = frame.groupby("bucket", sort=True, as_index=False).agg(
-            {k: "sum" for k in SUM_COLUMNS}
-        )
-    return _finish(frame, session, scope, TREND_COLUMNS)
+        sums = buckets.setdefault(bucket, zero_sums())
+        if day in by_day:
+            for k in SUM_COLUMNS:
+                sums[k] += by_day[day][k]
+    rows = {"bucket": list(buckets)}
+    for k in SUM_COLUMNS:
+        rows[k] = [sums[k] for sums in buckets.values()]
+    return _finish(rows, rate, TREND_COLUMNS)
 
 
 @cached_read
@@ -192,12 +213,60 @@ def platform_breakdown(
         .where(*_metric_filter(scope, rng, platforms, summary))
         .group_by(summary.c.platform)
     )
-    found = {row.platform: row._asdict() for row in session.execute(stmt)}
-    rows = [
-        {"platform": p, **{k: (found.get(p) or zero_sums())[k] for k in SUM_COLUMNS}}
-        for p in (platforms or PLATFORMS)
-    ]
-    return _finish(pd.DataFrame(rows), session, scope, PLATFORM_COLUMNS)
+    found, rate = _grouped_with_rate(session, scope, stmt)
+    by_platform = {row.platform: row._mapping for row in found}
+    chosen = list(platforms or PLATFORMS)
+    zero = zero_sums()
+    rows = {"platform": chosen}
+    for k in SUM_COLUMNS:
+        rows[k] = [(by_platform.get(p) or zero)[k] for p in chosen]
+    return _finish(rows, rate, PLATFORM_COLUMNS)
+
+
+@cached_read
+def top_campaigns(
+    session: Session,
+    scope: Scope,
+    rng: DateRange,
+    platforms: tuple[str, ...] = (),
+    limit: int = 5,
+) -> pd.DataFrame:
+    """The ``limit`` campaigns with the most revenue over the range (ties: the newer first),
+    among those with any spend or revenue in it. Columns: TOP_CAMPAIGN_COLUMNS.
+
+    Same order and sums as campaign_list sorted by revenue; cheaper: every campaign is ranked
+    on two sums, and only the chosen ones are summed in full (through the campaign index).
+    """
+    ranked = (
+        sa.select(pm.c.campaign_id, sa.func.sum(pm.c.revenue).label("revenue"))
+        .where(*_metric_filter(scope, rng, platforms))
+        .group_by(pm.c.campaign_id)
+        .having(sa.or_(sa.func.sum(pm.c.spend) != 0, sa.func.sum(pm.c.revenue) != 0))
+        .subquery()
+    )
+    chosen = (
+        sa.select(campaigns.c.id, campaigns.c.name, ranked.c.revenue.label("rank"))
+        .join(ranked, ranked.c.campaign_id == campaigns.c.id)
+        .where(campaigns.c.organization_id == scope.organization_id)
+    )
+    if platforms:
+        chosen = chosen.where(_runs_on(platforms))
+    chosen = (
+        chosen.order_by(ranked.c.revenue.desc(), campaigns.c.id.desc())
+        .limit(limit)
+        .subquery()
+    )
+    stmt = (
+        sa.select(chosen.c.id.label("campaign_id"), chosen.c.name, *_sum_columns())
+        .join(pm, pm.c.campaign_id == chosen.c.id)
+        .where(*_metric_filter(scope, rng, platforms))
+        .group_by(chosen.c.id, chosen.c.name, chosen.c.rank)
+        .order_by(chosen.c.rank.desc(), chosen.c.id.desc())
+    )
+    found, rate = _grouped_with_rate(session, scope, stmt)
+    names = ["campaign_id", "name", *SUM_COLUMNS]
+    rows = {name: [row._mapping[name] for row in found] for name in names}
+    return _finish(rows, rate, TOP_CAMPAIGN_COLUMNS)
 
 
 def _campaign_statement(scope: Scope, rng: DateRange, filters: CampaignFilters):

@@ -7,6 +7,9 @@ import datetime as dt
 from bench.client import with_inputs
 
 OVERVIEW_KEY = "..overview-kpis.children"
+TOP_KEY = (
+    "overview-top.children"  # the top-campaigns table: its own callback, one output
+)
 CAMPAIGNS_KEY = "..campaigns-table.data"
 PRESET = {
     "output": "..overview-dates.start_date...overview-dates.end_date...overview-preset.value..",
@@ -33,6 +36,7 @@ def request_name(payload: dict) -> str:
         ("..shell-nav", "shell navigation"),
         (".._pages_content", "page router"),
         (OVERVIEW_KEY, "overview"),
+        (TOP_KEY, "overview top campaigns"),
         ("..overview-dates", "overview preset"),
         (CAMPAIGNS_KEY, "campaigns table"),
     ):
@@ -83,14 +87,16 @@ def build_plan(captured: dict[str, list[dict]], today: dt.date) -> dict:
     """first_load and weighted actions from captured page loads: "overview", "campaigns",
     and "detail:<id>" (each the callback payloads of one page load, in order)."""
     home, listing = captured["overview"], captured["campaigns"]
-    overview = find(home, OVERVIEW_KEY)
+    overview, top = find(home, OVERVIEW_KEY), find(home, TOP_KEY)
     table = find(listing, CAMPAIGNS_KEY)
     change_range = []
     for start, end, preset in ranges(today):
         steps = []
         if preset:
             steps.append(post(with_inputs(PRESET, {"overview-preset.value": preset})))
+        # A new range fires both overview callbacks, as the browser does.
         steps.append(post(overview_with_range(overview, start, end)))
+        steps.append(post(overview_with_range(top, start, end)))
         change_range.append(steps)
     filters = [{"campaigns-search.value": s} for s in SEARCHES]
     filters += [

@@ -5,6 +5,9 @@ from __future__ import annotations
 from bench.notes import HOW_TO_RUN, METHOD, OPTIMIZED, OUT_OF_REACH
 
 MB = 2**20
+# The overview page's data comes from two callbacks fired together: KPIs and charts (from the
+# daily rollup) and the top-campaigns table (a ranking of every campaign over the raw rows).
+OVERVIEW_CALLBACKS = ("overview", "overview top campaigns")
 
 
 def _r(a, b):
@@ -39,8 +42,10 @@ def targets(results: dict) -> list[dict]:
             ratio is not None and ratio <= 1.5,
             "×",
         )
-        for name in ("overview", "campaigns table"):
-            cb = s["callbacks"][name]
+        for name in (*OVERVIEW_CALLBACKS, "campaigns table"):
+            cb = s["callbacks"].get(name)
+            if cb is None:  # a run from before the table had its own callback
+                continue
             share = _r(cb["warm"]["rps"], floor["rps"])
             add(
                 f"warm {name} throughput / no-op floor",
@@ -62,9 +67,9 @@ def targets(results: dict) -> list[dict]:
             )
         if s.get("naive"):
             naive_ms = s["naive"]["seconds"] * 1000
-            speed = _r(naive_ms, s["callbacks"]["overview"]["cold"]["p50_ms"])
+            speed = _r(naive_ms, overview_cold_ms(s))
             add(
-                "overview (cold) faster than naive pandas",
+                "overview (cold, all its data callbacks) faster than naive pandas",
                 scale,
                 speed,
                 "≥ 100×",
@@ -149,19 +154,31 @@ def targets(results: dict) -> list[dict]:
             " ms",
         )
     if "1m" in scales and "10m" in scales:
-        for kind in ("cold", "warm"):
-            p1 = scales["1m"]["callbacks"]["overview"][kind]["p95_ms"]
-            p10 = scales["10m"]["callbacks"]["overview"][kind]["p95_ms"]
-            ratio = _r(p10, p1)
-            add(
-                f"overview p95 ({kind}) at 10M / at 1M",
-                "both",
-                ratio,
-                "≤ 1.2×",
-                ratio is not None and ratio <= 1.2,
-                "×",
-            )
+        for name in OVERVIEW_CALLBACKS:
+            one, ten = (scales[k]["callbacks"].get(name) for k in ("1m", "10m"))
+            if one is None or ten is None:
+                continue
+            for kind in ("cold", "warm"):
+                ratio = _r(ten[kind]["p95_ms"], one[kind]["p95_ms"])
+                add(
+                    f"{name} p95 ({kind}) at 10M / at 1M",
+                    "both",
+                    ratio,
+                    "≤ 1.2×",
+                    ratio is not None and ratio <= 1.2,
+                    "×",
+                )
     return rows
+
+
+def overview_cold_ms(s: dict) -> float:
+    """Cold p50 of the overview's data: its callbacks' p50s added up (the work the naive
+    baseline does in one go; in a browser they run side by side)."""
+    return sum(
+        s["callbacks"][name]["cold"]["p50_ms"]
+        for name in OVERVIEW_CALLBACKS
+        if name in s["callbacks"]
+    )
 
 
 def _serving_peak(s: dict) -> float:
@@ -170,6 +187,14 @@ def _serving_peak(s: dict) -> float:
     if s.get("load"):
         return s["load"]["worker_peak_rss_mb"]
     return max(s["worker_rss_mb"] or [0])
+
+
+def _overview_parts(s: dict) -> str:
+    return " + ".join(
+        f"{name} {s['callbacks'][name]['cold']['p50_ms']} ms"
+        for name in OVERVIEW_CALLBACKS
+        if name in s["callbacks"]
+    )
 
 
 def _mark(ok) -> str:
@@ -251,7 +276,9 @@ def _scale_section(scale: str, s: dict) -> list[str]:
     )
     if naive:
         naive_text = (
-            f"{naive['answer']['rows_read']:,} rows read: {naive['seconds']:.2f} s per overview; "
+            f"{naive['answer']['rows_read']:,} rows read: {naive['seconds']:.2f} s per overview, "
+            f"against {overview_cold_ms(s):.1f} ms for the app's cold overview (its data "
+            f"callbacks' p50s added up: {_overview_parts(s)}); "
             f"process peak {naive['peak_rss_mb']:.0f} MB (a worker-like process: app built first, "
             f"{naive['baseline_rss_mb']:.0f} MB before reading). App workers: peak while "
             f"serving users {_serving_peak(s):.0f} MB; VmHWM {peaks} MB (includes the bench's "

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from bench import wrk
 from bench.client import Client, summary_ms
 from bench.server import REDIS_URL, Server
+from data.db import make_engine
 
 NOOP_APP = {  # the app's cheapest callback (no database, no cache): its per-request floor
     "output": "..overview-refresh-timer.disabled...overview-refresh-timer.interval..",
@@ -127,10 +128,16 @@ class StatementRecorder:
 
 
 def sql_floor(database_url: str, statements: list, repeats: int = 9) -> dict:
-    """Median time to run ``statements`` back to back on one raw psycopg connection."""
-    dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
+    """Median time to run ``statements`` back to back on one raw psycopg connection, opened
+    with the app's own connection settings (make_engine: jit=off): the same plans the app
+    gets, so the floor is neither a JIT compile slower nor faster than what the app runs."""
+    engine = make_engine(database_url, pool_size=1)
+    raw = engine.raw_connection()
+    conn: psycopg.Connection = raw.driver_connection
+    conn.rollback()  # whatever the pool's checkout began
+    conn.autocommit = True
     totals = []
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    try:
         for _ in range(repeats + 1):
             started = time.perf_counter()
             for statement, parameters in statements:
@@ -139,6 +146,9 @@ def sql_floor(database_url: str, statements: list, repeats: int = 9) -> dict:
                     if cursor.description:
                         cursor.fetchall()
             totals.append(time.perf_counter() - started)
+    finally:
+        raw.close()
+        engine.dispose()
     totals = totals[1:]  # the first run warms the connection and the plan cache
     return {
         "statements": len(statements),

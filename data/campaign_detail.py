@@ -6,6 +6,7 @@ Every function is scoped: a campaign of another organization reads as empty (as 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -75,6 +76,11 @@ LTV_COLUMNS = [
 SIGNIFICANCE = 0.05
 
 
+def _rate_or_read(session: Session, scope: Scope, rate: Decimal | None) -> Decimal:
+    """The fee rate the caller already read (a page needs it four times), else read it."""
+    return fee_rate(session, scope) if rate is None else rate
+
+
 def _sums():
     return [
         sa.func.coalesce(sa.func.sum(pm.c[name]), 0).label(name) for name in SUM_COLUMNS
@@ -108,7 +114,11 @@ def _in_campaign(scope: Scope, campaign_id: int, rng: DateRange) -> list:
 
 
 def campaign_daily(
-    session: Session, scope: Scope, campaign_id: int, rng: DateRange
+    session: Session,
+    scope: Scope,
+    campaign_id: int,
+    rng: DateRange,
+    rate: Decimal | None = None,
 ) -> pd.DataFrame:
     """One row per day of the range per platform the campaign runs on, zero-filled. Columns: DAILY_COLUMNS."""
     stmt = (
@@ -134,11 +144,17 @@ def campaign_daily(
                 {"date": day, "platform": platform, **{k: sums[k] for k in SUM_COLUMNS}}
             )
     frame = pd.DataFrame(rows, columns=["date", "platform", *SUM_COLUMNS])
-    return add_derived_metrics(frame, fee_rate(session, scope))[DAILY_COLUMNS]
+    return add_derived_metrics(frame, _rate_or_read(session, scope, rate))[
+        DAILY_COLUMNS
+    ]
 
 
 def campaign_deployments(
-    session: Session, scope: Scope, campaign_id: int, rng: DateRange
+    session: Session,
+    scope: Scope,
+    campaign_id: int,
+    rng: DateRange,
+    rate: Decimal | None = None,
 ) -> pd.DataFrame:
     """Each platform deployment with its metrics for the range. Columns: DEPLOYMENT_COLUMNS."""
     d = PlatformDeployment.__table__
@@ -178,11 +194,17 @@ def campaign_deployments(
             *SUM_COLUMNS,
         ],
     )
-    return add_derived_metrics(frame, fee_rate(session, scope))[DEPLOYMENT_COLUMNS]
+    return add_derived_metrics(frame, _rate_or_read(session, scope, rate))[
+        DEPLOYMENT_COLUMNS
+    ]
 
 
 def variant_comparison(
-    session: Session, scope: Scope, campaign_id: int, rng: DateRange
+    session: Session,
+    scope: Scope,
+    campaign_id: int,
+    rng: DateRange,
+    rate: Decimal | None = None,
 ) -> pd.DataFrame:
     """Ad-copy variants side by side: metrics, 95 % Wilson intervals of CTR and CVR, and a verdict.
 
@@ -219,7 +241,7 @@ def variant_comparison(
         [r._asdict() for r in session.execute(stmt)],
         columns=["ad_copy_id", "variant_label", "headline", *SUM_COLUMNS],
     )
-    frame = add_derived_metrics(frame, fee_rate(session, scope))
+    frame = add_derived_metrics(frame, _rate_or_read(session, scope, rate))
     ctr = [
         wilson_interval(c, i) or (np.nan, np.nan)
         for c, i in zip(frame["clicks"], frame["impressions"])
@@ -367,9 +389,14 @@ def latest_ltv(
 
 
 def campaign_totals(
-    session: Session, scope: Scope, deployments: pd.DataFrame
+    session: Session,
+    scope: Scope,
+    deployments: pd.DataFrame,
+    rate: Decimal | None = None,
 ) -> pd.DataFrame:
     """One row of METRIC_COLUMNS: a campaign_deployments frame summed, ratios of the sums."""
     sums = {name: deployments[name].sum() for name in SUM_COLUMNS}
-    frame = add_derived_metrics(pd.DataFrame([sums]), fee_rate(session, scope))
+    frame = add_derived_metrics(
+        pd.DataFrame([sums]), _rate_or_read(session, scope, rate)
+    )
     return frame[METRIC_COLUMNS]

@@ -21,6 +21,7 @@ from components.figures import campaign_daily_figure, empty_figure
 from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID
 from components.tables import metrics_table
+from data.analytics import fee_rate
 from data.cache import cache_response
 from data.campaign_detail import (
     campaign_creatives,
@@ -184,10 +185,11 @@ def update_campaign_detail(campaign_id, start, end, theme):
         rng = parse_range(start, end)
     except InvalidFilter as exc:
         return (dash.no_update,) * 7 + (error_alert(exc.message), dash.no_update)
-    daily = campaign_daily(session, scope, number, rng)
-    deployments = campaign_deployments(session, scope, number, rng)
-    variants = variant_rows(variant_comparison(session, scope, number, rng))
-    totals = campaign_totals(session, scope, deployments).iloc[0]
+    rate = fee_rate(session, scope)
+    daily = campaign_daily(session, scope, number, rng, rate)
+    deployments = campaign_deployments(session, scope, number, rng, rate)
+    variants = variant_rows(variant_comparison(session, scope, number, rng, rate))
+    totals = campaign_totals(session, scope, deployments, rate).iloc[0]
     cards = [
         kpi_card(f"campaign-kpi-{n}", label, n, totals[n]) for n, label in KPI_CARDS
     ]

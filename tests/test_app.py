@@ -10,7 +10,6 @@ def overview_payload(start: str, end: str, platforms=None) -> dict:
         "overview-kpis.children",
         "overview-trend.figure",
         "overview-breakdown.figure",
-        "overview-top.children",
         "overview-message.children",
         "overview-exports.children",
     ]

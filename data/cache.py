@@ -16,7 +16,7 @@ import threading
 import time
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 from flask_caching import Cache
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 cache = Cache()
 RETRY_AFTER_SECONDS = 15.0
 PENDING_KEY = "kiki_invalidate"
+GENERATIONS_KEY = "kiki_generations"  # in flask.g: generations this request has read
 
 
 def init_app(app: Flask) -> None:
@@ -100,7 +101,17 @@ def _breaker() -> Breaker | None:
 
 
 def _generation(organization_id: int) -> int:
-    return int(cache.get(f"gen:{organization_id}") or 0)
+    """The organization's generation, read from the cache once per request."""
+    known = g.setdefault(GENERATIONS_KEY, {}) if has_request_context() else {}
+    if organization_id not in known:
+        known[organization_id] = int(cache.get(f"gen:{organization_id}") or 0)
+    return known[organization_id]
+
+
+def remember_generation(organization_id: int, generation: int) -> None:
+    """A generation this request already read (the response cache's lookup fetches it)."""
+    if has_request_context():
+        g.setdefault(GENERATIONS_KEY, {})[organization_id] = generation
 
 
 def invalidate_organization(organization_id: int) -> None:
@@ -112,6 +123,8 @@ def invalidate_organization(organization_id: int) -> None:
         breaker.pending.add(organization_id)
         return
     key = f"gen:{organization_id}"
+    if has_request_context():
+        g.get(GENERATIONS_KEY, {}).pop(organization_id, None)
     try:
         backend = cache.cache
         if hasattr(backend, "_write_client"):  # Redis: INCR is atomic across processes

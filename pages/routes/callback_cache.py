@@ -18,7 +18,7 @@ from flask import Flask, current_app, g, request
 
 from auth.access import parse_callback_payload
 from data import telemetry
-from data.cache import _breaker, cache
+from data.cache import _breaker, cache, remember_generation
 from data.clock import today
 
 CALLBACK_PATH = "/_dash-update-component"
@@ -64,6 +64,9 @@ def serve_cached_response():
     generation = int(generation or 0)
     if _current(hit, generation):
         return _answer(hit)
+    remember_generation(
+        g.scope.organization_id, generation
+    )  # the reads below need it too
     lock = f"{key}:computing"
     try:
         mine = cache.add(lock, 1, timeout=LOCK_SECONDS)

@@ -3,6 +3,8 @@
 Every setting can be overridden from the environment (GUNICORN_* below) or the command line.
 """
 
+import ctypes
+import gc
 import multiprocessing
 import os
 import shutil
@@ -38,6 +40,26 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kiki-prometheus-")
 
 
+# Memory per worker (docs/PRODUCTION.md, "Memory"). glibc gives threads their own malloc arenas
+# (up to 8 per core), each keeping the memory its thread freed; two are enough for gthread workers
+# whose Python code runs under the GIL anyway. MALLOC_ARENA_MAX in the environment is only read
+# when a process starts: the master is already running when it reads this file and the workers
+# are its forks, so the same limit is set here with mallopt.
+M_ARENA_MAX = -8  # mallopt's parameter number (glibc's malloc.h)
+MALLOC_ARENA_MAX = int(os.environ.get("MALLOC_ARENA_MAX", "2"))
+
+
+def _limit_malloc_arenas(count: int) -> None:
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc (e.g. macOS): nothing to set
+        return
+    mallopt(M_ARENA_MAX, count)
+
+
+_limit_malloc_arenas(MALLOC_ARENA_MAX)
+
+
 def on_starting(server):
     """A fresh start: drop the samples of processes that no longer exist."""
     directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
@@ -50,6 +72,14 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def pre_fork(server, worker):
+    """Keep the preloaded app's pages shared: the cyclic garbage collector writes into every object
+    it examines, which copies the page into the worker. Objects that exist before the fork are
+    moved out of its reach (gc.freeze); what a worker allocates is collected as usual."""
+    gc.collect()
+    gc.freeze()
 
 
 def post_fork(server, worker):

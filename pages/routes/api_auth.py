@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-import jwt
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Response, current_app, g, jsonify, request
@@ -43,6 +42,9 @@ def _key() -> bytes:
 
 def issue_access_token(user: User) -> str:
     """A signed JWT for ``user``: subject, organization and session epoch, valid for LIFETIME."""
+    # Imported here: PyJWT loads cryptography's X.509 modules, ~2 MB per worker, for the API only.
+    import jwt
+
     now = dt.datetime.now(dt.UTC)
     claims = {
         "iss": ISSUER,
@@ -59,6 +61,8 @@ def issue_access_token(user: User) -> str:
 
 def _jwt_user(token: str) -> tuple[User | None, str]:
     """The active user a JWT names, if it is valid and its session epoch is still current."""
+    import jwt  # see issue_access_token
+
     try:
         claims = jwt.decode(
             token,

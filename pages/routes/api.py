@@ -58,6 +58,7 @@ from pages.routes.api_params import (
     records,
 )
 from pages.routes.api_spec import API_PREFIX, ENDPOINTS, ENDPOINTS_BY_NAME
+from pages.routes.exports import csv_stream
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX, template_folder="templates")
 fallback = Blueprint("api_fallback", __name__, url_prefix="/api")
@@ -156,8 +157,13 @@ def campaign_rows():
     rng, filters = date_range(), campaign_filters()
     page, size = paging()
     if _wants_csv():
-        frames = iter_campaign_list(db_session(), g.scope, rng, filters)
-        return _csv(frames, CAMPAIGN_COLUMNS, f"campaigns-{rng.start}-to-{rng.end}")
+        scope = g.scope
+        return csv_stream(  # read while it is sent, with a session of the stream's own
+            lambda session: csv_chunks(
+                iter_campaign_list(session, scope, rng, filters), CAMPAIGN_COLUMNS
+            ),
+            f"kiki-campaigns-{rng.start}-to-{rng.end}.csv",
+        )
     frame, total = campaign_list(db_session(), g.scope, rng, filters, page - 1, size)
     rows = records(frame, CAMPAIGN_COLUMNS)
     for row in rows:

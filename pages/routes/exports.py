@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from flask import Blueprint, Flask, Response, g, request, stream_with_context
+from sqlalchemy.orm import Session
 
 from auth.access import requires_role
 from auth.limits import EXPORT_LIMIT
@@ -15,7 +18,7 @@ from data.audit import (
     record_event,
 )
 from data.csv_export import csv_chunks
-from data.db import db_session
+from data.db import db_session, get_database
 from data.filters import InvalidFilter, parse_campaign_filters, parse_range
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
@@ -47,9 +50,26 @@ def _record_export(kind: str, params: dict) -> None:
 
 
 def csv_response(chunks, filename: str) -> Response:
+    """CSV from chunks that need no database any more (frames the view already read)."""
     response = Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_stream(read: Callable[[Session], Iterable], filename: str) -> Response:
+    """CSV read from the database while it is sent, with a session of the stream's own.
+
+    Flask tears the request down (closing the request's sessions) when the view returns, then
+    pushes its contexts again to send the body: a stream that kept using the request's session
+    began a new transaction on it that nothing closed, one leaked connection per export. This
+    session opens with the first chunk and closes after the last, or when the client leaves.
+    """
+
+    def chunks():
+        with get_database().sessionmaker() as session:
+            yield from read(session)
+
+    return csv_response(chunks(), filename)
 
 
 @bp.get("/campaigns.csv")
@@ -74,9 +94,11 @@ def campaigns_csv():
         return _bad_request(exc)
     g.scope.require("analyst")
     _record_export("campaigns", {k: v[:200] for k, v in args.items()})
-    frames = iter_campaign_list(db_session(), g.scope, rng, filters)
-    return csv_response(
-        csv_chunks(frames, CAMPAIGN_COLUMNS),
+    scope = g.scope
+    return csv_stream(
+        lambda session: csv_chunks(
+            iter_campaign_list(session, scope, rng, filters), CAMPAIGN_COLUMNS
+        ),
         f"kiki-campaigns-{rng.start}-to-{rng.end}.csv",
     )
 
@@ -95,9 +117,11 @@ def audit_csv():
         return _bad_request(exc)
     g.scope.require("admin")
     _record_export("audit", {k: v[:200] for k, v in args.items()})
-    frames = iter_audit_entries(db_session(), g.scope, filters)
-    return csv_response(
-        csv_chunks(frames, AUDIT_COLUMNS),
+    scope = g.scope
+    return csv_stream(
+        lambda session: csv_chunks(
+            iter_audit_entries(session, scope, filters), AUDIT_COLUMNS
+        ),
         f"kiki-audit-{filters.range.start}-to-{filters.range.end}.csv",
     )
 

@@ -16,7 +16,12 @@ from data.csv_export import csv_chunks
 from data.db import db_session
 from data.filters import InvalidFilter, parse_granularity, parse_platforms, parse_range
 from data.metric_rows import metric_rows_csv
-from pages.routes.exports import _bad_request, _record_export, csv_response
+from pages.routes.exports import (
+    _bad_request,
+    _record_export,
+    csv_response,
+    csv_stream,
+)
 
 bp = Blueprint("overview_exports", __name__, url_prefix="/export")
 
@@ -72,8 +77,11 @@ def daily_metrics_csv():
         return _bad_request(exc)
     g.scope.require("analyst")
     _record_export("daily_metrics", {k: v[:200] for k, v in request.args.items()})
-    rows = metric_rows_csv(db_session(), g.scope, rng, platforms)
-    return csv_response(rows, f"kiki-daily-metrics-{rng.start}-to-{rng.end}.csv")
+    scope = g.scope
+    return csv_stream(
+        lambda session: metric_rows_csv(session, scope, rng, platforms),
+        f"kiki-daily-metrics-{rng.start}-to-{rng.end}.csv",
+    )
 
 
 def init_app(app: Flask) -> None:

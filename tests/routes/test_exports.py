@@ -13,6 +13,7 @@ from data.filters import parse_range
 from data.metric_rows import metric_rows_csv
 from data.models import CampaignDeployment
 from data.scope import PermissionDenied, Scope
+from tests.factories import PASSWORD
 from tests.golden import GOLDEN_DIR, expected_cases, load_golden
 
 CASE = next(
@@ -161,3 +162,38 @@ def test_bad_export_parameters_are_named(client_for, query, param):
     response = client_for("acme", "analyst").get(f"/export/campaigns.csv?{query}")
     assert response.status_code == 400
     assert response.json["error"]["details"]["param"] == param
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/export/campaigns.csv?start=2026-10-05&end=2026-10-11",
+        "/export/metrics/daily.csv?start=2026-10-05&end=2026-10-11",
+        "/export/trend.csv?start=2026-10-05&end=2026-10-11",
+        "/export/audit.csv?start=2026-01-01&end=2026-12-31",
+        "/api/v1/campaigns?start=2026-10-05&end=2026-10-11",
+    ],
+)
+def test_a_streamed_export_gives_its_connection_back(app, client_for, path):
+    """Flask tears the request down before it streams the body: a stream must not keep
+    (or reopen) the request's connection, or each export leaks one until the pool is empty."""
+    client = client_for("acme", "admin")
+    headers = {}
+    if path.startswith("/api/"):
+        client = app.server.test_client()
+        token = client.post(
+            "/api/v1/auth/token",
+            data={
+                "grant_type": "password",
+                "username": "admin@acme.test",
+                "password": PASSWORD,
+            },
+        ).json["access_token"]
+        headers = {"Authorization": f"Bearer {token}", "Accept": "text/csv"}
+    pool = app.server.extensions["kiki_db"].engine.pool
+    for _ in range(3):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)[:200]
+        assert response.mimetype == "text/csv" and response.get_data()
+        response.close()
+    assert pool.checkedout() == 0

@@ -57,10 +57,18 @@ def make_driver() -> webdriver.Chrome:
 
 
 def sign_in(driver: webdriver.Chrome, base_url: str, cookies: dict) -> None:
-    """Hand a signed-in session to the browser without loading any page asset first."""
-    driver.get(base_url + "/healthz")
+    """Hand a signed-in session to the browser without loading any page asset first.
+
+    The cookies go in through DevTools before the first page load: added after one, they raced
+    that page's /favicon.ico request, whose answer (the sign-in page, with a new anonymous
+    session cookie) could land after them and sign the browser out again (a visit then timed
+    out at the sign-in form and was dropped from the medians, or gave 0 callbacks)."""
     for name, value in cookies.items():
-        driver.add_cookie({"name": name, "value": value, "path": "/"})
+        driver.execute_cdp_cmd(
+            "Network.setCookie",
+            {"name": name, "value": value, "url": base_url + "/", "path": "/"},
+        )
+    driver.get(base_url + "/healthz")
 
 
 def visit(

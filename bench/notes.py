@@ -76,6 +76,11 @@ OPTIMIZED = """\
 | one computation per missing answer (a lock in the cache; identical requests wait for it) | 10M: warm overview p95 426 ms, ramp broke at 1,000 users (p95 4 s) | warm p95 62 ms, 1,500 users held (p95 87 ms) |
 | PostgreSQL connections with `jit=off` | 10M top campaigns 494-694 ms | 342-401 ms |
 | BRIN index on `performance_metrics.date` (migration 0002) | 535-856 ms (bitmap index scan 73 ms) | 447-657 ms (0.7 ms) |
+| session 2: the signed-in user kept per process, dropped on any write to users/organizations (pool check-in + Redis pub/sub); X-RateLimit headers only on the API and on refusals; sliding-window-counter instead of moving window; the session cookie re-signed once a minute (idle timeout checked on the server) and the CSRF cookie sent only when it changes; pool gauges sampled once a second | app no-op 1.97 ms CPU in-process (bare Dash 0.19); under gunicorn 5.3-5.7x the bare no-op | 0.83 ms in-process; 3.3x under gunicorn (same harness, loaded machine) |
+| overview: each read one statement (fee rate and counts travel with the sums), top campaigns ranked on two sums and summed in full only for the five it keeps, and the table in its own callback (KPIs and charts from the rollup no longer wait for the ranking) | cold overview 39-51 ms at 1M (11 statements), 215-275 ms at 10M | KPIs + charts 10-12 ms at 1M (3 statements), 11-13 ms at 10M; the table 24-39 ms at 1M, 137-176 ms at 10M (in-process, Redis flushed per request) |
+| the organization's cache generation read once per request (the response cache's MGET already has it) | 3 extra Redis round trips per cold overview | none |
+| campaign detail reads the fee rate once, not four times | 13 statements, 29.6 ms wall in-process (cold) | 9 statements, 21.1 ms |
+| gunicorn: `gc.collect(); gc.freeze()` before each fork, two malloc arenas per process | worker peak RSS 153 MB, PSS 102, USS 86 (a heavier mixed load than the bench's) | 142-147 MB, PSS 73-80, USS 46-54; 7-13 % less CPU per request |
 
 Levers of the issue already in place before this work: figures are plain dicts (no
 `go.Figure`), the overview reads the daily rollup, the campaigns table is paged on the server
@@ -85,50 +90,44 @@ Levers of the issue already in place before this work: figures are plain dicts (
 OUT_OF_REACH = """\
 ## What is out of reach on this machine, and why
 
-- **Per-request overhead (1.5x a bare no-op) and warm throughput (0.5x the floor).** The bare
-  no-op costs ~0.75 ms of CPU. The app's own work on every request is ~3.9 ms: the session's
-  user read from the database (a revoked session must end on its next request), the pool's
-  pre-ping, Flask-Limiter's moving window in Redis (two per-user limits plus the window stats
-  for the X-RateLimit headers: three round trips), the CSRF check, the session cookie signed
-  again (idle timeout), security headers and a fresh CSRF cookie, the request id, Prometheus
-  samples, the cached-response lookup. A profile splits it roughly: user + pre-ping 30 %,
-  rate limiter 25 %, session and CSRF 20 %, Dash's dispatch 15 %, headers and metrics 10 %.
-  1.5x would leave 0.4 ms for all of it, which means dropping security that PRODUCT.md
-  requires. A warm data callback now costs the same as the app's no-op (ratio ~1.0 in the
-  tables): the data work is gone, what is left is that per-request machinery, and the
-  throughput ratio to the bare floor follows from it.
-- **Cold latency within 1.5x of the raw SQL** holds only where the SQL dominates (the campaigns
-  table at 10M rows). A cold callback also builds DataFrames, components and JSON (~30 ms of
-  Python for the overview), fills the read and response caches and carries the per-request
-  work above, so a 4-5 ms query (campaign detail) or the overview's 45 ms at 1M rows cannot
-  be within 1.5x.
-- **Overview p95 at 10M within 1.2x of 1M, cold.** The KPIs and both charts read the daily
-  rollup (days x platforms: the same size at 1M and 10M); the top-five-campaigns table must
-  rank every campaign over the range, which is ten times the raw rows at 10M. Moving the table
-  into its own callback would keep the charts flat but adds a fourth callback to the first
-  load and a request to every navigation (fewer users per instance), so it stays one
-  callback. Warm answers are the same bytes from Redis at both scales; their p95 ratio
-  (1.3x) is this machine's noise: the app's no-op p95 itself moved 2x between the two scales'
-  runs.
+- **Per-request overhead (1.5x a bare no-op) and warm throughput (0.5x the floor).** The
+  latest run: app no-op 1.25 ms CPU against the bare no-op's 0.35 ms (3.6x; 6.0x before this
+  session's work, 4.59 against 0.76 ms), 865 against 4,047 req/s. A warm data callback costs
+  what the no-op costs (1.4-1.6 ms: one Redis MGET and the stored bytes), so its throughput
+  ratio is the no-op's. What is left, measured in-process by switching each part off (the
+  app's no-op 0.83-0.87 ms, the bare one 0.19 ms): Flask-Limiter's two per-user limits 0.33 ms
+  (two Redis round trips and Flask-Limiter's own bookkeeping; the Redis calls alone are
+  ~0.03 ms each), then the signed session cookie read, Flask-WTF's CSRF check (an HMAC),
+  Flask-Login (its session-protection hash), the guard's reading of the callback's outputs,
+  security headers and Prometheus samples, 0.02-0.08 ms each. 1.5x would leave ~0.1 ms
+  in-process for all of them: it means dropping a per-user rate limit or the CSRF check that
+  PRODUCT.md requires. The user's row (a third of the cost before) is no longer read per
+  request (auth/user_cache.py).
+- **Cold latency within 1.5x of the raw SQL** holds where the SQL dominates: the top-campaigns
+  table (1.22x at 1M, 0.96x at 10M), the campaigns table at 10M (1.23x) and its search (0.91x,
+  0.94x). The overview's KPIs and charts now need 3 statements taking ~1 ms on the rollup; the
+  callback's ~20 ms are Python (three DataFrames, six KPI cards, two figures, JSON) plus the
+  per-request work above, so the ratio is 13-23x however fast it gets. The same holds for
+  campaign detail (10 statements, 2-3 ms of SQL; 24-32 ms cold).
+- **Overview p95 at 10M within 1.2x of 1M** passes for the KPIs and charts (0.79x cold and
+  warm). The top-campaigns table is its own callback because it ranks every campaign over the
+  range: ten times the campaigns and rows at 10M, so its cold p95 grows with them (14x; 565 ms
+  at 10M); warm it is the same bytes from Redis (0.35x). A campaign-by-day rollup would halve
+  the ranking (measured on a copy: 75 ms at 10M), not make it flat; not built in this session.
+- **100x faster than the naive baseline**: 97x in this run (5.09 s against the overview's two
+  cold callbacks, 22 + 30 ms); 160-230x in-process. Against the overview as users get it
+  (warm, ~8 ms) it is over 600x.
 - **Ten times less memory per worker than the naive baseline**, counted strictly as resident
-  size: both processes hold the same ~150 MB of libraries (pandas 41 MB, Dash 16, SQLAlchemy
-  15, numpy 15, the app 12, psycopg 9, ...), so the ratio is ~9.5x (1,390 MB against 146 MB).
-  Counted as what a worker costs under gunicorn's preload (its private pages, USS ~83 MB; PSS
-  ~101 MB) it is 14-17x.
-- **100x faster than the naive baseline**, counted against the cold overview (the same work
-  from the database): ~80x (7.9 s against ~100 ms). Against the overview as users get it
-  (warm, p50 ~28 ms) it is ~290x.
-- **2,500 concurrent users per 2-core instance.** The ramp holds 1,500 users at both scales
-  (p95 68 and 87 ms; an earlier run held 2,000 at p95 140 ms); 2,000 then collapses. The load
-  generator runs on the same two cores (~0.3 core), and the machine is shared: the load
-  average reached 6-7 on 2 cores at the failing steps (see the tables), so the app had about
-  one core. 2,500 users is ~190 req/s x ~4.6 ms
-  = ~0.9 core of app CPU plus PostgreSQL and Redis: within an idle 2-core instance's reach,
-  but not measurable here.
-- **Charts drawn within 1 s.** A repeat visit needs the page, `_dash-layout`,
-  `_dash-dependencies`, the router and shell callbacks, then the overview callback, then two
-  charts drawn: 0.74-0.77 s in the latest run (0.6-1.1 s across runs on this shared machine),
-  6x faster than the Superset anchor (4.6-5.1 s). A first visit also downloads and compiles
-  ~1 MB gzip (3.4 MB) of JavaScript (React, Dash's renderer and components, dbc, plotly.js
-  basic): 1.4-1.6 s, about 3x faster than the anchor, not 5x.
+  size: 9.4x (1,390 MB against 149 MB). Both processes hold the same libraries (dash + dbc
+  35 MB, pandas + numpy 31, SQLAlchemy + psycopg 25, ...: ~136 MB before a worker answers its
+  first request); with `gc.freeze()` before the fork a worker's own pages (USS) are 46-54 MB
+  and its PSS 73-80 MB, i.e. 17-30x less than the naive process.
+- **Charts drawn within 1 s on a first visit** at 1M: 1.04 s in this run (0.75 s at 10M in the
+  same run). A first visit compiles ~1 MB gzip of JavaScript in a browser launched a moment
+  before; a Chromium trace on an idle machine shows ~650 ms of main-thread work for ~690 ms to
+  charts drawn (plotly.js ~265 ms, Dash's renderer ~100, react-dom ~55), so it lands at
+  0.68-0.75 s idle and over 1 s when the machine is loaded (load average 7-9 from other work
+  here). Two changes after this run (plotly.js compile hint, component scripts gzipped once
+  per process) took 757 -> 684 ms at 1M and 879 -> 742 ms at 10M side by side; they are not in
+  this report's figures.
 """

@@ -93,3 +93,30 @@ def test_a_streamed_csv_export_is_not_compressed_by_the_app(client_for):
     assert response.status_code == 200
     assert "Content-Encoding" not in response.headers
     assert response.get_data(as_text=True).startswith("date,")
+
+
+def test_component_scripts_kept_gzipped_are_the_files_and_answers_are_not_kept(
+    client_for,
+):
+    client = client_for("acme", "analyst")
+    scripts = re.findall(
+        r'src="(/_dash-component-suites/[^"]+\.js[^"]*)"',
+        client.get("/").get_data(as_text=True),
+    )
+    assert scripts, "the page names no component scripts"
+    for url in scripts[:4]:
+        plain = client.get(url).get_data()
+        for _ in range(2):  # the second answer comes from the kept bytes
+            zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+            assert zipped.headers.get("Content-Encoding") == "gzip"
+            assert gzip.decompress(zipped.get_data()) == plain
+    plotly = gzip.decompress(
+        client.get(PLOTLY_PATH, headers={"Accept-Encoding": "gzip"}).get_data()
+    )
+    assert plotly.startswith(b"//# allFunctionsCalledOnLoad")
+    # Callback answers differ per request: never served from the kept scripts.
+    gz = {"Accept-Encoding": "gzip"}
+    first = _callback(client, overview_payload("2026-10-01", "2026-11-01"), **gz)
+    other = _callback(client, overview_payload("2026-10-05", "2026-10-11"), **gz)
+    assert first.headers.get("Content-Encoding") == "gzip"
+    assert gzip.decompress(first.get_data()) != gzip.decompress(other.get_data())

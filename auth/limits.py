@@ -120,9 +120,9 @@ limiter = AppBoundLimiter(
     default_limits=[_default_limits],
     headers_enabled=True,
     in_memory_fallback_enabled=True,
-    # Two counters per key (not one timestamp per request, as a moving window keeps: 20,000
-    # entries per user and hour in Redis) and one round trip per limit.
-    strategy="sliding-window-counter",
+    # Exact counts: a sliding-window counter weighs the previous window and can let an 11th
+    # sign-in attempt through where the limit is 10 per minute.
+    strategy="moving-window",
     default_limits_exempt_when=_not_rate_limited,
 )
 

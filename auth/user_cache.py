@@ -23,6 +23,7 @@ import logging
 import os
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Callable
 
@@ -46,6 +47,8 @@ class UserCache:
         self.generation = 0
         self._lock = threading.Lock()
         _CACHES.add(self)
+        if listener is not None:
+            listener.caches.add(self)
 
     @property
     def usable(self) -> bool:
@@ -82,6 +85,7 @@ class Listener:
         self._pid: int | None = None
         self._lock = threading.Lock()
         self._publisher: redis.Redis | None = None
+        self.caches: weakref.WeakSet[UserCache] = weakref.WeakSet()
 
     def subscribed(self) -> bool:
         if (
@@ -99,14 +103,18 @@ class Listener:
                 target=self._run, name=f"user-cache:{self.channel}", daemon=True
             ).start()
 
+    def _clear_mine(self) -> None:
+        for cache in list(self.caches):
+            cache.clear()
+
     def _set_subscribed(self, value: bool) -> None:
         # Whatever was cached may have missed a message: start empty either way.
-        _clear_all()
+        self._clear_mine()
         self._subscribed = value
 
     def _run(self) -> None:
         pid, pause = os.getpid(), 0.5
-        while self._pid == pid:
+        while self._pid == pid and self.caches:
             try:
                 client = redis.Redis.from_url(
                     self.url,
@@ -116,21 +124,27 @@ class Listener:
                 )
                 with client.pubsub() as pubsub:
                     pubsub.subscribe(self.channel)
-                    while self._pid == pid:
+                    while self._pid == pid and self.caches:
                         message = pubsub.get_message(timeout=1.0)
                         if message is None:
                             continue
                         if message["type"] == "subscribe":
                             self._set_subscribed(True)
                             pause = 0.5
-                        elif message["type"] == "message":
-                            _clear_all()
+                        elif (
+                            message["type"] == "message"
+                            and message["data"] != _sender()  # ours: cleared already
+                        ):
+                            self._clear_mine()
             except Exception as exc:  # noqa: BLE001 - any failure: read users from the database
                 if self._subscribed:
                     log.warning("user cache off until Redis answers again: %s", exc)
                 self._set_subscribed(False)
                 time.sleep(pause)
                 pause = min(pause * 2, 10.0)
+        with self._lock:  # every app using it is gone: a later one starts a new thread
+            if self._pid == pid:
+                self._pid, self._subscribed = None, False
 
     def publish(self) -> None:
         try:
@@ -138,12 +152,20 @@ class Listener:
                 self._publisher = redis.Redis.from_url(
                     self.url, socket_timeout=0.5, socket_connect_timeout=0.5
                 )
-            self._publisher.publish(self.channel, b"*")
+            self._publisher.publish(self.channel, _sender())
         except Exception as exc:  # noqa: BLE001 - the listeners notice the same outage
             log.warning("could not announce a user change: %s", exc)
 
 
 _CACHES: weakref.WeakSet[UserCache] = weakref.WeakSet()
+_BOOT = uuid.uuid4().hex
+
+
+def _sender() -> bytes:
+    """This process's name on the channel (forked workers share _BOOT, not their pid)."""
+    return f"{_BOOT}:{os.getpid()}".encode()
+
+
 _LISTENERS: dict[tuple[str, str], Listener] = {}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 import pytest
 import redis
@@ -115,6 +116,8 @@ def test_a_change_announced_by_another_process_clears_the_copies(app, members):
 
 def test_a_read_that_raced_with_a_change_is_not_kept():
     class AlwaysSubscribed:
+        caches: ClassVar[set] = set()
+
         def subscribed(self) -> bool:
             return True
 
@@ -134,6 +137,8 @@ def test_a_read_that_raced_with_a_change_is_not_kept():
 
 def test_copies_expire(monkeypatch):
     class AlwaysSubscribed:
+        caches: ClassVar[set] = set()
+
         def subscribed(self) -> bool:
             return True
 

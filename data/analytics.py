@@ -25,7 +25,6 @@ from data.filters import CampaignFilters, DateRange
 from data.metrics import (
     METRIC_COLUMNS,
     SUM_COLUMNS,
-    add_derived_metrics,
     metrics_frame,
     zero_sums,
 )
@@ -329,8 +328,12 @@ def _top_campaigns_statement(filtered: bool, limit: int):
     )
 
 
+@functools.lru_cache(maxsize=64)
 def _campaign_statement(filters: CampaignFilters):
-    """SELECT of campaigns with their sums for the range, filtered and sorted (not paged)."""
+    """SELECT of campaigns with their sums for the range, filtered and sorted (not paged).
+
+    Kept per filter set (the organization and dates are bound at execution): paging through a
+    list, or the same filters for another range, reuses the statement and its compiled SQL."""
     sums = (
         sa.select(pm.c.campaign_id, *_sum_columns())
         .where(*_metric_filter(bool(filters.platforms)))
@@ -410,14 +413,14 @@ def _platforms_of(session: Session, campaign_ids: list[int]) -> dict[int, str]:
 def _campaign_frame(
     session: Session, scope: Scope, rows: list, rate: Decimal
 ) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        [row._asdict() for row in rows],
-        columns=["campaign_id", "name", "status", "budget_daily", *SUM_COLUMNS],
-    )
-    names = _platforms_of(session, [int(i) for i in frame["campaign_id"]])
-    frame["platforms"] = [names.get(int(i), "") for i in frame["campaign_id"]]
-    frame["budget_daily"] = [Decimal(v) for v in frame["budget_daily"]]
-    return add_derived_metrics(frame, rate)[CAMPAIGN_COLUMNS]
+    names = ["campaign_id", "name", "status", "budget_daily", *SUM_COLUMNS]
+    columns = {name: [row._mapping[name] for row in rows] for name in names}
+    ids = [int(i) for i in columns["campaign_id"]]
+    platforms = _platforms_of(session, ids)
+    columns["platforms"] = [platforms.get(i, "") for i in ids]
+    columns["budget_daily"] = [Decimal(v) for v in columns["budget_daily"]]
+    frame = metrics_frame(columns, rate)
+    return frame[CAMPAIGN_COLUMNS]
 
 
 @cached_read

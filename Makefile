@@ -9,12 +9,15 @@ $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
 
+# --compile-bytecode: the libraries' .pyc are written once here, not compiled again by every
+# process that imports them (where PYTHONDONTWRITEBYTECODE is set, as on this machine, every
+# start compiled ~12,000 lines of redis alone, and kept the compiler's garbage: docs/PRODUCTION.md).
 $(VENV)/.runtime: requirements.txt | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.txt
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.txt
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.txt
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
 install: $(VENV)/.runtime

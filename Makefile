@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench install install-dev
+.PHONY: run test test-optimized lint bench install install-dev release
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/uv
 	touch $@ $(VENV)/.runtime
 
 install: $(VENV)/.runtime
+
+# Production (docs/PRODUCTION.md): the runtime venv, and .pyc of the app and its libraries at both
+# levels the service may run with (plain, and PYTHONOPTIMIZE=2 as the systemd unit sets).
+release: install
+	$(BIN)/python -m compileall -q -j 0 -o 0 -o 2 $(VENV)/lib app.py config.py auth components data pages
 install-dev: $(VENV)/.dev
 
 run: install
@@ -30,6 +35,11 @@ test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Production runs with PYTHONOPTIMIZE=2 (docs/PRODUCTION.md): the app, every callback and route
+# and the browser flows once more that way (pytest rewrites its own asserts, so they still run).
+test-optimized: install-dev
+	PYTHONOPTIMIZE=2 $(BIN)/python -m pytest -q tests/test_app.py tests/auth/test_forged_callbacks.py tests/routes tests/browser
 
 lint: install-dev
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

@@ -22,7 +22,9 @@ METHOD = """\
 ## How each figure is taken
 
 - **Servers.** The app runs as in production: `gunicorn -c deploy/gunicorn.conf.py
-  "app:create_server()"` with 2 gthread workers (4 threads) on this 2-core machine, PostgreSQL,
+  "app:create_server()"` with `PYTHONOPTIMIZE=2` and the `.pyc` files written first (the systemd
+  unit and `make release` of docs/PRODUCTION.md; the floor and the naive baseline run the same
+  way), 2 gthread workers (4 threads) on this 2-core machine, PostgreSQL,
   Redis (database 11, private to the bench) for the cache and the rate limits, `KIKI_TODAY`
   pinned to the data's last day. `GUNICORN_MAX_REQUESTS=0` so no worker restarts mid-measurement
   (a slow leak has to show in the memory figures). The floor is a bare `dash.Dash` + dbc app with
@@ -81,6 +83,8 @@ OPTIMIZED = """\
 | the organization's cache generation read once per request (the response cache's MGET already has it) | 3 extra Redis round trips per cold overview | none |
 | campaign detail reads the fee rate once, not four times | 13 statements, 29.6 ms wall in-process (cold) | 9 statements, 21.1 ms |
 | gunicorn: `gc.collect(); gc.freeze()` before each fork, two malloc arenas per process | worker peak RSS 153 MB, PSS 102, USS 86 (a heavier mixed load than the bench's) | 142-147 MB, PSS 73-80, USS 46-54; 7-13 % less CPU per request |
+| session 3: the overview's and the campaign list's statements built once per shape (organization, dates and platforms bound at execution, so SQLAlchemy reuses the memoized cache key and compiled SQL), and the derived metrics computed on plain lists with the frame built once | cold overview 30-39 ms CPU, cold campaigns table 26-30 ms CPU (in-process, Redis flushed per request); 1.6 ms per metrics frame | 19-23 ms, 13-18 ms; 0.4-0.5 ms |
+| session 3: `.pyc` written at install and release (this machine sets `PYTHONDONTWRITEBYTECODE`, so every process compiled every module from source, and kept the compiler's garbage), and the service run with `PYTHONOPTIMIZE=2` (no docstrings or asserts in memory; the whole test suite passes so) | a worker after sign-in and 28 overviews: 139 MB resident (from source) | 133 MB from `.pyc`, 117 MB with `PYTHONOPTIMIZE=2` |
 
 Levers of the issue already in place before this work: figures are plain dicts (no
 `go.Figure`), the overview reads the daily rollup, the campaigns table is paged on the server

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ from bench.client import Client, ensure_users, login_many, summary_ms
 from bench.dataset import DAYS, END_DATE, PLATFORMS, SCALES, Dataset
 from bench.export import export_range, measure_export
 from bench.load import run_load
-from bench.server import ROOT, Server, app_environment
+from bench.server import PROCESS_ENV, ROOT, Server, app_environment
 from bench.sqlcapture import callback_statements
 
 USERS = 100  # signed-in accounts; simulated users share them round-robin
@@ -72,6 +73,7 @@ def naive_baseline(dataset: Dataset, start: str, end: str) -> dict:
             end,
         ],
         cwd=ROOT,
+        env={**os.environ, **PROCESS_ENV},
         capture_output=True,
         text=True,
         timeout=900,

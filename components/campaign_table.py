@@ -61,7 +61,10 @@ def campaigns_table(table_id: str, page_size: int) -> dash_table.DataTable:
         style_as_list_view=True,
         style_table={"overflowX": "auto"},
         style_cell={
-            "fontFamily": "inherit",
+            # The page's font, not DataTable's monospace ("inherit" inherited that), with
+            # figures of equal width so the number columns line up.
+            "fontFamily": "var(--bs-body-font-family)",
+            "fontVariantNumeric": "tabular-nums",
             "padding": "8px",
             "backgroundColor": "transparent",
             "color": "inherit",

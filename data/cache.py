@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import random
 import threading
 import time
 
@@ -27,6 +28,7 @@ from data import telemetry
 log = logging.getLogger(__name__)
 cache = Cache()
 RETRY_AFTER_SECONDS = 15.0
+FRESH_JITTER = 0.2  # cached entries live CACHE_TIMEOUT +/- 20 %
 PENDING_KEY = "kiki_invalidate"
 GENERATIONS_KEY = "kiki_generations"  # in flask.g: generations this request has read
 
@@ -91,6 +93,14 @@ class Breaker:
             pending, self.pending = self.pending, set()
         for organization_id in pending:
             invalidate_organization(organization_id)
+
+
+def fresh_seconds() -> float:
+    """How long a newly cached entry counts as fresh: CACHE_TIMEOUT, give or take FRESH_JITTER,
+    so that entries filled together (a page load, a busy minute) do not all expire together
+    and get recomputed at once."""
+    base = max(current_app.config.get("CACHE_TIMEOUT", 300), 1)
+    return base * random.uniform(1 - FRESH_JITTER, 1 + FRESH_JITTER)
 
 
 def _breaker() -> Breaker | None:
@@ -204,7 +214,7 @@ def cached_read(func):
             return hit
         value = func(session, scope, *args, **kwargs)
         try:
-            cache.set(key, value)
+            cache.set(key, value, timeout=round(fresh_seconds()))
         except Exception as exc:  # noqa: BLE001
             breaker.failed(exc)
             telemetry.cache_result(name, "error")

@@ -235,3 +235,119 @@ def test_a_waiter_computes_itself_when_the_lock_holder_never_answers(
     )
     assert response.status_code == 200
     assert response.json["response"]["overview-trend"]["figure"]["data"]
+
+
+def _stored_answers(app) -> dict:
+    """The response cache's entries: key -> (generation, headers, body, fresh until)."""
+    from data.cache import cache
+
+    backend = cache.cache
+    if hasattr(backend, "_write_client"):
+        prefix = backend.key_prefix
+        keys = [
+            k.decode()[len(prefix) :]
+            for k in backend._write_client.scan_iter(f"{prefix}response:*")
+            if not k.endswith(b":computing")
+        ]
+    else:
+        keys = [k for k in backend._cache if k.startswith("response:")]
+        keys = [k for k in keys if not k.endswith(":computing")]
+    return {k: cache.get(k) for k in keys}
+
+
+def _age_answers(app, seconds: float) -> None:
+    """Make every stored answer go stale ``seconds`` ago (same generation, same body)."""
+    import time
+
+    from data.cache import cache
+
+    with app.server.app_context():
+        for key, entry in _stored_answers(app).items():
+            cache.set(key, (*entry[:3], time.time() - seconds), timeout=60)
+
+
+def test_answers_stay_fresh_for_the_timeout_give_or_take_a_fifth(cached_app):
+    import time
+
+    app, _world = cached_app
+    client = signed_in(app, "acme", "viewer")
+    before = time.time()
+    bodies = set()
+    for day in range(1, 9):
+        values = overview_values(f"2026-09-{day:02d}", "2026-10-20")
+        response = call_callback(app, client, "overview-kpis", values)
+        assert response.status_code == 200
+        bodies.add(response.get_data())
+    after = time.time()
+    with app.server.app_context():
+        ends = [e[3] for e in _stored_answers(app).values() if e[2] in bodies]
+    timeout = app.server.config["CACHE_TIMEOUT"]
+    assert len(ends) == 8
+    assert all(before + 0.8 * timeout <= end <= after + 1.2 * timeout for end in ends)
+    assert len({round(end, 3) for end in ends}) > 1  # not one expiry for all of them
+
+
+def test_a_stale_answer_is_served_while_another_request_refreshes_it(
+    cached_app, monkeypatch
+):
+    from pages.routes import callback_cache
+
+    app, _world = cached_app
+    client = signed_in(app, "acme", "viewer")
+    engine = get_database_engine(app)
+    values = overview_values("2026-10-03", "2026-10-23")
+    first = call_callback(app, client, "overview-kpis", values)
+    assert first.status_code == 200
+    _age_answers(app, 1)
+    # Someone else holds the refresh lock: the stale answer comes back, no data SQL is sent.
+    monkeypatch.setattr(callback_cache.cache, "add", lambda *a, **k: False)
+    with data_statements(engine) as seen:
+        stale = call_callback(app, client, "overview-kpis", values)
+    assert stale.status_code == 200 and stale.get_data() == first.get_data()
+    assert seen == []
+
+
+def test_the_first_request_to_find_an_answer_stale_recomputes_it(cached_app):
+    import time
+
+    app, _world = cached_app
+    client = signed_in(app, "acme", "viewer")
+    engine = get_database_engine(app)
+    values = overview_values("2026-10-04", "2026-10-24")
+    assert call_callback(app, client, "overview-kpis", values).status_code == 200
+    _age_answers(app, 1)
+    refreshed = call_callback(app, client, "overview-kpis", values)
+    assert refreshed.status_code == 200
+    with (
+        app.server.app_context()
+    ):  # computed again (from the cached reads) and stored fresh
+        mine = [
+            e for e in _stored_answers(app).values() if e[2] == refreshed.get_data()
+        ]
+    assert mine and all(e[3] > time.time() for e in mine)
+    with data_statements(engine) as seen:
+        again = call_callback(app, client, "overview-kpis", values)
+    assert again.get_data() == refreshed.get_data() and seen == []
+
+
+def test_a_stale_answer_of_an_older_generation_is_never_served(cached_app, monkeypatch):
+    from pages.routes import callback_cache
+
+    app, world = cached_app
+    client = signed_in(app, "acme", "viewer")
+    values = overview_values("2026-10-05", "2026-10-25")
+    first = call_callback(app, client, "overview-kpis", values)
+    assert first.status_code == 200
+    _age_answers(app, 1)
+    with app.server.app_context():
+        from data.cache import invalidate_organization
+
+        invalidate_organization(world["orgs"]["acme"])
+    monkeypatch.setattr(callback_cache.cache, "add", lambda *a, **k: False)
+    monkeypatch.setattr(callback_cache, "WAIT_SECONDS", 0.1)
+    engine = get_database_engine(app)
+    with data_statements(engine) as seen:
+        answer = call_callback(app, client, "overview-kpis", values)
+    assert (
+        answer.status_code == 200 and seen
+    )  # computed, not the old generation's answer

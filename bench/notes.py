@@ -84,7 +84,8 @@ OPTIMIZED = """\
 | campaign detail reads the fee rate once, not four times | 13 statements, 29.6 ms wall in-process (cold) | 9 statements, 21.1 ms |
 | gunicorn: `gc.collect(); gc.freeze()` before each fork, two malloc arenas per process | worker peak RSS 153 MB, PSS 102, USS 86 (a heavier mixed load than the bench's) | 142-147 MB, PSS 73-80, USS 46-54; 7-13 % less CPU per request |
 | session 3: the overview's and the campaign list's statements built once per shape (organization, dates and platforms bound at execution, so SQLAlchemy reuses the memoized cache key and compiled SQL), and the derived metrics computed on plain lists with the frame built once | cold overview 30-39 ms CPU, cold campaigns table 26-30 ms CPU (in-process, Redis flushed per request); 1.6 ms per metrics frame | 19-23 ms, 13-18 ms; 0.4-0.5 ms |
-| session 3: `.pyc` written at install and release (this machine sets `PYTHONDONTWRITEBYTECODE`, so every process compiled every module from source, and kept the compiler's garbage), and the service run with `PYTHONOPTIMIZE=2` (no docstrings or asserts in memory; the whole test suite passes so) | a worker after sign-in and 28 overviews: 139 MB resident (from source) | 133 MB from `.pyc`, 117 MB with `PYTHONOPTIMIZE=2` |
+| session 3: cached answers fresh for `CACHE_TIMEOUT` ± 20 % (not all expiring together), and a stale answer of the same generation served while the first request to find it recomputes it | 10M ramp broken at 1,000 users, p95 1.8 s on every request: ~20 ranking and list queries of 0.5-3.6 s within 10 s, 300 s after the load began (the answers computed at its start expiring together) | this run: 10M step of 1,000 users held at p95 33 ms; the recomputations five minutes in spread over ~3 minutes |
+| session 3: `.pyc` written at install and release (this machine sets `PYTHONDONTWRITEBYTECODE`, so every process compiled every module from source, and kept the compiler's garbage), and the service run with `PYTHONOPTIMIZE=2` (no docstrings or asserts in memory; the whole test suite passes so) | a worker after sign-in and 28 overviews: 139 MB resident (from source) | 133 MB from `.pyc`, 117 MB with `PYTHONOPTIMIZE=2`; in this run a worker's peak while serving 128 MB (149 MB in the previous report), 10.7x less than the naive process (9.4x) |
 
 Levers of the issue already in place before this work: figures are plain dicts (no
 `go.Figure`), the overview reads the daily rollup, the campaigns table is paged on the server
@@ -94,44 +95,53 @@ Levers of the issue already in place before this work: figures are plain dicts (
 OUT_OF_REACH = """\
 ## What is out of reach on this machine, and why
 
-- **Per-request overhead (1.5x a bare no-op) and warm throughput (0.5x the floor).** The
-  latest run: app no-op 1.25 ms CPU against the bare no-op's 0.35 ms (3.6x; 6.0x before this
-  session's work, 4.59 against 0.76 ms), 865 against 4,047 req/s. A warm data callback costs
-  what the no-op costs (1.4-1.6 ms: one Redis MGET and the stored bytes), so its throughput
-  ratio is the no-op's. What is left, measured in-process by switching each part off (the
-  app's no-op 0.83-0.87 ms, the bare one 0.19 ms): Flask-Limiter's two per-user limits 0.33 ms
-  (two Redis round trips and Flask-Limiter's own bookkeeping; the Redis calls alone are
-  ~0.03 ms each), then the signed session cookie read, Flask-WTF's CSRF check (an HMAC),
-  Flask-Login (its session-protection hash), the guard's reading of the callback's outputs,
-  security headers and Prometheus samples, 0.02-0.08 ms each. 1.5x would leave ~0.1 ms
-  in-process for all of them: it means dropping a per-user rate limit or the CSRF check that
-  PRODUCT.md requires. The user's row (a third of the cost before) is no longer read per
-  request (auth/user_cache.py).
-- **Cold latency within 1.5x of the raw SQL** holds where the SQL dominates: the top-campaigns
-  table (1.22x at 1M, 0.96x at 10M), the campaigns table at 10M (1.23x) and its search (0.91x,
-  0.94x). The overview's KPIs and charts now need 3 statements taking ~1 ms on the rollup; the
-  callback's ~20 ms are Python (three DataFrames, six KPI cards, two figures, JSON) plus the
-  per-request work above, so the ratio is 13-23x however fast it gets. The same holds for
-  campaign detail (10 statements, 2-3 ms of SQL; 24-32 ms cold).
-- **Overview p95 at 10M within 1.2x of 1M** passes for the KPIs and charts (0.79x cold and
-  warm). The top-campaigns table is its own callback because it ranks every campaign over the
-  range: ten times the campaigns and rows at 10M, so its cold p95 grows with them (14x; 565 ms
-  at 10M); warm it is the same bytes from Redis (0.35x). A campaign-by-day rollup would halve
-  the ranking (measured on a copy: 75 ms at 10M), not make it flat; not built in this session.
-- **100x faster than the naive baseline**: 97x in this run (5.09 s against the overview's two
-  cold callbacks, 22 + 30 ms); 160-230x in-process. Against the overview as users get it
-  (warm, ~8 ms) it is over 600x.
-- **Ten times less memory per worker than the naive baseline**, counted strictly as resident
-  size: 9.4x (1,390 MB against 149 MB). Both processes hold the same libraries (dash + dbc
-  35 MB, pandas + numpy 31, SQLAlchemy + psycopg 25, ...: ~136 MB before a worker answers its
-  first request); with `gc.freeze()` before the fork a worker's own pages (USS) are 46-54 MB
-  and its PSS 73-80 MB, i.e. 17-30x less than the naive process.
-- **Charts drawn within 1 s on a first visit** at 1M: 1.04 s in this run (0.75 s at 10M in the
-  same run). A first visit compiles ~1 MB gzip of JavaScript in a browser launched a moment
-  before; a Chromium trace on an idle machine shows ~650 ms of main-thread work for ~690 ms to
-  charts drawn (plotly.js ~265 ms, Dash's renderer ~100, react-dom ~55), so it lands at
-  0.68-0.75 s idle and over 1 s when the machine is loaded (load average 7-9 from other work
-  here). Two changes after this run (plotly.js compile hint, component scripts gzipped once
-  per process) took 757 -> 684 ms at 1M and 879 -> 742 ms at 10M side by side; they are not in
-  this report's figures.
+**This run's machine was about three times slower than the previous session's**, so compare
+ratios, not absolute figures, with earlier reports: the bare Dash no-op cost 1.05-1.24 ms of CPU
+per request (0.35-0.37 ms in the previous report), the same commit's app no-op measured
+in-process 2.4-2.9 ms (0.83 ms then), a repeat visit in Chromium (all scripts cached, nothing
+computed by the server) took ~1.0 s (0.45 s then), and a plain 10M-iteration Python loop 1.1 s.
+
+- **Per-request overhead (1.5x a bare no-op) and warm throughput (0.5x the floor).** App no-op
+  5.12 ms CPU against the bare no-op's 1.05 ms at 1M (4.9x), 4.53 against 1.24 at 10M (3.7x);
+  3.6x in the previous report. A warm data callback costs what the no-op costs (one Redis MGET
+  and the stored bytes), so its throughput ratio is the no-op's. What is left, measured
+  in-process by switching each part off: Flask-Limiter's two per-user limits (about 40 % of it:
+  two Redis round trips of the moving-window script and Flask-Limiter's own bookkeeping), then
+  the signed session cookie, Flask-WTF's CSRF check (an HMAC), Flask-Login's session-protection
+  hash, the guard's reading of the callback's outputs, security headers and Prometheus samples.
+  1.5x would leave ~0.1 ms (on the previous machine) for all of them: it means dropping a per-user
+  rate limit or the CSRF check that PRODUCT.md requires. The signed-in user is not read from the
+  database per request (auth/user_cache.py; 0 statements per no-op, checked this session).
+- **Cold latency within 1.5x of the raw SQL** holds where the SQL dominates: the campaigns table
+  (1.43x at 1M, 0.95x at 10M), the top-campaigns table at 10M (1.17x) and the search at 10M
+  (0.96x); at 1M the top-campaigns table (1.55x) and the search (1.53x) are just over. The
+  overview's KPIs and charts need 3 statements of ~3-5 ms on the rollup: the callback's other
+  ~35 ms are the per-request work above plus Python (three small frames, eight KPI cards, two
+  figures, JSON), so the ratio is 7-13x however fast it gets. This session took its Python from
+  30-39 to 19-23 ms of CPU in-process (statements built once, derived metrics on plain lists).
+  The same holds for campaign detail (10 statements, 5-6 ms of SQL; 68-73 ms cold); its reads
+  still build their statements on every call (the overview's treatment was not applied to it).
+- **Overview p95 at 10M within 1.2x of 1M** passes for the KPIs and charts (0.8x cold, 1.15x
+  warm). The top-campaigns table ranks every campaign over the range, ten times the campaigns and
+  rows at 10M, so its cold p95 grows with them (4.9x; 516 ms at 10M); warm it is the same bytes
+  from Redis (1.15x). A campaign-by-day rollup would halve the ranking (measured on a copy in an
+  earlier session: 75 ms at 10M), not make it flat; not built.
+- **100x faster than the naive baseline**: 87x in this run (9.83 s against the overview's two
+  cold callbacks, 37.75 + 74.77 ms), 97x in the previous report. The overview's own callback is
+  13x its SQL; the top-campaigns ranking (48 ms of SQL at 1M) is most of the sum. Against the
+  overview as users get it (warm, one Redis read) it is over 200x.
+- **Concurrent users** held 1,500 at both scales (p95 78 and 230 ms), 3,500 and 4,000 in the
+  previous report on the faster machine: each step failed at 2,000 users with the load average
+  at 5.5-7 on 2 cores, the app, PostgreSQL, Redis and locust all on them. The gunicorn access log
+  of the broken 1M step shows p95 58 ms inside the workers against 4.3 s seen by locust: requests
+  waited for CPU, not for the database. One real fault was found and fixed on the way (the
+  first run of this session broke at 1,000 users at 10M): every cached answer computed when the
+  load began expired together five minutes later; with the spread expiries and stale-while-
+  refresh, the 1,000-user step held at p95 33 ms and the recomputations spread over ~3 minutes.
+- **Charts drawn within 1 s of navigation** failed on this machine for the first visit at both
+  scales (1.74-1.81 s) and, by 16-18 ms, for the repeat visit. The bare Dash page's first visit
+  took 2.07 s in the same run (1.09 s in the previous report). A first visit compiles ~1 MB gzip of
+  JavaScript in a browser launched a moment before: a Chromium trace on an idle machine showed
+  ~650 ms of main-thread work for ~690 ms to charts drawn (plotly.js ~265 ms, Dash's renderer
+  ~100, react-dom ~55); the previous session measured 0.68-0.75 s idle.
 """

@@ -410,9 +410,7 @@ def _platforms_of(session: Session, campaign_ids: list[int]) -> dict[int, str]:
     }
 
 
-def _campaign_frame(
-    session: Session, scope: Scope, rows: list, rate: Decimal
-) -> pd.DataFrame:
+def _campaign_frame(session: Session, rows: list, rate: Decimal) -> pd.DataFrame:
     names = ["campaign_id", "name", "status", "budget_daily", *SUM_COLUMNS]
     columns = {name: [row._mapping[name] for row in rows] for name in names}
     ids = [int(i) for i in columns["campaign_id"]]
@@ -443,9 +441,7 @@ def campaign_list(
     )
     page_stmt = stmt.limit(page_size).offset(max(page, 0) * page_size)
     rows = session.execute(page_stmt, params).all()
-    return _campaign_frame(session, scope, rows, fee_rate(session, scope)), int(
-        total or 0
-    )
+    return _campaign_frame(session, rows, fee_rate(session, scope)), int(total or 0)
 
 
 def iter_campaign_list(
@@ -462,4 +458,4 @@ def iter_campaign_list(
         _params(scope, rng, filters.platforms),
     )
     for rows in result.partitions():
-        yield _campaign_frame(session, scope, rows, rate)
+        yield _campaign_frame(session, rows, rate)

@@ -120,3 +120,17 @@ def test_component_scripts_kept_gzipped_are_the_files_and_answers_are_not_kept(
     other = _callback(client, overview_payload("2026-10-05", "2026-10-11"), **gz)
     assert first.headers.get("Content-Encoding") == "gzip"
     assert gzip.decompress(first.get_data()) != gzip.decompress(other.get_data())
+
+
+def test_versioned_assets_are_cached_for_a_year_bare_ones_revalidated(client_for):
+    client = client_for("acme", "viewer")
+    page = client.get("/").get_data(as_text=True)
+    urls = re.findall(r'(?:href|src)="(/assets/[^"]+\?m=[^"]+)"', page)
+    assert any(".css" in u for u in urls) and any(".js" in u for u in urls), urls
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.cache_control.max_age == 31536000, url
+        assert response.cache_control.public and not response.cache_control.no_cache
+    bare = client.get(urls[0].split("?", 1)[0])
+    assert bare.status_code == 200 and bare.cache_control.max_age != 31536000

@@ -127,12 +127,6 @@ def _metric_filter(filtered: bool, table=pm) -> list:
     return conditions
 
 
-def _finish(rows: dict, rate: Decimal, columns: list[str]) -> pd.DataFrame:
-    """``rows`` (column -> values, in ``columns`` order) with the derived metrics added."""
-    frame = metrics_frame(rows, rate)
-    return frame if list(frame.columns) == columns else frame[columns]
-
-
 def _campaign_count_columns(filtered: bool) -> list:
     """(all campaigns, active campaigns) of the organization (on the platforms), as columns."""
     counted = sa.select(sa.func.count()).where(
@@ -178,7 +172,7 @@ def kpi_summary(
     }
     for name in SUM_COLUMNS:
         rows[name] = [found[f"{period}_{name}"] for period, _ in parts]
-    return _finish(rows, _rate(found["fee_rate"]), KPI_COLUMNS)
+    return metrics_frame(rows, _rate(found["fee_rate"]), KPI_COLUMNS)
 
 
 @functools.cache
@@ -235,7 +229,7 @@ def revenue_trend(
     rows = {"bucket": list(buckets)}
     for k in SUM_COLUMNS:
         rows[k] = [sums[k] for sums in buckets.values()]
-    return _finish(rows, rate, TREND_COLUMNS)
+    return metrics_frame(rows, rate, TREND_COLUMNS)
 
 
 @cached_read
@@ -255,7 +249,7 @@ def platform_breakdown(
     rows = {"platform": chosen}
     for k in SUM_COLUMNS:
         rows[k] = [(by_platform.get(p) or zero)[k] for p in chosen]
-    return _finish(rows, rate, PLATFORM_COLUMNS)
+    return metrics_frame(rows, rate, PLATFORM_COLUMNS)
 
 
 @functools.cache
@@ -290,7 +284,7 @@ def top_campaigns(
     )
     names = ["campaign_id", "name", *SUM_COLUMNS]
     rows = {name: [row._mapping[name] for row in found] for name in names}
-    return _finish(rows, rate, TOP_CAMPAIGN_COLUMNS)
+    return metrics_frame(rows, rate, TOP_CAMPAIGN_COLUMNS)
 
 
 @functools.cache

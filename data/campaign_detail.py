@@ -6,6 +6,7 @@ Every function is scoped: a campaign of another organization reads as empty (as 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import numpy as np
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from data.analytics import fee_rate
 from data.filters import DateRange
-from data.metrics import METRIC_COLUMNS, SUM_COLUMNS, add_derived_metrics, zero_sums
+from data.metrics import METRIC_COLUMNS, SUM_COLUMNS, metrics_frame, zero_sums
 from data.models import (
     AdCopy,
     CampaignDeployment,
@@ -30,6 +31,8 @@ from data.scope import Scope
 from data.stats import two_proportion_p_value, wilson_interval
 
 pm = PerformanceMetric.__table__
+campaigns = CampaignDeployment.__table__
+deployments = PlatformDeployment.__table__
 
 CAMPAIGN_INFO_COLUMNS = [
     "campaign_id",
@@ -81,36 +84,62 @@ def _rate_or_read(session: Session, scope: Scope, rate: Decimal | None) -> Decim
     return fee_rate(session, scope) if rate is None else rate
 
 
-def _sums():
+def _params(scope: Scope, campaign_id: int, rng: DateRange | None = None) -> dict:
+    """Values of the bound parameters the statements below are built with."""
+    params = {"organization_id": scope.organization_id, "campaign_id": campaign_id}
+    if rng is not None:
+        params.update(start=rng.start, end=rng.end)
+    return params
+
+
+def _sums() -> list:
     return [
         sa.func.coalesce(sa.func.sum(pm.c[name]), 0).label(name) for name in SUM_COLUMNS
     ]
 
 
+def _owned(table) -> list:
+    """The campaign (bound ``campaign_id``) and the caller's organization, on ``table``."""
+    return [
+        table.c.campaign_id == sa.bindparam("campaign_id"),
+        table.c.organization_id == sa.bindparam("organization_id"),
+    ]
+
+
+def _in_campaign() -> list:
+    """The campaign's metric rows in the range (bound ``start`` and ``end``)."""
+    return [*_owned(pm), pm.c.date.between(sa.bindparam("start"), sa.bindparam("end"))]
+
+
+def _columns(rows, names: list[str]) -> dict[str, list]:
+    return {name: [row._mapping[name] for row in rows] for name in names}
+
+
 def campaign_info(session: Session, scope: Scope, campaign_id: int) -> pd.DataFrame:
     """One row (or none when the campaign is not the caller's). Columns: CAMPAIGN_INFO_COLUMNS."""
-    c = CampaignDeployment
-    stmt = sa.select(
-        c.id.label("campaign_id"),
-        c.name,
-        c.status,
-        c.objective,
-        c.budget_daily,
-        c.start_date,
-        c.end_date,
-        c.created_at,
-    ).where(c.id == campaign_id, c.organization_id == scope.organization_id)
-    return pd.DataFrame(
-        [row._asdict() for row in session.execute(stmt)], columns=CAMPAIGN_INFO_COLUMNS
+    rows = session.execute(_info_statement(), _params(scope, campaign_id)).all()
+    return pd.DataFrame(_columns(rows, CAMPAIGN_INFO_COLUMNS))
+
+
+# Each statement is built once, with the organization, the campaign and the dates bound at
+# execution: SQLAlchemy then reuses its cache key and compiled SQL (building them on every call
+# was about a third of a cold campaign page's Python time, as it was on the overview).
+@functools.cache
+def _info_statement():
+    c = campaigns
+    return sa.select(
+        c.c.id.label("campaign_id"),
+        c.c.name,
+        c.c.status,
+        c.c.objective,
+        c.c.budget_daily,
+        c.c.start_date,
+        c.c.end_date,
+        c.c.created_at,
+    ).where(
+        c.c.id == sa.bindparam("campaign_id"),
+        c.c.organization_id == sa.bindparam("organization_id"),
     )
-
-
-def _in_campaign(scope: Scope, campaign_id: int, rng: DateRange) -> list:
-    return [
-        pm.c.organization_id == scope.organization_id,
-        pm.c.campaign_id == campaign_id,
-        pm.c.date.between(rng.start, rng.end),
-    ]
 
 
 def campaign_daily(
@@ -121,32 +150,33 @@ def campaign_daily(
     rate: Decimal | None = None,
 ) -> pd.DataFrame:
     """One row per day of the range per platform the campaign runs on, zero-filled. Columns: DAILY_COLUMNS."""
-    stmt = (
+    params = _params(scope, campaign_id, rng)
+    found = {
+        (row.date, row.platform): row._mapping
+        for row in session.execute(_daily_statement(), params)
+    }
+    platforms = sorted(session.scalars(_platforms_statement(), params).all())
+    days = [rng.start + dt.timedelta(days=offset) for offset in range(rng.days)]
+    keys = [(day, platform) for day in days for platform in platforms]
+    zero = zero_sums()
+    rows = {"date": [day for day, _ in keys], "platform": [p for _, p in keys]}
+    for name in SUM_COLUMNS:
+        rows[name] = [(found.get(key) or zero)[name] for key in keys]
+    return metrics_frame(rows, _rate_or_read(session, scope, rate), DAILY_COLUMNS)
+
+
+@functools.cache
+def _daily_statement():
+    return (
         sa.select(pm.c.date, pm.c.platform, *_sums())
-        .where(*_in_campaign(scope, campaign_id, rng))
+        .where(*_in_campaign())
         .group_by(pm.c.date, pm.c.platform)
     )
-    found = {(row.date, row.platform): row._asdict() for row in session.execute(stmt)}
-    platforms = session.scalars(
-        sa.select(PlatformDeployment.platform)
-        .distinct()
-        .where(
-            PlatformDeployment.campaign_id == campaign_id,
-            PlatformDeployment.organization_id == scope.organization_id,
-        )
-    ).all()
-    rows = []
-    for offset in range(rng.days):
-        day = rng.start + dt.timedelta(days=offset)
-        for platform in sorted(platforms):
-            sums = found.get((day, platform)) or zero_sums()
-            rows.append(
-                {"date": day, "platform": platform, **{k: sums[k] for k in SUM_COLUMNS}}
-            )
-    frame = pd.DataFrame(rows, columns=["date", "platform", *SUM_COLUMNS])
-    return add_derived_metrics(frame, _rate_or_read(session, scope, rate))[
-        DAILY_COLUMNS
-    ]
+
+
+@functools.cache
+def _platforms_statement():
+    return sa.select(deployments.c.platform).distinct().where(*_owned(deployments))
 
 
 def campaign_deployments(
@@ -157,14 +187,26 @@ def campaign_deployments(
     rate: Decimal | None = None,
 ) -> pd.DataFrame:
     """Each platform deployment with its metrics for the range. Columns: DEPLOYMENT_COLUMNS."""
-    d = PlatformDeployment.__table__
+    rows = session.execute(
+        _deployments_statement(), _params(scope, campaign_id, rng)
+    ).all()
+    return metrics_frame(
+        _columns(rows, DEPLOYMENT_COLUMNS[:5] + SUM_COLUMNS),
+        _rate_or_read(session, scope, rate),
+        DEPLOYMENT_COLUMNS,
+    )
+
+
+@functools.cache
+def _deployments_statement():
+    d = deployments
     sums = (
         sa.select(pm.c.platform_deployment_id, *_sums())
-        .where(*_in_campaign(scope, campaign_id, rng))
+        .where(*_in_campaign())
         .group_by(pm.c.platform_deployment_id)
         .subquery()
     )
-    stmt = (
+    return (
         sa.select(
             d.c.id.label("deployment_id"),
             d.c.platform,
@@ -178,25 +220,9 @@ def campaign_deployments(
                 AdCopy, AdCopy.id == d.c.ad_copy_id
             )
         )
-        .where(
-            d.c.campaign_id == campaign_id, d.c.organization_id == scope.organization_id
-        )
+        .where(*_owned(d))
         .order_by(d.c.platform, d.c.id)
     )
-    frame = pd.DataFrame(
-        [r._asdict() for r in session.execute(stmt)],
-        columns=[
-            "deployment_id",
-            "platform",
-            "status",
-            "variant_label",
-            "external_id",
-            *SUM_COLUMNS,
-        ],
-    )
-    return add_derived_metrics(frame, _rate_or_read(session, scope, rate))[
-        DEPLOYMENT_COLUMNS
-    ]
 
 
 def variant_comparison(
@@ -211,37 +237,14 @@ def variant_comparison(
     The first variant (by label) is the control; each other variant's CVR is tested against it with a
     two-proportion z-test. Columns: VARIANT_COLUMNS.
     """
-    sums = (
-        sa.select(PlatformDeployment.ad_copy_id, *_sums())
-        .select_from(
-            pm.join(
-                PlatformDeployment.__table__,
-                PlatformDeployment.id == pm.c.platform_deployment_id,
-            )
-        )
-        .where(*_in_campaign(scope, campaign_id, rng))
-        .group_by(PlatformDeployment.ad_copy_id)
-        .subquery()
+    rows = session.execute(
+        _variants_statement(), _params(scope, campaign_id, rng)
+    ).all()
+    frame = metrics_frame(
+        _columns(rows, ["ad_copy_id", "variant_label", "headline", *SUM_COLUMNS]),
+        _rate_or_read(session, scope, rate),
+        VARIANT_COLUMNS[: 3 + len(METRIC_COLUMNS)],
     )
-    stmt = (
-        sa.select(
-            AdCopy.id.label("ad_copy_id"),
-            AdCopy.variant_label,
-            AdCopy.headline,
-            *[sa.func.coalesce(sums.c[k], 0).label(k) for k in SUM_COLUMNS],
-        )
-        .outerjoin(sums, sums.c.ad_copy_id == AdCopy.id)
-        .where(
-            AdCopy.campaign_id == campaign_id,
-            AdCopy.organization_id == scope.organization_id,
-        )
-        .order_by(AdCopy.variant_label, AdCopy.id)
-    )
-    frame = pd.DataFrame(
-        [r._asdict() for r in session.execute(stmt)],
-        columns=["ad_copy_id", "variant_label", "headline", *SUM_COLUMNS],
-    )
-    frame = add_derived_metrics(frame, _rate_or_read(session, scope, rate))
     ctr = [
         wilson_interval(c, i) or (np.nan, np.nan)
         for c, i in zip(frame["clicks"], frame["impressions"])
@@ -272,6 +275,31 @@ def variant_comparison(
     return frame[VARIANT_COLUMNS]
 
 
+@functools.cache
+def _variants_statement():
+    copies = AdCopy.__table__
+    sums = (
+        sa.select(deployments.c.ad_copy_id, *_sums())
+        .select_from(
+            pm.join(deployments, deployments.c.id == pm.c.platform_deployment_id)
+        )
+        .where(*_in_campaign())
+        .group_by(deployments.c.ad_copy_id)
+        .subquery()
+    )
+    return (
+        sa.select(
+            copies.c.id.label("ad_copy_id"),
+            copies.c.variant_label,
+            copies.c.headline,
+            *[sa.func.coalesce(sums.c[k], 0).label(k) for k in SUM_COLUMNS],
+        )
+        .select_from(copies.outerjoin(sums, sums.c.ad_copy_id == copies.c.id))
+        .where(*_owned(copies))
+        .order_by(copies.c.variant_label, copies.c.id)
+    )
+
+
 def _verdict(p_value: float | None, cvr: float, control_cvr: float) -> str:
     if p_value is None:
         return "not enough data"
@@ -280,123 +308,102 @@ def _verdict(p_value: float | None, cvr: float, control_cvr: float) -> str:
     return "better than control" if cvr > control_cvr else "worse than control"
 
 
+CREATIVE_COLUMNS = {
+    "image_prompts": ["id", "prompt", "style", "created_at"],
+    "video_prompts": ["id", "prompt", "duration_seconds", "created_at"],
+    "user_assets": [
+        "id",
+        "kind",
+        "filename",
+        "content_type",
+        "size_bytes",
+        "sha256",
+        "created_at",
+    ],
+}
+
+
 def campaign_creatives(
     session: Session, scope: Scope, campaign_id: int
 ) -> dict[str, pd.DataFrame]:
     """Image prompts, video prompts and user assets of the campaign, newest first."""
-    org = scope.organization_id
-    images = session.execute(
-        sa.select(
-            ImagePrompt.id,
-            ImagePrompt.prompt,
-            ImagePrompt.style,
-            ImagePrompt.created_at,
-        )
-        .where(
-            ImagePrompt.campaign_id == campaign_id, ImagePrompt.organization_id == org
-        )
-        .order_by(ImagePrompt.created_at.desc())
-    )
-    videos = session.execute(
-        sa.select(
-            VideoPrompt.id,
-            VideoPrompt.prompt,
-            VideoPrompt.duration_seconds,
-            VideoPrompt.created_at,
-        )
-        .where(
-            VideoPrompt.campaign_id == campaign_id, VideoPrompt.organization_id == org
-        )
-        .order_by(VideoPrompt.created_at.desc())
-    )
-    assets = session.execute(
-        sa.select(
-            UserAsset.id,
-            UserAsset.kind,
-            UserAsset.filename,
-            UserAsset.content_type,
-            UserAsset.size_bytes,
-            UserAsset.sha256,
-            UserAsset.created_at,
-        )
-        .where(UserAsset.campaign_id == campaign_id, UserAsset.organization_id == org)
-        .order_by(UserAsset.created_at.desc())
-    )
+    params = _params(scope, campaign_id)
     return {
-        "image_prompts": pd.DataFrame(
-            images.mappings().all(), columns=["id", "prompt", "style", "created_at"]
-        ),
-        "video_prompts": pd.DataFrame(
-            videos.mappings().all(),
-            columns=["id", "prompt", "duration_seconds", "created_at"],
-        ),
-        "user_assets": pd.DataFrame(
-            assets.mappings().all(),
-            columns=[
-                "id",
-                "kind",
-                "filename",
-                "content_type",
-                "size_bytes",
-                "sha256",
-                "created_at",
-            ],
-        ),
+        kind: pd.DataFrame(
+            _columns(session.execute(_creatives_statement(kind), params).all(), names)
+        )
+        for kind, names in CREATIVE_COLUMNS.items()
     }
+
+
+@functools.cache
+def _creatives_statement(kind: str):
+    model = {
+        "image_prompts": ImagePrompt,
+        "video_prompts": VideoPrompt,
+        "user_assets": UserAsset,
+    }[kind]
+    table = model.__table__
+    return (
+        sa.select(*[table.c[name] for name in CREATIVE_COLUMNS[kind]])
+        .where(*_owned(table))
+        .order_by(table.c.created_at.desc())
+    )
 
 
 def latest_ltv(
     session: Session, scope: Scope, campaign_id: int | None = None
 ) -> pd.DataFrame:
     """The newest LTV prediction per campaign (or for one campaign). Columns: LTV_COLUMNS."""
+    params = {"organization_id": scope.organization_id, "campaign_id": campaign_id}
+    rows = session.execute(_ltv_statement(campaign_id is not None), params).all()
+    return pd.DataFrame(_columns(rows, LTV_COLUMNS))
+
+
+@functools.cache
+def _ltv_statement(one_campaign: bool):
+    ltv = LtvPrediction.__table__
+    org = sa.bindparam("organization_id")
     newest = (
-        sa.select(
-            LtvPrediction.campaign_id,
-            sa.func.max(LtvPrediction.predicted_at).label("at"),
-        )
-        .where(LtvPrediction.organization_id == scope.organization_id)
-        .group_by(LtvPrediction.campaign_id)
+        sa.select(ltv.c.campaign_id, sa.func.max(ltv.c.predicted_at).label("at"))
+        .where(ltv.c.organization_id == org)
+        .group_by(ltv.c.campaign_id)
         .subquery()
     )
     stmt = (
         sa.select(
-            LtvPrediction.campaign_id,
-            CampaignDeployment.name.label("campaign_name"),
-            LtvPrediction.cohort_size,
-            LtvPrediction.predicted_ltv,
-            LtvPrediction.acquisition_cost,
-            LtvPrediction.payback_days,
-            LtvPrediction.confidence,
-            LtvPrediction.model_version,
-            LtvPrediction.predicted_at,
+            ltv.c.campaign_id,
+            campaigns.c.name.label("campaign_name"),
+            ltv.c.cohort_size,
+            ltv.c.predicted_ltv,
+            ltv.c.acquisition_cost,
+            ltv.c.payback_days,
+            ltv.c.confidence,
+            ltv.c.model_version,
+            ltv.c.predicted_at,
         )
         .join(
             newest,
             sa.and_(
-                newest.c.campaign_id == LtvPrediction.campaign_id,
-                newest.c.at == LtvPrediction.predicted_at,
+                newest.c.campaign_id == ltv.c.campaign_id,
+                newest.c.at == ltv.c.predicted_at,
             ),
         )
-        .join(CampaignDeployment, CampaignDeployment.id == LtvPrediction.campaign_id)
-        .where(LtvPrediction.organization_id == scope.organization_id)
-        .order_by(CampaignDeployment.name, LtvPrediction.id)
+        .join(campaigns, campaigns.c.id == ltv.c.campaign_id)
+        .where(ltv.c.organization_id == org)
+        .order_by(campaigns.c.name, ltv.c.id)
     )
-    if campaign_id is not None:
-        stmt = stmt.where(LtvPrediction.campaign_id == campaign_id)
-    return pd.DataFrame(
-        [r._asdict() for r in session.execute(stmt)], columns=LTV_COLUMNS
-    )
+    if one_campaign:
+        stmt = stmt.where(ltv.c.campaign_id == sa.bindparam("campaign_id"))
+    return stmt
 
 
 def campaign_totals(
     session: Session,
     scope: Scope,
-    deployments: pd.DataFrame,
+    deployments_frame: pd.DataFrame,
     rate: Decimal | None = None,
 ) -> pd.DataFrame:
     """One row of METRIC_COLUMNS: a campaign_deployments frame summed, ratios of the sums."""
-    sums = {name: deployments[name].sum() for name in SUM_COLUMNS}
-    frame = add_derived_metrics(
-        pd.DataFrame([sums]), _rate_or_read(session, scope, rate)
-    )
-    return frame[METRIC_COLUMNS]
+    sums = {name: [deployments_frame[name].sum()] for name in SUM_COLUMNS}
+    return metrics_frame(sums, _rate_or_read(session, scope, rate), METRIC_COLUMNS)

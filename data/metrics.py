@@ -37,20 +37,17 @@ def performance_fee(revenue: Decimal, fee_rate: Decimal) -> Decimal:
     return Decimal(revenue) * Decimal(fee_rate)
 
 
-def add_derived_metrics(frame: pd.DataFrame, fee_rate: Decimal) -> pd.DataFrame:
-    """Add profit, fee and every ratio to a frame of summed SUM_COLUMNS.
+def metrics_frame(
+    columns: dict[str, list], fee_rate: Decimal, order: list[str] | None = None
+) -> pd.DataFrame:
+    """A frame of ``columns`` (plain lists holding summed SUM_COLUMNS and any others) with profit,
+    fee and every ratio added, its columns in ``order`` when given.
 
     Money columns stay exact ``Decimal``; ratios are float64 with NaN where the denominator is 0.
     Ratios are always of sums, never averages of per-row ratios.
     """
-    columns = {name: frame[name].tolist() for name in frame.columns}
-    return pd.DataFrame(derived_columns(columns, fee_rate), index=frame.index)
-
-
-def metrics_frame(columns: dict[str, list], fee_rate: Decimal) -> pd.DataFrame:
-    """A frame of ``columns`` (plain lists holding SUM_COLUMNS and any others) with the derived
-    metrics added: what add_derived_metrics gives, without building a frame to read it back."""
-    return pd.DataFrame(derived_columns(columns, fee_rate))
+    frame = pd.DataFrame(derived_columns(columns, fee_rate))
+    return frame if order is None or list(frame.columns) == order else frame[order]
 
 
 def derived_columns(columns: dict[str, list], fee_rate: Decimal) -> dict:

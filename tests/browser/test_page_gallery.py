@@ -25,9 +25,13 @@ PAGES = {
 
 
 def _no_loading(duo) -> bool:
+    """Nothing is loading and every chart is drawn (plotly.js loads after the page: a screenshot
+    taken before that showed an empty chart card)."""
     return (
         duo.driver.execute_script(
             "return document.querySelectorAll('[data-dash-is-loading=true]').length"
+            " + [...document.querySelectorAll('.dash-graph')]"
+            ".filter(graph => !graph.querySelector('.main-svg')).length"
         )
         == 0
     )

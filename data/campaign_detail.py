@@ -111,6 +111,17 @@ def _in_campaign() -> list:
     return [*_owned(pm), pm.c.date.between(sa.bindparam("start"), sa.bindparam("end"))]
 
 
+def _sums_by(key, source):
+    """A subquery of the campaign's sums over the range per ``key``, read from ``source``."""
+    return (
+        sa.select(key, *_sums())
+        .select_from(source)
+        .where(*_in_campaign())
+        .group_by(key)
+        .subquery()
+    )
+
+
 def _columns(rows, names: list[str]) -> dict[str, list]:
     return {name: [row._mapping[name] for row in rows] for name in names}
 
@@ -200,12 +211,7 @@ def campaign_deployments(
 @functools.cache
 def _deployments_statement():
     d = deployments
-    sums = (
-        sa.select(pm.c.platform_deployment_id, *_sums())
-        .where(*_in_campaign())
-        .group_by(pm.c.platform_deployment_id)
-        .subquery()
-    )
+    sums = _sums_by(pm.c.platform_deployment_id, pm)
     return (
         sa.select(
             d.c.id.label("deployment_id"),
@@ -278,14 +284,9 @@ def variant_comparison(
 @functools.cache
 def _variants_statement():
     copies = AdCopy.__table__
-    sums = (
-        sa.select(deployments.c.ad_copy_id, *_sums())
-        .select_from(
-            pm.join(deployments, deployments.c.id == pm.c.platform_deployment_id)
-        )
-        .where(*_in_campaign())
-        .group_by(deployments.c.ad_copy_id)
-        .subquery()
+    sums = _sums_by(
+        deployments.c.ad_copy_id,
+        pm.join(deployments, deployments.c.id == pm.c.platform_deployment_id),
     )
     return (
         sa.select(

@@ -230,6 +230,7 @@ def cached_read(func):
 def cache_response(func):
     """Mark a Dash callback whose whole serialized response may be cached and shared
     (pages/routes/callback_cache.py). Only for callbacks whose answer depends on nothing but
-    the request body, the caller's organization and role, the organization's data and today."""
+    the request body, the caller's organization and role and the organization's data (not on
+    today's date: a range relative to today is resolved into the body before it is sent)."""
     func.kiki_cache_response = True
     return func

@@ -1,10 +1,12 @@
 """Whole Dash callback responses in the shared cache: a warm callback is one Redis round trip.
 
 A callback opts in with ``data.cache.cache_response``: its answer may depend only on the request
-body (inputs, state, what triggered it), the caller's organization and role, the organization's
-data and today's date. The response is stored as sent (already gzipped when the client accepts
-it) under the scope, the day, the client's Accept-Encoding and a hash of the body, tagged with
-the organization's generation: invalidate_organization expires it like every cached read. The
+body (inputs, state, what triggered it), the caller's organization and role and the
+organization's data. The response is stored as sent (already gzipped when the client accepts it)
+under the scope, the client's Accept-Encoding and a hash of the body, tagged with the
+organization's generation: invalidate_organization expires it like every cached read. Not under
+the date: the date ranges are in the body, and a key with today in it made every organization's
+answers miss together at midnight. The
 lookup runs after the guard, CSRF and the rate limit, so a cached answer is refused exactly
 when a computed one would be.
 
@@ -26,7 +28,6 @@ from flask import Flask, current_app, g, request
 from auth.access import parse_callback_payload
 from data import telemetry
 from data.cache import _breaker, cache, fresh_seconds, remember_generation
-from data.clock import today
 
 CALLBACK_PATH = "/_dash-update-component"
 KEPT_HEADERS = ("Content-Type", "Content-Encoding", "Vary")
@@ -53,7 +54,7 @@ def _cacheable() -> tuple[str, str] | None:
         return None
     encoding = request.headers.get("Accept-Encoding", "")[:100]
     digest = hashlib.sha256(encoding.encode() + b"\0" + body).hexdigest()[:40]
-    key = f"response:{scope.cache_key}:{today().isoformat()}:{digest}"
+    key = f"response:{scope.cache_key}:{digest}"
     return key, f"gen:{scope.organization_id}"
 
 

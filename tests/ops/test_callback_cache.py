@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from prometheus_client import REGISTRY
 
 from data.db import get_database
 from data.models import Organization
@@ -101,6 +102,32 @@ def test_a_repeated_callback_sends_no_data_sql_and_the_same_answer(cached_app):
         )
     assert other.status_code == 200 and seen  # other inputs, other answer
     assert other.get_data() != first.get_data()
+
+
+def test_an_answer_is_still_served_the_next_day(cached_app, monkeypatch):
+    """No key holds the date: at midnight every organization's answers would miss together."""
+    app, _world = cached_app
+    client = signed_in(app, "acme", "viewer")
+    values = overview_values("2026-09-01", "2026-09-20")
+    monkeypatch.setitem(app.server.config, "KIKI_TODAY", "2026-11-01")
+    first = call_callback(app, client, "overview-kpis", values)
+    monkeypatch.setitem(app.server.config, "KIKI_TODAY", "2026-11-02")
+    hits = _response_hits()
+    with data_statements(get_database_engine(app)) as seen:
+        second = call_callback(app, client, "overview-kpis", values)
+    assert first.status_code == second.status_code == 200
+    assert second.get_data() == first.get_data()
+    assert seen == []
+    assert (
+        _response_hits() == hits + 1
+    )  # the stored answer, not one rebuilt from cached reads
+
+
+def _response_hits() -> float:
+    found = REGISTRY.get_sample_value(
+        "kiki_cache_reads_total", {"read": "callback_response", "result": "hit"}
+    )
+    return found or 0.0
 
 
 def get_database_engine(app) -> sa.Engine:

@@ -155,6 +155,15 @@ class Server:
             total += int(fields[13]) + int(fields[14]) if fields else 0
         return total / TICK
 
+    def worker_cpu(self) -> dict[int, float]:
+        """CPU (user + system) seconds of each live worker so far, by pid."""
+        cpu = {}
+        for pid in self.worker_pids():
+            fields = _stat(pid)
+            if fields:
+                cpu[pid] = (int(fields[13]) + int(fields[14])) / TICK
+        return cpu
+
     def worker_rss_mb(self) -> list[float]:
         return [_rss_mb(pid) for pid in self.worker_pids()]
 

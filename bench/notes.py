@@ -36,7 +36,14 @@ METHOD = """\
 - **Warm figures** come from `wrk` (one thread, 8 connections = 2 workers x 4 threads) after a
   priming second; CPU per request is the workers' utime+stime from /proc (reaped workers
   included) divided by the requests served. Each no-op run is taken twice, interleaved with the
-  floor, and the faster kept (noise on a shared machine only ever slows a run down).
+  floor, and the faster kept (noise on a shared machine only ever slows a run down). wrk keeps
+  its 8 connections open, and in about half the runs one gunicorn worker had accepted all of
+  them while the other idled (half the req/s, more CPU per request, for the floor and the app
+  alike; seen in the 2026-12-02 run as 470-530 against 1,040-1,190 req/s for the same no-op). A
+  run now counts only when the least busy worker did at least half the busiest one's work; up
+  to six runs are taken, and the raw JSON says how many were discarded
+  (`unbalanced_runs_discarded`). Many users (the locust ramp) open many connections, so the
+  load spreads there by itself.
 - **Cold figures**: the bench's Redis database is flushed before each request, one request at a
   time. **Raw SQL**: the exact statements the callback ran (recorded in an in-process app with
   the cache off; the signed-in user's own row excluded), replayed back to back on one raw
@@ -86,6 +93,10 @@ OPTIMIZED = """\
 | session 3: the overview's and the campaign list's statements built once per shape (organization, dates and platforms bound at execution, so SQLAlchemy reuses the memoized cache key and compiled SQL), and the derived metrics computed on plain lists with the frame built once | cold overview 30-39 ms CPU, cold campaigns table 26-30 ms CPU (in-process, Redis flushed per request); 1.6 ms per metrics frame | 19-23 ms, 13-18 ms; 0.4-0.5 ms |
 | session 3: cached answers fresh for `CACHE_TIMEOUT` ± 20 % (not all expiring together), and a stale answer of the same generation served while the first request to find it recomputes it | 10M ramp broken at 1,000 users, p95 1.8 s on every request: ~20 ranking and list queries of 0.5-3.6 s within 10 s, 300 s after the load began (the answers computed at its start expiring together) | this run: 10M step of 1,000 users held at p95 33 ms; the recomputations five minutes in spread over ~3 minutes |
 | session 3: `.pyc` written at install and release (this machine sets `PYTHONDONTWRITEBYTECODE`, so every process compiled every module from source, and kept the compiler's garbage), and the service run with `PYTHONOPTIMIZE=2` (no docstrings or asserts in memory; the whole test suite passes so) | a worker after sign-in and 28 overviews: 139 MB resident (from source) | 133 MB from `.pyc`, 117 MB with `PYTHONOPTIMIZE=2`; in this run a worker's peak while serving 128 MB (149 MB in the previous report), 10.7x less than the naive process (9.4x) |
+| sessions 4-5: versioned `/assets/` files (their URLs carry the file's mtime) sent with `Cache-Control: max-age=31536000` | a repeat visit revalidated four stylesheets and scripts (four 304 round trips, 74-245 ms into the navigation on a loaded machine) before it could render | none: they come from the browser's cache |
+| sessions 4-5: the default per-user rate limit is one rule (1200 a minute), not two (each rule is one Redis round trip of the moving-window script on every request; docs/SECURITY.md) | app no-op 1.31-1.41 ms CPU in-process (bare Dash 0.34) | 1.07-1.11 ms |
+| sessions 4-5: campaign detail's ten statements built once (organization, campaign and dates bound at execution, as the overview's), and each frame built once from plain columns | cold campaign detail 20.3-21.5 ms CPU, 23.3-24.6 ms wall (in-process, Redis flushed per request) | 13.9-14.6 ms CPU, 16.8-18.1 ms wall |
+| sessions 4-5: no date in the response cache's keys (the ranges are in the body) | at midnight every organization's cached answers missed together | they live out their time |
 
 Levers of the issue already in place before this work: figures are plain dicts (no
 `go.Figure`), the overview reads the daily rollup, the campaigns table is paged on the server

@@ -72,6 +72,11 @@ def fee_rate(session: Session, scope: Scope) -> Decimal:
     )
 
 
+def row_columns(rows, names: list[str]) -> dict[str, list]:
+    """Result rows as column name -> list of values (what metrics_frame takes)."""
+    return {name: [row._mapping[name] for row in rows] for name in names}
+
+
 def _rate(value) -> Decimal:
     return Decimal(value if value is not None else "0.20")
 
@@ -283,7 +288,7 @@ def top_campaigns(
         _params(scope, rng, platforms),
     )
     names = ["campaign_id", "name", *SUM_COLUMNS]
-    rows = {name: [row._mapping[name] for row in found] for name in names}
+    rows = row_columns(found, names)
     return metrics_frame(rows, rate, TOP_CAMPAIGN_COLUMNS)
 
 
@@ -406,7 +411,7 @@ def _platforms_of(session: Session, campaign_ids: list[int]) -> dict[int, str]:
 
 def _campaign_frame(session: Session, rows: list, rate: Decimal) -> pd.DataFrame:
     names = ["campaign_id", "name", "status", "budget_daily", *SUM_COLUMNS]
-    columns = {name: [row._mapping[name] for row in rows] for name in names}
+    columns = row_columns(rows, names)
     ids = [int(i) for i in columns["campaign_id"]]
     platforms = _platforms_of(session, ids)
     columns["platforms"] = [platforms.get(i, "") for i in ids]

@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from data.analytics import fee_rate
+from data.analytics import fee_rate, row_columns
 from data.filters import DateRange
 from data.metrics import METRIC_COLUMNS, SUM_COLUMNS, metrics_frame, zero_sums
 from data.models import (
@@ -122,14 +122,10 @@ def _sums_by(key, source):
     )
 
 
-def _columns(rows, names: list[str]) -> dict[str, list]:
-    return {name: [row._mapping[name] for row in rows] for name in names}
-
-
 def campaign_info(session: Session, scope: Scope, campaign_id: int) -> pd.DataFrame:
     """One row (or none when the campaign is not the caller's). Columns: CAMPAIGN_INFO_COLUMNS."""
     rows = session.execute(_info_statement(), _params(scope, campaign_id)).all()
-    return pd.DataFrame(_columns(rows, CAMPAIGN_INFO_COLUMNS))
+    return pd.DataFrame(row_columns(rows, CAMPAIGN_INFO_COLUMNS))
 
 
 # Each statement is built once, with the organization, the campaign and the dates bound at
@@ -202,7 +198,7 @@ def campaign_deployments(
         _deployments_statement(), _params(scope, campaign_id, rng)
     ).all()
     return metrics_frame(
-        _columns(rows, DEPLOYMENT_COLUMNS[:5] + SUM_COLUMNS),
+        row_columns(rows, DEPLOYMENT_COLUMNS[:5] + SUM_COLUMNS),
         _rate_or_read(session, scope, rate),
         DEPLOYMENT_COLUMNS,
     )
@@ -247,7 +243,7 @@ def variant_comparison(
         _variants_statement(), _params(scope, campaign_id, rng)
     ).all()
     frame = metrics_frame(
-        _columns(rows, ["ad_copy_id", "variant_label", "headline", *SUM_COLUMNS]),
+        row_columns(rows, ["ad_copy_id", "variant_label", "headline", *SUM_COLUMNS]),
         _rate_or_read(session, scope, rate),
         VARIANT_COLUMNS[: 3 + len(METRIC_COLUMNS)],
     )
@@ -331,7 +327,9 @@ def campaign_creatives(
     params = _params(scope, campaign_id)
     return {
         kind: pd.DataFrame(
-            _columns(session.execute(_creatives_statement(kind), params).all(), names)
+            row_columns(
+                session.execute(_creatives_statement(kind), params).all(), names
+            )
         )
         for kind, names in CREATIVE_COLUMNS.items()
     }
@@ -358,7 +356,7 @@ def latest_ltv(
     """The newest LTV prediction per campaign (or for one campaign). Columns: LTV_COLUMNS."""
     params = {"organization_id": scope.organization_id, "campaign_id": campaign_id}
     rows = session.execute(_ltv_statement(campaign_id is not None), params).all()
-    return pd.DataFrame(_columns(rows, LTV_COLUMNS))
+    return pd.DataFrame(row_columns(rows, LTV_COLUMNS))
 
 
 @functools.cache

@@ -85,10 +85,14 @@ def warm(
         spent = [
             t - workers_before.get(pid, 0.0) for pid, t in server.worker_cpu().items()
         ]
-        if min(spent, default=0.0) >= BALANCED_SHARE * max(spent, default=0.0):
+        balanced = min(spent, default=0.0) >= BALANCED_SHARE * max(spent, default=0.0)
+        if balanced:
             break
     result["cpu_ms_per_request"] = round(1000 * cpu / max(result["requests"], 1), 2)
     result["unbalanced_runs_discarded"] = attempt
+    result["balanced"] = (
+        balanced  # False: every try was unbalanced, the last one is kept
+    )
     result["worker_cpu_s"] = [round(t, 2) for t in spent]
     return result
 

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import auth
 import auth.crypto
+import auth.security
 import components.shell
 import data.cache
 import data.cli
@@ -68,6 +69,9 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     # several apps in one process (tests, CLI) each get their own complete callback map.
     with server.app_context():
         app._setup_server()
+    # The inline scripts Dash writes into its page (its bootstrap, clientside callbacks) are the
+    # only ones the CSP lets run, by their hashes; claimed now too, for the same reason.
+    auth.security.allow_dash_inline_scripts(server, app)
     return app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, session
@@ -23,8 +24,9 @@ CSRF_COOKIE = (
 
 CSP_DIRECTIVES = (
     "default-src 'self'",
-    # Dash's renderer bootstraps with an inline script; plotly.js compiles some code at runtime.
-    "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+    # Scripts from this site only; of the inline ones, only Dash's own (its bootstrap and the
+    # clientside callbacks), allowed by their hashes: an injected <script> or handler never runs.
+    "script-src 'self'{script_hashes}",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
@@ -34,12 +36,52 @@ CSP_DIRECTIVES = (
     "form-action 'self'",
     "frame-ancestors 'none'",
 )
-CONTENT_SECURITY_POLICY = "; ".join(CSP_DIRECTIVES)
+
+
+def content_security_policy(script_hashes: Sequence[str] = ()) -> str:
+    """The policy, with the inline scripts of these hashes ('sha256-...') allowed."""
+    allowed = "".join(f" {digest}" for digest in script_hashes)
+    return "; ".join(CSP_DIRECTIVES).format(script_hashes=allowed)
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()  # pages with no inline script
+
+
+class DashScriptPolicy:
+    """The CSP of a Dash app's answers: its own inline scripts allowed, by their hashes.
+
+    Dash writes its bootstrap and every clientside callback into the page as inline scripts, and
+    registers one more (the page router's title) at the first request; the hashes are taken
+    again for each HTML answer (a dozen SHA-256 of short strings), the policy rebuilt when they
+    change. Other answers carry the policy as it stands.
+    """
+
+    def __init__(self, dash_app) -> None:
+        self.dash_app = dash_app
+        self._current: tuple[tuple[str, ...], str] = ((), CONTENT_SECURITY_POLICY)
+        self.for_response(None)
+
+    def for_response(self, response) -> str:
+        if response is None or response.mimetype == "text/html":
+            hashes = tuple(self.dash_app.csp_hashes())
+            if hashes != self._current[0]:
+                self._current = (hashes, content_security_policy(hashes))
+        return self._current[1]
+
+
+def allow_dash_inline_scripts(app: Flask, dash_app) -> None:
+    """Every answer's policy allows the Dash app's inline scripts, and no others."""
+    app.extensions["kiki_csp"] = DashScriptPolicy(dash_app)
+
+
+def _content_security_policy(response) -> str:
+    policy = current_app.extensions.get("kiki_csp")
+    return policy.for_response(response) if policy else CONTENT_SECURITY_POLICY
 
 
 def _set_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", _content_security_policy(response))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

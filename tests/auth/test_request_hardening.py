@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+
 import pytest
 
 from auth.views import safe_next
@@ -104,6 +108,45 @@ def check_headers(response, hsts: bool) -> None:
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert ("Strict-Transport-Security" in headers) is hsts
+
+
+INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.DOTALL)
+
+
+def _sha256_source(script: str) -> str:
+    return (
+        "'sha256-"
+        + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        + "'"
+    )
+
+
+def _executable_inline_scripts(page: str) -> list[str]:
+    page = re.sub(
+        r"<!--.*?-->", "", page, flags=re.DOTALL
+    )  # Dash's IE conditional comment
+    return [
+        m["body"]
+        for m in INLINE_SCRIPT.finditer(page)
+        if "src=" not in m["attrs"] and "application/json" not in m["attrs"]
+    ]
+
+
+@pytest.mark.parametrize("path", ["/", "/campaigns", "/settings"])
+def test_a_page_may_run_its_own_inline_scripts_and_no_others(client_for, path):
+    response = client_for("acme", "admin").get(path)
+    policy = response.headers["Content-Security-Policy"].split("; ")
+    script_src = next(d for d in policy if d.startswith("script-src "))
+    sources = script_src.split()[1:]
+    assert "'unsafe-inline'" not in sources and "'unsafe-eval'" not in sources
+    scripts = _executable_inline_scripts(response.get_data(as_text=True))
+    # Dash's bootstrap, the clientside callbacks, and the page router's title (registered by
+    # Dash at the first request, after the app was built).
+    assert len(scripts) >= 3
+    assert any("document.title = data.title" in s for s in scripts)
+    for script in scripts:
+        assert _sha256_source(script) in sources, script[:200]
+    assert _sha256_source("alert(document.cookie)") not in sources
 
 
 @pytest.mark.parametrize(

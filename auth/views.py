@@ -140,6 +140,8 @@ def csrf_failed(error: CSRFError):
     message = "The form expired. Please try again."
     if request.path == "/login" and not wants_json():
         return _login_page(LoginForm(), message, 400)
+    if request.path == "/logout" and not wants_json():
+        return _logout_page(message, 400)
     if wants_json():
         body = {
             "error": {
@@ -152,10 +154,18 @@ def csrf_failed(error: CSRFError):
     return message, 400
 
 
+def _logout_page(message: str | None = None, status: int = 200):
+    return render_template("logout.html", message=message), status
+
+
 @bp.route("/logout", methods=["GET", "POST"])
 @requires_role("viewer")
 def logout():
-    """End this session and every other session of the user (the epoch moves on)."""
+    """GET asks (a link or an <img> on another site must not sign anyone out); POST, with the
+    form's CSRF token (checked before this runs), ends this session and every other session of
+    the user (the epoch moves on)."""
+    if request.method == "GET":
+        return _logout_page()
     if current_user.is_authenticated:
         db = db_session()
         user = db.get(User, current_user.id)

@@ -47,15 +47,30 @@ def nav_links(pages, role: str, current_path: str) -> list:
     ]
 
 
-def user_menu(name: str, role: str, organization: str) -> dbc.DropdownMenu:
+def sign_out_form(csrf_token: str) -> html.Form:
+    """Signing out is a POST with the session's CSRF token: a link to it on another site (or an
+    <img>) cannot sign anyone out."""
+    return html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=csrf_token),
+            html.Button(
+                "Sign out", type="submit", className="dropdown-item", id="shell-logout"
+            ),
+        ],
+        action="/logout",
+        method="POST",
+    )
+
+
+def user_menu(
+    name: str, role: str, organization: str, csrf_token: str
+) -> dbc.DropdownMenu:
     return dbc.DropdownMenu(
         [
             dbc.DropdownMenuItem(f"{organization} · {role}", header=True),
             dbc.DropdownMenuItem("Profile", href="/profile"),
             dbc.DropdownMenuItem(divider=True),
-            dbc.DropdownMenuItem(
-                "Sign out", href="/logout", external_link=True, id="shell-logout"
-            ),
+            sign_out_form(csrf_token),
         ],
         label=name,
         align_end=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from components.shell import (
     NAV_ID,
@@ -25,7 +26,8 @@ def register_callbacks(app: dash.Dash) -> None:
     def update_shell_navigation(pathname):
         user = current_user
         links = nav_links(dash.page_registry.values(), user.role, pathname or "/")
-        return links, user_menu(user.name, user.role, user.organization_name)
+        menu = user_menu(user.name, user.role, user.organization_name, generate_csrf())
+        return links, menu
 
     app.clientside_callback(
         """

@@ -103,9 +103,13 @@ def test_create_user_reads_the_password_twice_from_stdin(app):
     assert user.role == "analyst" and verify_password(user.password_hash, password)
     with app.server.app_context(), get_database().session_scope() as session:
         entry = session.scalar(
-            sa.select(AuditLog).where(
+            sa.select(AuditLog)
+            .where(
                 AuditLog.action == "user_created", AuditLog.target_id == str(user.id)
             )
+            # The newest: SQLite reuses a deleted user's id, and earlier tests delete theirs.
+            .order_by(AuditLog.id.desc())
+            .limit(1)
         )
         assert entry.ip_address == "cli" and entry.actor_user_id is None
         session.execute(sa.delete(User).where(User.id == user.id))

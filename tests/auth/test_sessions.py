@@ -7,9 +7,9 @@ import time
 import pytest
 
 from tests.auth import dash_calls
-from tests.auth.support import sign_in, update_user, user_row
+from tests.auth.support import counts, sign_in, update_user, user_row
 from tests.auth.user_cache_support import cached_app
-from tests.factories import app_config, login
+from tests.factories import app_config, csrf_token, login
 
 
 @pytest.fixture(params=["database", "user-cache"])
@@ -71,24 +71,74 @@ def test_a_refused_change_ends_no_session(app, members):
     assert alive(app, phone)
 
 
+def sign_out(client, token: str | None = None):
+    """Submit the sign-out form (its CSRF token from the confirmation page unless given)."""
+    token = csrf_token(client, "/logout") if token is None else token
+    return client.post(
+        "/logout", data={"csrf_token": token}, headers={"Origin": "http://localhost"}
+    )
+
+
 def test_logout_ends_every_session_of_the_user(app, members):
     member = members("globex", "analyst")
     first, second = sign_in(app, member.email), sign_in(app, member.email)
-    response = first.get("/logout")
+    _users, audits = counts(app)
+    response = sign_out(first)
     assert (
         response.status_code == 302
         and response.headers["Location"] == "/login?signed_out=1"
     )
     assert not alive(app, first) and not alive(app, second)
+    assert counts(app)[1] == audits + 1  # the "logout" audit row
     signed_out = first.get("/login?signed_out=1").get_data(as_text=True)
     assert "You are signed out." in signed_out
+
+
+def test_opening_the_logout_address_only_asks(app, members):
+    """A link or an <img src="/logout"> on another site must not sign anyone out."""
+    member = members("acme", "viewer")
+    client = sign_in(app, member.email)
+    before = counts(app)
+    page = client.get("/logout", headers={"Referer": "https://evil.example/"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Sign out?" in html and 'id="logout-confirm"' in html
+    assert alive(app, client) and counts(app) == before
+
+
+@pytest.mark.parametrize(
+    "token,origin,status",
+    [
+        (None, "http://localhost", 400),  # no token
+        ("forged", "http://localhost", 400),
+        (
+            "page",
+            "https://evil.example",
+            403,
+        ),  # a valid token, but posted from elsewhere
+    ],
+)
+def test_a_forged_sign_out_is_refused_and_ends_nothing(
+    app, members, token, origin, status
+):
+    member = members("acme", "viewer")
+    client = sign_in(app, member.email)
+    before = counts(app)
+    data = {} if token is None else {"csrf_token": token}
+    if token == "page":
+        data["csrf_token"] = csrf_token(client, "/logout")
+    response = client.post("/logout", data=data, headers={"Origin": origin})
+    assert response.status_code == status
+    if status == 400:  # the confirmation page again, with what went wrong
+        assert "The form expired. Please try again." in response.get_data(as_text=True)
+    assert alive(app, client) and counts(app) == before
 
 
 def test_a_session_cookie_replayed_after_logout_is_dead(app, members):
     member = members("acme", "viewer")
     client = sign_in(app, member.email)
     cookie = client.get_cookie("kiki_session").value
-    client.get("/logout")
+    sign_out(client)
     replay = app.server.test_client()
     replay.set_cookie("kiki_session", cookie)
     assert replay.get("/").status_code == 302

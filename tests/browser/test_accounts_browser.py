@@ -22,6 +22,14 @@ def sign_in_through_form(duo, email: str, password: str) -> None:
     duo.find_element("#login-submit").click()
 
 
+def sign_out_through_menu(duo) -> None:
+    """The user menu's "Sign out": a POST form carrying the session's CSRF token."""
+    duo.wait_for_element("#shell-user .dropdown-toggle", timeout=10).click()
+    duo.wait_for_element("#shell-logout", timeout=10)
+    screenshot(duo, "user-menu")
+    duo.find_element("#shell-logout").click()
+
+
 def test_a_wrong_password_is_answered_on_the_form(dash_duo, browser_app):
     dash_duo.start_server(browser_app, navigate=False)
     sign_in_through_form(dash_duo, "viewer@acme.test", "not the password at all")
@@ -59,7 +67,7 @@ def test_an_admin_adds_a_user_who_then_signs_in(signed_in, browser_world):
     wait_until(lambda: email in duo.find_element("#settings-users-table").text)
     screenshot(duo, "settings")
 
-    duo.driver.get(duo.server.url + "/logout")
+    sign_out_through_menu(duo)
     duo.wait_for_text_to_equal("#login-message", "You are signed out.", timeout=10)
     sign_in_through_form(duo, email, password)
     duo.wait_for_element("#_pages_content", timeout=15)
@@ -86,7 +94,11 @@ def test_signing_out_ends_the_session(signed_in):
     duo = signed_in("analyst@acme.test", "/profile")
     duo.wait_for_element("#profile-details dd", timeout=15)
     screenshot(duo, "profile")
+    # Opening the address only asks (a link on another site must not sign anyone out).
     duo.driver.get(duo.server.url + "/logout")
+    duo.wait_for_element("#logout-confirm", timeout=10)
+    screenshot(duo, "logout")
+    duo.find_element("#logout-confirm").click()
     duo.wait_for_text_to_equal("#login-message", "You are signed out.", timeout=10)
     duo.driver.get(duo.server.url + "/campaigns")
     wait_until(

@@ -1,19 +1,19 @@
-"""Read side of the analytics pages: aggregates in SQL, returned as DataFrames with fixed columns.
+"""The overview's reads: KPIs, the revenue trend, platforms and top campaigns, as DataFrames.
 
 Every function takes the caller's ``Scope`` and filters only by its organization. Money columns
 hold exact ``Decimal`` values; ratio columns are float64 with NaN for "no value".
 
-The overview's statements are built once per shape, with the organization, the dates and the
-platforms as bound parameters given at execution: SQLAlchemy then reuses the statement's cache
-key and compiled SQL instead of rebuilding both on every read (about a third of a cold overview's
-Python time went there).
+The statements are built once per shape, with the organization, the dates and the platforms as
+bound parameters given at execution: SQLAlchemy then reuses the statement's cache key and
+compiled SQL instead of rebuilding both on every read (about a third of a cold overview's Python
+time went there). The campaign list is in data/campaign_list.py, the shared pieces in
+data/queries.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pandas as pd
@@ -21,26 +21,28 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.cache import cached_read
-from data.filters import CampaignFilters, DateRange
+from data.filters import DateRange
 from data.metrics import (
     METRIC_COLUMNS,
     SUM_COLUMNS,
     metrics_frame,
     zero_sums,
 )
-from data.models import (
-    PLATFORMS,
-    CampaignDeployment,
-    DailyRevenueSummary,
-    Organization,
-    PerformanceMetric,
-    PlatformDeployment,
+from data.models import PLATFORMS, DailyRevenueSummary
+from data.queries import (
+    bound_params,
+    campaigns,
+    fee_rate,
+    fee_rate_column,
+    metric_filter,
+    pm,
+    rate_or_default,
+    row_columns,
+    runs_on,
+    sum_columns,
 )
 from data.scope import Scope
 
-pm = PerformanceMetric.__table__
-campaigns = CampaignDeployment.__table__
-deployments = PlatformDeployment.__table__
 # The overview's sums come from the rollup (data/rollups.py), one row per org, day, platform.
 summary = DailyRevenueSummary.__table__
 
@@ -55,52 +57,6 @@ KPI_COLUMNS = [
 TREND_COLUMNS = ["bucket", *METRIC_COLUMNS]
 PLATFORM_COLUMNS = ["platform", *METRIC_COLUMNS]
 TOP_CAMPAIGN_COLUMNS = ["campaign_id", "name", *METRIC_COLUMNS]
-CAMPAIGN_COLUMNS = [
-    "campaign_id",
-    "name",
-    "status",
-    "platforms",
-    "budget_daily",
-    *METRIC_COLUMNS,
-]
-
-
-def fee_rate(session: Session, scope: Scope) -> Decimal:
-    """The caller's organization's performance-fee rate."""
-    return _rate(
-        session.scalar(_fee_rate_query(), {"organization_id": scope.organization_id})
-    )
-
-
-def row_columns(rows, names: list[str]) -> dict[str, list]:
-    """Result rows as column name -> list of values (what metrics_frame takes)."""
-    return {name: [row._mapping[name] for row in rows] for name in names}
-
-
-def _rate(value) -> Decimal:
-    return Decimal(value if value is not None else "0.20")
-
-
-@functools.cache
-def _fee_rate_query():
-    return sa.select(Organization.fee_rate).where(
-        Organization.id == sa.bindparam("organization_id")
-    )
-
-
-def _fee_rate_column():
-    # Read in the same statement as the sums it applies to: one round trip, not two.
-    return _fee_rate_query().scalar_subquery().label("fee_rate")
-
-
-def _params(scope: Scope, rng: DateRange, platforms: tuple[str, ...] = ()) -> dict:
-    """Values of the bound parameters that _metric_filter and _fee_rate_column put in."""
-    return {
-        "organization_id": scope.organization_id,
-        "start": rng.start,
-        "end": rng.end,
-        "platforms": list(platforms),
-    }
 
 
 def _grouped_with_rate(
@@ -108,28 +64,9 @@ def _grouped_with_rate(
 ) -> tuple[list, Decimal]:
     """Rows of a grouped ``stmt`` that ends with the fee rate as a column, and that rate."""
     rows = session.execute(stmt, params).all()
-    return rows, (_rate(rows[0].fee_rate) if rows else fee_rate(session, scope))
-
-
-def _sum_columns(table=pm) -> list:
-    return [
-        sa.func.coalesce(sa.func.sum(table.c[name]), 0).label(name)
-        for name in SUM_COLUMNS
-    ]
-
-
-def _metric_filter(filtered: bool, table=pm) -> list:
-    """The organization, the range and (when ``filtered``) the platforms, as bound parameters
-    (values from _params)."""
-    conditions = [
-        table.c.organization_id == sa.bindparam("organization_id"),
-        table.c.date.between(sa.bindparam("start"), sa.bindparam("end")),
-    ]
-    if filtered:
-        conditions.append(
-            table.c.platform.in_(sa.bindparam("platforms", expanding=True))
-        )
-    return conditions
+    return rows, (
+        rate_or_default(rows[0].fee_rate) if rows else fee_rate(session, scope)
+    )
 
 
 def _campaign_count_columns(filtered: bool) -> list:
@@ -138,19 +75,12 @@ def _campaign_count_columns(filtered: bool) -> list:
         campaigns.c.organization_id == sa.bindparam("organization_id")
     )
     if filtered:
-        counted = counted.where(_runs_on())
+        counted = counted.where(runs_on())
     active = counted.where(campaigns.c.status == "active")
     return [
         counted.scalar_subquery().label("campaigns_total"),
         active.scalar_subquery().label("campaigns_active"),
     ]
-
-
-def _runs_on():
-    return sa.exists().where(
-        deployments.c.campaign_id == campaigns.c.id,
-        deployments.c.platform.in_(sa.bindparam("platforms", expanding=True)),
-    )
 
 
 @cached_read
@@ -163,7 +93,7 @@ def kpi_summary(
     """
     previous = rng.previous()
     params = {
-        **_params(scope, DateRange(previous.start, rng.end), platforms),
+        **bound_params(scope, DateRange(previous.start, rng.end), platforms),
         "current_start": rng.start,
     }
     found = session.execute(_kpi_statement(bool(platforms)), params).one()._asdict()
@@ -177,7 +107,7 @@ def kpi_summary(
     }
     for name in SUM_COLUMNS:
         rows[name] = [found[f"{period}_{name}"] for period, _ in parts]
-    return metrics_frame(rows, _rate(found["fee_rate"]), KPI_COLUMNS)
+    return metrics_frame(rows, rate_or_default(found["fee_rate"]), KPI_COLUMNS)
 
 
 @functools.cache
@@ -196,8 +126,8 @@ def _kpi_statement(filtered: bool):
         for name in SUM_COLUMNS
     ]
     return sa.select(
-        *sums, *_campaign_count_columns(filtered), _fee_rate_column()
-    ).where(*_metric_filter(filtered, summary))
+        *sums, *_campaign_count_columns(filtered), fee_rate_column()
+    ).where(*metric_filter(filtered, summary))
 
 
 @cached_read
@@ -216,7 +146,7 @@ def revenue_trend(
         session,
         scope,
         _summary_statement("date", bool(platforms)),
-        _params(scope, rng, platforms),
+        bound_params(scope, rng, platforms),
     )
     by_day = {row.date: row._mapping for row in found}
     buckets: dict[dt.date, dict] = {}  # in date order
@@ -246,7 +176,7 @@ def platform_breakdown(
         session,
         scope,
         _summary_statement("platform", bool(platforms)),
-        _params(scope, rng, platforms),
+        bound_params(scope, rng, platforms),
     )
     by_platform = {row.platform: row._mapping for row in found}
     chosen = list(platforms or PLATFORMS)
@@ -261,8 +191,8 @@ def platform_breakdown(
 def _summary_statement(by: str, filtered: bool):
     """The rollup's sums per ``by`` (date or platform) over the range, with the fee rate."""
     return (
-        sa.select(summary.c[by], *_sum_columns(summary), _fee_rate_column())
-        .where(*_metric_filter(filtered, summary))
+        sa.select(summary.c[by], *sum_columns(summary), fee_rate_column())
+        .where(*metric_filter(filtered, summary))
         .group_by(summary.c[by])
     )
 
@@ -285,7 +215,7 @@ def top_campaigns(
         session,
         scope,
         _top_campaigns_statement(bool(platforms), limit),
-        _params(scope, rng, platforms),
+        bound_params(scope, rng, platforms),
     )
     names = ["campaign_id", "name", *SUM_COLUMNS]
     rows = row_columns(found, names)
@@ -296,7 +226,7 @@ def top_campaigns(
 def _top_campaigns_statement(filtered: bool, limit: int):
     ranked = (
         sa.select(pm.c.campaign_id, sa.func.sum(pm.c.revenue).label("revenue"))
-        .where(*_metric_filter(filtered))
+        .where(*metric_filter(filtered))
         .group_by(pm.c.campaign_id)
         .having(sa.or_(sa.func.sum(pm.c.spend) != 0, sa.func.sum(pm.c.revenue) != 0))
         .subquery()
@@ -307,7 +237,7 @@ def _top_campaigns_statement(filtered: bool, limit: int):
         .where(campaigns.c.organization_id == sa.bindparam("organization_id"))
     )
     if filtered:
-        chosen = chosen.where(_runs_on())
+        chosen = chosen.where(runs_on())
     chosen = (
         chosen.order_by(ranked.c.revenue.desc(), campaigns.c.id.desc())
         .limit(limit)
@@ -317,144 +247,11 @@ def _top_campaigns_statement(filtered: bool, limit: int):
         sa.select(
             chosen.c.id.label("campaign_id"),
             chosen.c.name,
-            *_sum_columns(),
-            _fee_rate_column(),
+            *sum_columns(),
+            fee_rate_column(),
         )
         .join(pm, pm.c.campaign_id == chosen.c.id)
-        .where(*_metric_filter(filtered))
+        .where(*metric_filter(filtered))
         .group_by(chosen.c.id, chosen.c.name, chosen.c.rank)
         .order_by(chosen.c.rank.desc(), chosen.c.id.desc())
     )
-
-
-@functools.lru_cache(maxsize=64)
-def _campaign_statement(filters: CampaignFilters):
-    """SELECT of campaigns with their sums for the range, filtered and sorted (not paged).
-
-    Kept per filter set (the organization and dates are bound at execution): paging through a
-    list, or the same filters for another range, reuses the statement and its compiled SQL."""
-    sums = (
-        sa.select(pm.c.campaign_id, *_sum_columns())
-        .where(*_metric_filter(bool(filters.platforms)))
-        .group_by(pm.c.campaign_id)
-        .subquery()
-    )
-    value = {name: sa.func.coalesce(sums.c[name], 0) for name in SUM_COLUMNS}
-    spend, revenue = value["spend"], value["revenue"]
-
-    def per(num, den, factor=1.0):
-        return sa.case(
-            (den == 0, None),
-            else_=factor * sa.cast(num, sa.Float) / sa.cast(den, sa.Float),
-        )
-
-    sort_expressions = {
-        "name": campaigns.c.name,
-        "status": campaigns.c.status,
-        "budget_daily": campaigns.c.budget_daily,
-        **value,
-        "profit": revenue - spend,
-        "fee": revenue,
-        "roas": per(revenue, spend),
-        "roi": per(revenue - spend, spend),
-        "cpa": per(spend, value["conversions"]),
-        "cpc": per(spend, value["clicks"]),
-        "cpm": per(spend, value["impressions"], 1000.0),
-        "ctr": per(value["clicks"], value["impressions"]),
-        "cvr": per(value["conversions"], value["clicks"]),
-    }
-    stmt = (
-        sa.select(
-            campaigns.c.id.label("campaign_id"),
-            campaigns.c.name,
-            campaigns.c.status,
-            campaigns.c.budget_daily,
-            *[expr.label(name) for name, expr in value.items()],
-        )
-        .select_from(campaigns.outerjoin(sums, sums.c.campaign_id == campaigns.c.id))
-        .where(campaigns.c.organization_id == sa.bindparam("organization_id"))
-    )
-    if filters.search:
-        stmt = stmt.where(campaigns.c.name.icontains(filters.search, autoescape=True))
-    if filters.statuses:
-        stmt = stmt.where(campaigns.c.status.in_(filters.statuses))
-    if filters.platforms:
-        stmt = stmt.where(_runs_on())
-    if filters.min_spend is not None:
-        stmt = stmt.where(spend >= filters.min_spend)
-    if filters.roas_min is not None:
-        stmt = stmt.where(sort_expressions["roas"] >= filters.roas_min)
-    if filters.roas_max is not None:
-        stmt = stmt.where(sort_expressions["roas"] <= filters.roas_max)
-    key = sort_expressions[filters.sort_by]
-    key = key.desc() if filters.descending else key.asc()
-    tie = campaigns.c.id.desc() if filters.descending else campaigns.c.id.asc()
-    return stmt.order_by(key.nulls_last(), tie)
-
-
-def _platforms_of(session: Session, campaign_ids: list[int]) -> dict[int, str]:
-    if not campaign_ids:
-        return {}
-    stmt = (
-        sa.select(deployments.c.campaign_id, deployments.c.platform)
-        .where(deployments.c.campaign_id.in_(campaign_ids))
-        .distinct()
-    )
-    found: dict[int, set[str]] = {}
-    for campaign_id, platform in session.execute(stmt):
-        found.setdefault(campaign_id, set()).add(platform)
-    return {
-        cid: ", ".join(p for p in PLATFORMS if p in names)
-        for cid, names in found.items()
-    }
-
-
-def _campaign_frame(session: Session, rows: list, rate: Decimal) -> pd.DataFrame:
-    names = ["campaign_id", "name", "status", "budget_daily", *SUM_COLUMNS]
-    columns = row_columns(rows, names)
-    ids = [int(i) for i in columns["campaign_id"]]
-    platforms = _platforms_of(session, ids)
-    columns["platforms"] = [platforms.get(i, "") for i in ids]
-    columns["budget_daily"] = [Decimal(v) for v in columns["budget_daily"]]
-    frame = metrics_frame(columns, rate)
-    return frame[CAMPAIGN_COLUMNS]
-
-
-@cached_read
-def campaign_list(
-    session: Session,
-    scope: Scope,
-    rng: DateRange,
-    filters: CampaignFilters,
-    page: int = 0,
-    page_size: int = 25,
-) -> tuple[pd.DataFrame, int]:
-    """One page of campaigns with their metrics for the range, and the count of all matching rows.
-
-    Filtering, sorting and paging happen in SQL. Columns: CAMPAIGN_COLUMNS.
-    """
-    stmt = _campaign_statement(filters)
-    params = _params(scope, rng, filters.platforms)
-    total = session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()), params
-    )
-    page_stmt = stmt.limit(page_size).offset(max(page, 0) * page_size)
-    rows = session.execute(page_stmt, params).all()
-    return _campaign_frame(session, rows, fee_rate(session, scope)), int(total or 0)
-
-
-def iter_campaign_list(
-    session: Session,
-    scope: Scope,
-    rng: DateRange,
-    filters: CampaignFilters,
-    chunk_size: int = 5000,
-) -> Iterator[pd.DataFrame]:
-    """Every matching campaign, in the list's order, as frames of at most ``chunk_size`` rows."""
-    rate = fee_rate(session, scope)
-    result = session.execute(
-        _campaign_statement(filters).execution_options(yield_per=chunk_size),
-        _params(scope, rng, filters.platforms),
-    )
-    for rows in result.partitions():
-        yield _campaign_frame(session, rows, rate)

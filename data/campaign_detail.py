@@ -14,7 +14,6 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from data.analytics import fee_rate, row_columns
 from data.filters import DateRange
 from data.metrics import METRIC_COLUMNS, SUM_COLUMNS, metrics_frame, zero_sums
 from data.models import (
@@ -27,6 +26,7 @@ from data.models import (
     UserAsset,
     VideoPrompt,
 )
+from data.queries import fee_rate, row_columns
 from data.scope import Scope
 from data.stats import two_proportion_p_value, wilson_interval
 

@@ -21,7 +21,6 @@ from components.figures import campaign_daily_figure, empty_figure
 from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID
 from components.tables import metrics_table
-from data.analytics import fee_rate
 from data.cache import cache_response
 from data.campaign_detail import (
     campaign_creatives,
@@ -41,6 +40,7 @@ from data.filters import (
     parse_range,
     preset_range,
 )
+from data.queries import fee_rate
 from pages._presets import register_preset_callback
 
 PREFIX = "campaign"

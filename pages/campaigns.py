@@ -16,8 +16,8 @@ from components.controls import (
     link_problem,
     message_area,
 )
-from data.analytics import campaign_list
 from data.cache import cache_response
+from data.campaign_list import campaign_list
 from data.clock import today
 from data.db import read_session
 from data.filters import (

@@ -17,12 +17,9 @@ from flask import (
 from auth.access import requires_role
 from auth.security import csrf, limiter
 from data.analytics import (
-    CAMPAIGN_COLUMNS,
     KPI_COLUMNS,
     PLATFORM_COLUMNS,
     TREND_COLUMNS,
-    campaign_list,
-    iter_campaign_list,
     kpi_summary,
     platform_breakdown,
     revenue_trend,
@@ -41,6 +38,7 @@ from data.campaign_detail import (
     latest_ltv,
     variant_comparison,
 )
+from data.campaign_list import CAMPAIGN_COLUMNS, campaign_list, iter_campaign_list
 from data.csv_export import csv_chunks
 from data.db import db_session
 from data.metrics import METRIC_COLUMNS

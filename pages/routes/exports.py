@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 from auth.access import requires_role
 from auth.limits import EXPORT_LIMIT
 from auth.security import limiter
-from data.analytics import CAMPAIGN_COLUMNS, iter_campaign_list
 from data.audit import (
     AUDIT_COLUMNS,
     iter_audit_entries,
     parse_audit_filters,
     record_event,
 )
+from data.campaign_list import CAMPAIGN_COLUMNS, iter_campaign_list
 from data.csv_export import csv_chunks
 from data.db import db_session, get_database
 from data.filters import InvalidFilter, parse_campaign_filters, parse_range

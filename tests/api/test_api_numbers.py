@@ -10,7 +10,6 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from data.analytics import CAMPAIGN_COLUMNS, campaign_list
 from data.campaign_detail import (
     campaign_daily,
     campaign_deployments,
@@ -18,6 +17,7 @@ from data.campaign_detail import (
     latest_ltv,
     variant_comparison,
 )
+from data.campaign_list import CAMPAIGN_COLUMNS, campaign_list
 from data.db import get_database
 from data.filters import CampaignFilters, parse_range
 from data.scope import Scope

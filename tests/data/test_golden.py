@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from data.analytics import campaign_list, kpi_summary, platform_breakdown, revenue_trend
+from data.analytics import kpi_summary, platform_breakdown, revenue_trend
+from data.campaign_list import campaign_list
 from data.filters import CampaignFilters, parse_range
 from data.metrics import MONEY_COLUMNS, RATIO_COLUMNS
 from data.scope import Scope

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 
 from data.analytics import (
     TOP_CAMPAIGN_COLUMNS,
-    campaign_list,
     kpi_summary,
     platform_breakdown,
     revenue_trend,
     top_campaigns,
 )
+from data.campaign_list import campaign_list
 from data.filters import CampaignFilters, parse_range
 from data.scope import Scope
 from tests.data.test_golden import CASES, _case_id, assert_figures

@@ -12,7 +12,7 @@ import requests
 import sqlalchemy as sa
 
 from bench import wrk
-from bench.client import Client, summary_ms
+from bench.client import USER_AGENT, Client, summary_ms
 from bench.server import REDIS_URL, Server
 from data.db import make_engine
 
@@ -97,12 +97,38 @@ def warm(
     return result
 
 
+def check_stateless_replay(base_url: str, cookies: dict) -> None:
+    """wrk and locust replay a session's cookies and never store what an answer sets: the app's
+    no-op must then answer without a new session cookie, as it does for a browser, or every
+    replayed request would pay for re-signing the session (the figures would not be a browser's).
+    """
+    response = requests.post(
+        base_url + "/_dash-update-component",
+        data=json.dumps(NOOP_APP),
+        headers={
+            "X-CSRFToken": cookies.get("_csrf_token", ""),
+            "Content-Type": "application/json",
+            "Origin": base_url,
+            "User-Agent": USER_AGENT,
+        },
+        cookies=cookies,
+        timeout=30,
+    )
+    if response.status_code != 200 or "set-cookie" in response.headers:
+        raise RuntimeError(
+            f"a replayed no-op answered {response.status_code} with "
+            f"Set-Cookie {response.headers.get('set-cookie', '')[:40]!r}: "
+            "its figures would include re-signing the session"
+        )
+
+
 def _prime(base_url: str, sessions: list[dict], payloads: list[dict]) -> None:
     cookies = sessions[0] if sessions else {}
     headers = {
         "X-CSRFToken": cookies.get("_csrf_token", ""),
         "Content-Type": "application/json",
         "Origin": base_url,
+        "User-Agent": USER_AGENT,
         "Accept-Encoding": "gzip",  # wrk sends none: prime the plain answer too
     }
     for payload in payloads:

@@ -9,6 +9,7 @@ import threading
 import time
 from typing import Self
 
+from bench.client import USER_AGENT
 from bench.server import RESULTS, ROOT, Server
 
 VENV = ROOT / "bench" / ".venv"
@@ -76,6 +77,7 @@ def run_load(
         **plan,
         "base_url": server.url,
         "sessions": sessions,
+        "user_agent": USER_AGENT,
         "steps": steps,
         "spawn_rate": 10,  # ten new users a second, each loading the overview
         "settle_seconds": 15,

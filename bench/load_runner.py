@@ -35,6 +35,7 @@ class SimulatedUser(FastHttpUser):
             "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
             "X-CSRFToken": cookies.get("_csrf_token", ""),
             "Origin": PLAN["base_url"],
+            "User-Agent": PLAN["user_agent"],  # the one its session signed in with
             "Content-Type": "application/json",
         }
         self.run_sequence(random.choice(PLAN["first_load"]))

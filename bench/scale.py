@@ -93,6 +93,7 @@ def measure_scale(dataset: Dataset, floor: Server, args, log=print) -> dict:
         log(f"[{dataset.scale}] signing in {USERS} bench users")
         clients = login_many(app.url, emails[:USERS])
         sessions = [c.cookies for c in clients]
+        callbacks.check_stateless_replay(app.url, sessions[-1])
         main = clients[0]
         ids = top_campaign_ids(dataset.url, dataset.organization_id, DETAILS)
         pages = {"overview": ("/", 2), "campaigns": ("/campaigns", 0)}

@@ -8,15 +8,19 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from bench.client import USER_AGENT
+
 LUA = """
 local sessions = %(sessions)s
 local bodies = %(bodies)s
 local origin = %(origin)s
+local agent = %(agent)s
 local turn = 0
 request = function()
   turn = turn + 1
   local s = sessions[turn %% #sessions + 1]
-  local headers = {["Content-Type"] = "application/json", ["Origin"] = origin}
+  local headers = {["Content-Type"] = "application/json", ["Origin"] = origin,
+                   ["User-Agent"] = agent}
   if s[1] ~= "" then headers["Cookie"] = s[1]; headers["X-CSRFToken"] = s[2] end
   return wrk.format("POST", "/_dash-update-component", headers, bodies[turn %% #bodies + 1])
 end
@@ -64,6 +68,7 @@ def script(base_url: str, sessions: list[dict], bodies: list[dict]) -> str:
         "sessions": lua_sessions,
         "bodies": lua_bodies,
         "origin": _lua_string(base_url),
+        "agent": _lua_string(USER_AGENT),
     }
 
 

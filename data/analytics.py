@@ -83,7 +83,7 @@ def _campaign_count_columns(filtered: bool) -> list:
     ]
 
 
-@cached_read
+@cached_read(in_whole_answers=False)
 def kpi_summary(
     session: Session, scope: Scope, rng: DateRange, platforms: tuple[str, ...] = ()
 ) -> pd.DataFrame:
@@ -130,7 +130,7 @@ def _kpi_statement(filtered: bool):
     ).where(*metric_filter(filtered, summary))
 
 
-@cached_read
+@cached_read(in_whole_answers=False)
 def revenue_trend(
     session: Session,
     scope: Scope,
@@ -167,7 +167,7 @@ def revenue_trend(
     return metrics_frame(rows, rate, TREND_COLUMNS)
 
 
-@cached_read
+@cached_read(in_whole_answers=False)
 def platform_breakdown(
     session: Session, scope: Scope, rng: DateRange, platforms: tuple[str, ...] = ()
 ) -> pd.DataFrame:

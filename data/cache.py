@@ -31,6 +31,9 @@ RETRY_AFTER_SECONDS = 15.0
 FRESH_JITTER = 0.2  # cached entries live CACHE_TIMEOUT +/- 20 %
 PENDING_KEY = "kiki_invalidate"
 GENERATIONS_KEY = "kiki_generations"  # in flask.g: generations this request has read
+WHOLE_ANSWER_KEY = (
+    "kiki_whole_answer_cached"  # in flask.g: this request's answer is cached whole
+)
 
 
 def init_app(app: Flask) -> None:
@@ -185,18 +188,41 @@ def _has_unsaved_writes(session) -> bool:
     )
 
 
-def cached_read(func):
+def caching_whole_answer() -> None:
+    """This request's whole callback answer is about to be computed and cached as sent
+    (pages/routes/callback_cache.py): reads declared ``in_whole_answers=False`` skip the cache."""
+    g.setdefault(WHOLE_ANSWER_KEY, True)
+
+
+def _inside_cached_answer() -> bool:
+    return has_request_context() and g.get(WHOLE_ANSWER_KEY, False)
+
+
+def cached_read(func=None, *, in_whole_answers: bool = True):
     """Cache a repository read under its name, the caller's scope and every argument.
 
     The first two arguments must be (session, scope). Outside an app context, with
     CACHE_READS off, or while the cache is failing, the function is simply called.
+
+    ``in_whole_answers=False``: not cached while a callback answer that will be cached whole is
+    computed. For cheap reads (the daily rollup's: a millisecond or two of SQL) the answer's own
+    entry is what a repeat finds, and caching the frames as well cost a cold overview a GET and
+    a SET of pickled frames per read (~2 ms of its ~15 ms CPU). What the separate entry would
+    have saved: the rollup's SQL again when only the theme, the granularity or a refresh tick
+    changes the answer. Expensive reads (rankings over the raw rows) keep the default.
     """
+    if func is None:
+        return functools.partial(cached_read, in_whole_answers=in_whole_answers)
     name = func.__name__
 
     @functools.wraps(func)
     def wrapper(session, scope, *args, **kwargs):
         breaker = _breaker()
-        if breaker is None or _has_unsaved_writes(session):
+        if (
+            breaker is None
+            or _has_unsaved_writes(session)
+            or (not in_whole_answers and _inside_cached_answer())
+        ):
             return func(session, scope, *args, **kwargs)
         if not breaker.available():
             telemetry.cache_result(name, "bypass")

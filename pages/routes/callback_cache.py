@@ -27,7 +27,13 @@ from flask import Flask, current_app, g, request
 
 from auth.access import parse_callback_payload
 from data import telemetry
-from data.cache import _breaker, cache, fresh_seconds, remember_generation
+from data.cache import (
+    _breaker,
+    cache,
+    caching_whole_answer,
+    fresh_seconds,
+    remember_generation,
+)
 
 CALLBACK_PATH = "/_dash-update-component"
 KEPT_HEADERS = ("Content-Type", "Content-Encoding", "Vary")
@@ -96,6 +102,7 @@ def serve_cached_response():
         breaker.failed(exc)
         return None
     g.kiki_response_key = (key, generation, lock if mine else None)
+    caching_whole_answer()  # the rollup reads it makes need no entries of their own
     return None
 
 

@@ -157,7 +157,7 @@ def test_pages_keep_answering_when_redis_stops_mid_run(ops_world, caplog):
         import redis
 
         assert redis.Redis.from_url(redis_url).keys(
-            "kiki-test-*read:*"
+            "kiki-test-*response:*"
         )  # cached in Redis
         process.kill()
         process.wait()

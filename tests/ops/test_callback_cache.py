@@ -4,6 +4,7 @@ runs first."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 from contextlib import contextmanager
@@ -12,7 +13,9 @@ import pytest
 import sqlalchemy as sa
 from prometheus_client import REGISTRY
 
+from data.analytics import kpi_summary
 from data.db import get_database
+from data.filters import DateRange
 from data.models import Organization
 from data.organizations import set_fee_rate
 from data.scope import Scope
@@ -128,6 +131,44 @@ def _response_hits() -> float:
         "kiki_cache_reads_total", {"read": "callback_response", "result": "hit"}
     )
     return found or 0.0
+
+
+ROLLUP_READS = ("kpi_summary", "revenue_trend", "platform_breakdown")
+
+
+def _read_results(read: str) -> dict[str, float]:
+    """kiki_cache_reads_total of one read, by result."""
+    return {
+        result: REGISTRY.get_sample_value(
+            "kiki_cache_reads_total", {"read": read, "result": result}
+        )
+        or 0.0
+        for result in ("hit", "miss", "error", "bypass")
+    }
+
+
+def test_rollup_reads_behind_a_cached_answer_get_no_entries_of_their_own(cached_app):
+    """The answer's own entry is what a repeat finds: its cheap rollup reads are not cached a
+    second time as frames. The ranking over raw rows and direct reads (API, exports) still are."""
+    app, world = cached_app
+    client = signed_in(app, "acme", "viewer")
+    values = overview_values("2026-08-03", "2026-08-21")
+    rollups = {read: _read_results(read) for read in ROLLUP_READS}
+    top = _read_results("top_campaigns")
+    assert call_callback(app, client, "overview-kpis", values).status_code == 200
+    assert call_callback(app, client, "overview-top", values).status_code == 200
+    assert {read: _read_results(read) for read in ROLLUP_READS} == rollups
+    assert _read_results("top_campaigns")["miss"] == top["miss"] + 1
+
+    before = _read_results("kpi_summary")
+    scope = Scope(world["orgs"]["acme"], "viewer")
+    rng = DateRange(dt.date(2026, 8, 3), dt.date(2026, 8, 21))
+    with app.server.test_request_context(), get_database().session_scope() as session:
+        first = kpi_summary(session, scope, rng)
+        second = kpi_summary(session, scope, rng)
+    after = _read_results("kpi_summary")
+    assert (after["miss"], after["hit"]) == (before["miss"] + 1, before["hit"] + 1)
+    assert second.equals(first)
 
 
 def get_database_engine(app) -> sa.Engine:

@@ -97,6 +97,8 @@ OPTIMIZED = """\
 | sessions 4-5: the default per-user rate limit is one rule (1200 a minute), not two (each rule is one Redis round trip of the moving-window script on every request; docs/SECURITY.md) | app no-op 1.31-1.41 ms CPU in-process (bare Dash 0.34) | 1.07-1.11 ms |
 | sessions 4-5: campaign detail's ten statements built once (organization, campaign and dates bound at execution, as the overview's), and each frame built once from plain columns | cold campaign detail 20.3-21.5 ms CPU, 23.3-24.6 ms wall (in-process, Redis flushed per request) | 13.9-14.6 ms CPU, 16.8-18.1 ms wall |
 | sessions 4-5: no date in the response cache's keys (the ranges are in the body) | at midnight every organization's cached answers missed together | they live out their time |
+| session 6 (bench fix): wrk and locust replay each session with the User-Agent it signed in with, and the bench checks that a replayed no-op gets no new session cookie | every replayed request looked like another browser to Flask-Login's session protection: the session was marked non-fresh, re-signed and sent again (1.27-1.75 ms CPU per app no-op in-process) | 0.96-1.09 ms; in this run 2.8x the bare no-op at both scales (2.9x / 3.0x before) |
+| session 7: the overview's rollup reads are not cached a second time as frames while their answer, which is cached whole, is computed (`cached_read(in_whole_answers=False)`; top campaigns, the campaign list and direct reads still are) | cold overview 8.8-8.9 ms CPU, 10.7-10.9 ms wall (in-process, Redis flushed per request; a GET and a SET of pickled frames per read) | 6.8-6.9 ms CPU, 8.3-8.4 ms wall |
 
 Levers of the issue already in place before this work: figures are plain dicts (no
 `go.Figure`), the overview reads the daily rollup, the campaigns table is paged on the server
@@ -106,38 +108,44 @@ Levers of the issue already in place before this work: figures are plain dicts (
 OUT_OF_REACH = """\
 ## What is out of reach on this machine, and why
 
-This run's machine was as fast as the one of the 2026-11 session-2 report (bare Dash no-op
-0.51 ms of CPU per request under gunicorn, 0.34 ms in-process), about three times faster than
-the session-3 machine: compare ratios, not absolute figures, across reports. New in this run:
-no naive, concurrency or 10M page-load target fails any more (152x the naive overview, 4,000
-users held at p95 48 / 36 ms at both scales, the most the ramp tries).
+Compare ratios, not absolute figures, across reports: this run's machine ran the bare Dash no-op
+at 0.50-0.53 ms of CPU per request under gunicorn (0.51 in the previous report), but its
+PostgreSQL answered the same queries 10-30 % faster (top campaigns 19 against 22 ms at 1M, 160
+against 202 ms at 10M), which raises every cold ratio whose app-side cost stayed the same. New in
+this run: every page-load target passes (first visit 821 / 827 ms at 1M / 10M), and the
+overview's cold p95 at 10M is within 1.2x of 1M (0.88x).
 
 - **Per-request overhead (1.5x a bare no-op) and warm throughput (0.5x the floor).** App no-op
-  1.46 ms CPU against 0.51 ms (2.9x at 1M, 3.0x at 10M; 3.7-4.9x in the previous report); warm
-  data callbacks cost what the no-op costs plus one Redis MGET, so their throughput is 0.23-0.33x
-  the floor. In-process: app no-op 1.07-1.11 ms against the bare 0.34; with the rate limiter
-  switched off 0.76 ms. The limiter (now one rule: one Redis round trip of the moving-window
-  script, ~0.17 ms, plus Flask-Limiter's bookkeeping) is ~0.32 ms; the signed session cookie,
-  Flask-WTF's CSRF HMAC, Flask-Login, the guard's reading of the callback's outputs, security
-  headers and Prometheus samples share the other ~0.4 ms. 1.5x would leave 0.17 ms for all of
-  them, less than the limiter's one Redis round trip: it means dropping the per-user rate limit
-  or the CSRF check that PRODUCT.md requires.
-- **Cold latency within 1.5x of the raw SQL** holds wherever the SQL is most of the work: the
-  top-campaigns table (1.39x / 1.08x), the campaigns table (1.41x / 1.03x) and its search
-  (1.40x / 1.16x). The overview's KPIs and charts need 3 statements of 1.3-2.8 ms on the rollup
-  and campaign detail 10 statements of 2.9-4.1 ms; their cold callbacks take 10-22 ms, of which
-  ~2 ms is the per-request work above and the rest Python (frames, KPI cards, figures, JSON).
-  Campaign detail went from 12-13x to 5.4-5.7x this session (statements built once); the
-  overview is 5.7-7.8x. Within 1.5x of a 1.3 ms query is ~2 ms for the whole request, about the
-  app's no-op alone.
-- **Overview p95 at 10M within 1.2x of 1M**: warm 1.01x and 0.77x pass. Cold, the KPIs and
-  charts read the rollup (same rows at both scales) and measured 1.69x on p95 (37.5 against 22.2
-  ms; p50 15.7 against 10.4 ms): a dozen samples of ~20 ms on a shared machine, 0.8x in the
-  session-3 run. The top-campaigns table ranks every campaign over the range, ten times the
-  campaigns and rows at 10M (SQL 180 ms against 24 ms), so its cold p95 grows with them (7.6x);
-  a campaign-by-day rollup would at most halve that (not built).
-- **First visit within 1 s** at 1M: 1,072 ms (903 ms at 10M; repeat visits 413-460 ms). The bare
-  Dash + dbc page took 1,253 ms on its first visit in the same run: a first visit is the browser
-  compiling ~1 MB gzip of JavaScript right after Chromium starts, the app already sends less than
-  the bare page.
+  1.38 / 1.47 ms CPU against 0.50 / 0.53 ms (2.8x at both scales; 2.9-3.0x in the previous
+  report). Since the previous report the replayed sessions (wrk, locust) send the User-Agent they
+  signed in with: before, Flask-Login's session protection saw another agent on every replayed
+  request and re-signed and re-sent the session cookie (~0.2 ms in-process), which a browser never
+  pays. Warm data callbacks cost what the no-op costs plus one Redis MGET, so their throughput is
+  0.28-0.32x the floor. In-process (this machine): app no-op 1.0 ms against the bare 0.25 ms. The
+  rate limiter (one rule: one Redis round trip of the moving-window script plus Flask-Limiter's
+  bookkeeping) is about a quarter of it; the signed session cookie and Flask-WTF's CSRF token
+  (two itsdangerous verifications), Flask-Login, the guard's reading of the callback's outputs,
+  security headers, the response cache's lookup and Prometheus samples share the rest, none more
+  than a tenth. 1.5x would leave ~0.25 ms (under gunicorn) for all of them, about the limiter's
+  one Redis round trip: it means dropping the per-user rate limit or the CSRF check that
+  PRODUCT.md requires.
+- **Cold latency within 1.5x of the raw SQL** holds at 10M wherever the SQL is most of the work:
+  the top-campaigns table (1.09x), the campaigns table (1.13x) and its search (1.06x). At 1M the
+  same three are 1.51-1.61x (1.39-1.41x in the previous report): ~11 ms of app work (the
+  per-request work above, ~8 ms of CPU in-process for frames, Dash components and JSON) over a
+  19-24 ms query that this machine's PostgreSQL answered ~15 % faster than the last one. The
+  overview's KPIs and charts need 3 statements of 1.7-1.9 ms on the rollup and campaign detail
+  10 statements of 2.6 ms; their cold callbacks take 11-19 ms (6.5-7.4x), of which ~2.5 ms is
+  the per-request work above and the rest Python (frames, KPI cards, figures, JSON). This
+  session the overview's rollup reads stopped being cached a second time as frames inside an
+  answer that is cached whole (cold overview 8.8-8.9 -> 6.8-6.9 ms CPU in-process; in the bench
+  10.4 -> 11.0 ms at 1M and 15.7 -> 12.6 ms at 10M, against 1.3-2.8 ms of SQL then and 1.7-1.9
+  ms now). Within 1.5x of a 1.7 ms query is ~2.5 ms for the whole request, the app's no-op alone.
+- **Top campaigns p95 at 10M within 1.2x of 1M.** Cold, the table ranks every campaign over the
+  range, ten times the campaigns and rows at 10M (SQL 160 ms against 19 ms), so its cold p95
+  grows with them (4.3x; 7.6x in the previous report); a campaign-by-day rollup would at most
+  halve that (not built). Warm, both scales serve the same kind of answer from one Redis GET;
+  1.23x (p95 16.0 against 13.0 ms, p50 9.0 against 6.8 ms) is run-to-run noise of wrk on a
+  shared machine: the overview's warm ratio in the same run is 0.88x, and this ratio was 0.77x in
+  the previous report.
 """

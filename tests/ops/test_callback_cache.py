@@ -127,10 +127,7 @@ def test_an_answer_is_still_served_the_next_day(cached_app, monkeypatch):
 
 
 def _response_hits() -> float:
-    found = REGISTRY.get_sample_value(
-        "kiki_cache_reads_total", {"read": "callback_response", "result": "hit"}
-    )
-    return found or 0.0
+    return _read_results("callback_response")["hit"]
 
 
 ROLLUP_READS = ("kpi_summary", "revenue_trend", "platform_breakdown")

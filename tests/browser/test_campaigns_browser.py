@@ -39,6 +39,22 @@ def _wait_for_names(duo, expected: list[str], timeout: float = 15) -> None:
     assert _names(duo) == expected
 
 
+def _finished_downloads(directory: Path, timeout: float = 20) -> list[Path]:
+    """The CSV files once Chromium has finished writing them.
+
+    Chromium reserves the final name with an empty file while the bytes still go to a
+    ``.crdownload``; a file that merely exists may not hold the download yet.
+    """
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        files = sorted(directory.glob("*.csv"))
+        in_progress = list(directory.glob("*.crdownload"))
+        if files and not in_progress and all(f.stat().st_size for f in files):
+            return files
+        time.sleep(0.2)
+    return sorted(directory.glob("*.csv"))
+
+
 def test_list_filters_sorts_and_opens_detail(signed_in):
     duo = signed_in("analyst@acme.test", f"/campaigns?{RANGE}")
     by_revenue = sorted(
@@ -92,11 +108,7 @@ def test_csv_download_has_every_filtered_row_with_golden_numbers(signed_in):
         ],
     )
     duo.find_element("#campaigns-export-csv").click()
-    download = Path(duo.download_path)
-    deadline = time.time() + 20
-    while time.time() < deadline and not list(download.glob("*.csv")):
-        time.sleep(0.2)
-    files = list(download.glob("*.csv"))
+    files = _finished_downloads(Path(duo.download_path))
     assert [f.name for f in files] == ["kiki-campaigns-2026-10-19-to-2026-11-01.csv"]
     with open(files[0], newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

@@ -113,3 +113,12 @@ def wait_until(
             continue
         time.sleep(0.2)
     raise AssertionError(message)
+
+
+def wait_for_url(dash_duo, *parts: str) -> None:
+    """Wait until the address bar holds every part: it follows a page's state a moment after
+    the page shows it (a clientside callback writes the URL)."""
+    wait_until(
+        lambda: all(part in dash_duo.driver.current_url for part in parts),
+        message=f"the URL never showed {parts}: {dash_duo.driver.current_url}",
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import screenshot, texts
+from tests.browser.conftest import screenshot, texts, wait_for_url, wait_until
 from tests.golden import expected_cases
 
 CASE = next(
@@ -39,19 +39,19 @@ def _wait_for_names(duo, expected: list[str], timeout: float = 15) -> None:
     assert _names(duo) == expected
 
 
-def _finished_downloads(directory: Path, timeout: float = 20) -> list[Path]:
+def _finished_downloads(directory: Path) -> list[Path]:
     """The CSV files once Chromium has finished writing them.
 
     Chromium reserves the final name with an empty file while the bytes still go to a
     ``.crdownload``; a file that merely exists may not hold the download yet.
     """
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        files = sorted(directory.glob("*.csv"))
+
+    def finished() -> bool:
+        files = list(directory.glob("*.csv"))
         in_progress = list(directory.glob("*.crdownload"))
-        if files and not in_progress and all(f.stat().st_size for f in files):
-            return files
-        time.sleep(0.2)
+        return bool(files) and not in_progress and all(f.stat().st_size for f in files)
+
+    wait_until(finished, timeout=20, message="the CSV download did not finish")
     return sorted(directory.glob("*.csv"))
 
 
@@ -77,12 +77,12 @@ def test_list_filters_sorts_and_opens_detail(signed_in):
         key=lambda k: (Decimal(CASE["by_campaign"][k]["spend"]), int(k)),
     )
     _wait_for_names(duo, [GOLDEN_NAMES[k] for k in by_spend])
-    assert "sort=spend" in duo.driver.current_url and "desc=0" in duo.driver.current_url
+    wait_for_url(duo, "sort=spend", "desc=0")
 
     search = duo.find_element("#campaigns-search")
     search.send_keys("tent\n")
     _wait_for_names(duo, ["Tent Clearance"])
-    assert "search=tent" in duo.driver.current_url
+    wait_for_url(duo, "search=tent")
 
     duo.find_element("#campaigns-table td[data-dash-column=name] a").click()
     duo.wait_for_contains_text("#campaign-title", "Tent Clearance", timeout=15)
@@ -138,7 +138,7 @@ def test_server_side_paging_and_viewer_has_no_export(signed_in):
     screenshot(duo, "campaigns-paging")
     duo.driver.execute_script("arguments[0].click()", next_page)
     _wait_for_names(duo, [f"Bulk {i:03d}" for i in range(26, 51)])
-    assert "page=2" in duo.driver.current_url
+    wait_for_url(duo, "page=2")
     # The browser only ever holds one page of rows.
     assert (
         len(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import screenshot, wait_until
+from tests.browser.conftest import screenshot, wait_for_url, wait_until
 from tests.golden import expected_cases
 
 CASES = {(c["organization_slug"], c["start"], c["end"]): c for c in expected_cases()}
@@ -100,7 +100,7 @@ def test_changing_controls_updates_every_figure(signed_in):
     duo.select_dcc_dropdown("#overview-platforms", value="Google")
     _kpis_match(duo, month["by_platform"]["google"])
     duo.wait_for_text_to_equal("#overview-breakdown .xtick text", "Google", timeout=10)
-    assert "platform=google" in duo.driver.current_url
+    wait_for_url(duo, "platform=google")
 
     # Weekly buckets: 2026-10-03 (clipped) and the four Mondays after it.
     duo.find_element(

@@ -278,7 +278,9 @@ def test_identical_misses_compute_once_and_share_the_answer(cached_app, monkeypa
 
     first = threading.Thread(target=ask, args=(0,))
     first.start()
-    time.sleep(0.1)
+    deadline = time.monotonic() + 10
+    while not calls and time.monotonic() < deadline:  # the first holds the lock now
+        time.sleep(0.01)
     ask(1)
     first.join()
     assert [a.status_code for a in answers] == [200, 200]

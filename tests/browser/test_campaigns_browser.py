@@ -42,8 +42,9 @@ def _wait_for_names(duo, expected: list[str], timeout: float = 15) -> None:
 def _finished_downloads(directory: Path) -> list[Path]:
     """The CSV files once Chromium has finished writing them.
 
-    Chromium reserves the final name with an empty file while the bytes still go to a
-    ``.crdownload``; a file that merely exists may not hold the download yet.
+    Chromium writes to a ``.crdownload`` and, just before renaming it, creates the final
+    name as an empty file (seen for under a millisecond): a file that merely exists may not
+    hold the download yet.
     """
 
     def finished() -> bool:

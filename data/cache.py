@@ -31,9 +31,8 @@ RETRY_AFTER_SECONDS = 15.0
 FRESH_JITTER = 0.2  # cached entries live CACHE_TIMEOUT +/- 20 %
 PENDING_KEY = "kiki_invalidate"
 GENERATIONS_KEY = "kiki_generations"  # in flask.g: generations this request has read
-WHOLE_ANSWER_KEY = (
-    "kiki_whole_answer_cached"  # in flask.g: this request's answer is cached whole
-)
+# in flask.g: this request's answer is cached whole
+WHOLE_ANSWER_KEY = "kiki_whole_answer_cached"
 
 
 def init_app(app: Flask) -> None:
@@ -207,9 +206,10 @@ def cached_read(func=None, *, in_whole_answers: bool = True):
     ``in_whole_answers=False``: not cached while a callback answer that will be cached whole is
     computed. For cheap reads (the daily rollup's: a millisecond or two of SQL) the answer's own
     entry is what a repeat finds, and caching the frames as well cost a cold overview a GET and
-    a SET of pickled frames per read (~2 ms of CPU, a fifth of the callback's). What the separate entry would
-    have saved: the rollup's SQL again when only the theme, the granularity or a refresh tick
-    changes the answer. Expensive reads (rankings over the raw rows) keep the default.
+    a SET of pickled frames per read (~2 ms of CPU, a fifth of the callback's). What the
+    separate entry would have saved: the rollup's SQL again when only the theme, the
+    granularity or a refresh tick changes the answer. Expensive reads (rankings over the raw
+    rows) keep the default.
     """
     if func is None:
         return functools.partial(cached_read, in_whole_answers=in_whole_answers)

@@ -23,8 +23,10 @@ from data.queries import (
     campaigns,
     deployments,
     fee_rate,
+    fee_rate_column,
     metric_filter,
     pm,
+    rate_or_default,
     row_columns,
     runs_on,
     sum_columns,
@@ -117,21 +119,48 @@ def _platforms_of(session: Session, campaign_ids: list[int]) -> dict[int, str]:
     found: dict[int, set[str]] = {}
     for campaign_id, platform in session.execute(stmt):
         found.setdefault(campaign_id, set()).add(platform)
-    return {
-        cid: ", ".join(p for p in PLATFORMS if p in names)
-        for cid, names in found.items()
-    }
+    return {cid: _platform_label(names) for cid, names in found.items()}
 
 
-def _campaign_frame(session: Session, rows: list, rate: Decimal) -> pd.DataFrame:
+def _platform_label(names) -> str:
+    """ "meta, google": the platforms a campaign runs on, in PLATFORMS order."""
+    return ", ".join(p for p in PLATFORMS if p in names)
+
+
+def _campaign_frame(
+    rows: list, rate: Decimal, platforms: dict[int, str]
+) -> pd.DataFrame:
     names = ["campaign_id", "name", "status", "budget_daily", *SUM_COLUMNS]
     columns = row_columns(rows, names)
     ids = [int(i) for i in columns["campaign_id"]]
-    platforms = _platforms_of(session, ids)
     columns["platforms"] = [platforms.get(i, "") for i in ids]
     columns["budget_daily"] = [Decimal(v) for v in columns["budget_daily"]]
     frame = metrics_frame(columns, rate)
     return frame[CAMPAIGN_COLUMNS]
+
+
+@functools.lru_cache(maxsize=64)
+def _page_statement(filters: CampaignFilters):
+    """One page of the list, in one statement: its rows, the count of every matching row (a
+    window over the filtered list, which is counted before LIMIT applies), each row's platforms
+    and the fee rate. These were four statements, four round trips (count, page, platforms, fee
+    rate). PostgreSQL evaluates the platforms subquery after the LIMIT, for the page's rows only
+    (an expensive output column is postponed past the sort when there is a LIMIT)."""
+    platforms = (
+        sa.select(sa.func.aggregate_strings(deployments.c.platform, ","))
+        .where(deployments.c.campaign_id == campaigns.c.id)
+        .scalar_subquery()
+    )
+    return (
+        _campaign_statement(filters)
+        .add_columns(
+            sa.func.count().over().label("total"),
+            platforms.label("platform_names"),
+            fee_rate_column(),
+        )
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+    )
 
 
 @cached_read
@@ -147,14 +176,20 @@ def campaign_list(
 
     Filtering, sorting and paging happen in SQL. Columns: CAMPAIGN_COLUMNS.
     """
-    stmt = _campaign_statement(filters)
     params = bound_params(scope, rng, filters.platforms)
-    total = session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()), params
-    )
-    page_stmt = stmt.limit(page_size).offset(max(page, 0) * page_size)
-    rows = session.execute(page_stmt, params).all()
-    return _campaign_frame(session, rows, fee_rate(session, scope)), int(total or 0)
+    params |= {"limit": page_size, "offset": max(page, 0) * page_size}
+    rows = session.execute(_page_statement(filters), params).all()
+    if rows:
+        total, rate = rows[0].total, rate_or_default(rows[0].fee_rate)
+    else:  # an empty page: the count (past the last page, it is not 0) and the rate apart
+        stmt = _campaign_statement(filters).order_by(None).subquery()
+        total = session.scalar(sa.select(sa.func.count()).select_from(stmt), params)
+        rate = fee_rate(session, scope)
+    platforms = {
+        int(row.campaign_id): _platform_label((row.platform_names or "").split(","))
+        for row in rows
+    }
+    return _campaign_frame(rows, rate, platforms), int(total or 0)
 
 
 def iter_campaign_list(
@@ -171,4 +206,5 @@ def iter_campaign_list(
         bound_params(scope, rng, filters.platforms),
     )
     for rows in result.partitions():
-        yield _campaign_frame(session, rows, rate)
+        ids = [int(row.campaign_id) for row in rows]
+        yield _campaign_frame(rows, rate, _platforms_of(session, ids))

@@ -42,7 +42,7 @@ def top_campaigns_table(frame: pd.DataFrame) -> html.Div:
                     for name, _ in columns
                 ]
             )
-            for _, row in frame.iterrows()
+            for row in frame.to_dict("records")  # iterrows built a Series per row
         ]
     )
     return dbc.Table(
@@ -80,7 +80,7 @@ def metrics_table(
                     for name, _ in columns
                 ]
             )
-            for _, row in frame.iterrows()
+            for row in frame.to_dict("records")
         ]
     )
     return dbc.Table(

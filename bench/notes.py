@@ -99,6 +99,7 @@ OPTIMIZED = """\
 | sessions 4-5: no date in the response cache's keys (the ranges are in the body) | at midnight every organization's cached answers missed together | they live out their time |
 | session 6 (bench fix): wrk and locust replay each session with the User-Agent it signed in with, and the bench checks that a replayed no-op gets no new session cookie | every replayed request looked like another browser to Flask-Login's session protection: the session was marked non-fresh, re-signed and sent again (1.27-1.75 ms CPU per app no-op in-process) | 0.96-1.09 ms; in this run 2.8x the bare no-op at both scales (2.9x / 3.0x before) |
 | session 7: the overview's rollup reads are not cached a second time as frames while their answer, which is cached whole, is computed (`cached_read(in_whole_answers=False)`; top campaigns, the campaign list and direct reads still are) | cold overview 8.8-8.9 ms CPU, 10.7-10.9 ms wall (in-process, Redis flushed per request; a GET and a SET of pickled frames per read) | 6.8-6.9 ms CPU, 8.3-8.4 ms wall |
+| session 9: the campaign list's page in one statement (the count a window over the filtered list, computed before LIMIT; each row's platforms a subquery that PostgreSQL evaluates after the LIMIT, for the page's rows only; the fee rate an InitPlan); summary tables built from records, not `iterrows` | campaigns table: 4 statements (count, page, platforms, fee rate); in-process cold 18.3-21.2 ms CPU per request (1M, Redis flushed per request, a loaded machine) | 1 statement; 10.8-16.0 ms CPU, measured side by side with the previous commit; in this run cold ÷ SQL 1.41 / 1.36 at 1M (table / search), 1.51 / 1.53 in the previous report |
 
 Levers of the issue already in place before this work: figures are plain dicts (no
 `go.Figure`), the overview reads the daily rollup, the campaigns table is paged on the server
@@ -108,44 +109,54 @@ Levers of the issue already in place before this work: figures are plain dicts (
 OUT_OF_REACH = """\
 ## What is out of reach on this machine, and why
 
-Compare ratios, not absolute figures, across reports: this run's machine ran the bare Dash no-op
-at 0.50-0.53 ms of CPU per request under gunicorn (0.51 in the previous report), but its
-PostgreSQL answered the same queries 10-30 % faster (top campaigns 19 against 22 ms at 1M, 160
-against 202 ms at 10M), which raises every cold ratio whose app-side cost stayed the same. New in
-this run: every page-load target passes (first visit 821 / 827 ms at 1M / 10M), and the
-overview's cold p95 at 10M is within 1.2x of 1M (0.88x).
+Compare ratios, not absolute figures, across reports. This run's machine was about a third slower
+than the previous report's: the bare Dash no-op cost 0.72-0.74 ms of CPU per request under
+gunicorn (0.50-0.53 before), the same locust ramp took 884 s of server CPU at 1M (672 s before),
+and PostgreSQL answered the same ranking 30-45 % slower (top campaigns 27.7 against 19.2 ms at 1M,
+219 against 160 ms at 10M). Targets measured side by side in one run (the ratios) stay
+comparable; the two absolute ones moved with the machine. The first visit's charts drawn took
+1,095 ms at 1M and 980 ms at 10M (821 / 827 ms before), while the bare Dash + dbc page of the
+same run took 1,496 ms (1,203 before): the app's page is still 0.65-0.73x the bare page's time,
+as it was (0.68-0.69x). Both ramps held 3,500 users (p95 55 / 75 ms at 1M / 10M); at 4,000 the
+machine's load average was 6-7 on 2 cores (p95 1.2 / 3.9 s), where both held 4,000 at p95 32 /
+42 ms before. The warm overview's p95 at 10M against 1M (1.76x; 0.88x before) compares two wrk
+runs of the same kind of answer, one Redis GET at both scales, taken minutes apart on this
+machine: it measures the machine's noise between them, not the data's size.
 
 - **Per-request overhead (1.5x a bare no-op) and warm throughput (0.5x the floor).** App no-op
-  1.38 / 1.47 ms CPU against 0.50 / 0.53 ms (2.8x at both scales; 2.9-3.0x in the previous
-  report). Since the previous report the replayed sessions (wrk, locust) send the User-Agent they
-  signed in with: before, Flask-Login's session protection saw another agent on every replayed
-  request and re-signed and re-sent the session cookie (~0.2 ms in-process), which a browser never
-  pays. Warm data callbacks cost what the no-op costs plus one Redis MGET, so their throughput is
-  0.28-0.32x the floor. In-process (this machine): app no-op 1.0 ms against the bare 0.25 ms. The
-  rate limiter (one rule: one Redis round trip of the moving-window script plus Flask-Limiter's
-  bookkeeping) is about a quarter of it; the signed session cookie and Flask-WTF's CSRF token
-  (two itsdangerous verifications), Flask-Login, the guard's reading of the callback's outputs,
-  security headers, the response cache's lookup and Prometheus samples share the rest, none more
-  than a tenth. 1.5x would leave ~0.25 ms (under gunicorn) for all of them, about the limiter's
-  one Redis round trip: it means dropping the per-user rate limit or the CSRF check that
-  PRODUCT.md requires.
-- **Cold latency within 1.5x of the raw SQL** holds at 10M wherever the SQL is most of the work:
-  the top-campaigns table (1.09x), the campaigns table (1.13x) and its search (1.06x). At 1M the
-  same three are 1.51-1.61x (1.39-1.41x in the previous report): ~11 ms of app work (the
-  per-request work above, ~8 ms of CPU in-process for frames, Dash components and JSON) over a
-  19-24 ms query that this machine's PostgreSQL answered ~15 % faster than the last one. The
-  overview's KPIs and charts need 3 statements of 1.7-1.9 ms on the rollup and campaign detail
-  10 statements of 2.6 ms; their cold callbacks take 11-19 ms (6.5-7.4x), of which ~2.5 ms is
-  the per-request work above and the rest Python (frames, KPI cards, figures, JSON). This
-  session the overview's rollup reads stopped being cached a second time as frames inside an
-  answer that is cached whole (cold overview 8.8-8.9 -> 6.8-6.9 ms CPU in-process; in the bench
-  10.4 -> 11.0 ms at 1M and 15.7 -> 12.6 ms at 10M, against 1.3-2.8 ms of SQL then and 1.7-1.9
-  ms now). Within 1.5x of a 1.7 ms query is ~2.5 ms for the whole request, the app's no-op alone.
+  2.10 / 1.82 ms CPU against 0.74 / 0.72 ms (2.8x / 2.5x; 2.8x at both scales before). Warm data
+  callbacks cost what the no-op costs plus one Redis MGET, so their throughput is 0.23-0.36x the
+  floor. Profiled in-process this session (cProfile over 2,000 no-ops): Flask-Limiter is a fifth
+  of the request, half of that its one Redis round trip (the moving-window script) and half its
+  own bookkeeping (resolving and filtering the limits, its request context); the session cookie
+  and Flask-WTF's CSRF token (two itsdangerous verifications), Flask-Login, the guard and the
+  response headers share the rest, none more than a tenth; the app registers 22 before/after
+  request functions, each a call through Flask's `ensure_sync`. 1.5x would leave ~0.35 ms
+  (under gunicorn) for all of them, about the limiter's one Redis round trip: it means dropping
+  the per-user rate limit or the CSRF check that PRODUCT.md requires.
+- **Cold latency within 1.5x of the raw SQL** now holds wherever the SQL is most of the work, at
+  both scales: the top-campaigns table (1.49x at 1M, 1.06x at 10M), the campaigns table (1.41x,
+  1.06x) and its search (1.36x, 1.07x). At 1M these were 1.51-1.61x in the previous report. For
+  the campaigns table, part of that is this session's change (one statement instead of four:
+  10.8-16.0 against 18.3-21.2 ms CPU per cold request in-process, side by side); for the top
+  campaigns, which did not change, it is the slower PostgreSQL: its ~13 ms of app work sits on a
+  28 ms query instead of a 19 ms one. On a faster database the 1M top campaigns ratio returns to
+  about 1.6-1.7x. The overview's KPIs and charts need 3 statements of 1.6-2.5 ms on the rollup and
+  campaign detail 10 statements of 3.3-3.7 ms; their cold callbacks take 15-32 ms (7.2-9.1x), of
+  which ~3 ms is the per-request work above and the rest Python (frames, KPI cards, figures,
+  JSON), spread thin: in a profile of the detail page no part is more than a fifth (nine frames
+  built, ~100 Dash components, JSON). Within 1.5x of a 1.6 ms query is ~2.4 ms for the whole
+  request: less than the app's no-op alone (2.9 ms unloaded in this run), and less than the bare
+  Dash no-op plus the query (1.5 + 1.6 ms). Tried and not adopted: orjson as plotly's JSON
+  engine (the Python pass it runs first, `clean_to_json_compatible`, made a top-campaigns answer
+  slower to serialize: 0.60 against 0.36 ms).
 - **Top campaigns p95 at 10M within 1.2x of 1M.** Cold, the table ranks every campaign over the
-  range, ten times the campaigns and rows at 10M (SQL 160 ms against 19 ms), so its cold p95
-  grows with them (4.3x; 7.6x in the previous report); a campaign-by-day rollup would at most
-  halve that (not built). Warm, both scales serve the same kind of answer from one Redis GET;
-  1.23x (p95 16.0 against 13.0 ms, p50 9.0 against 6.8 ms) is run-to-run noise of wrk on a
-  shared machine: the overview's warm ratio in the same run is 0.88x, and this ratio was 0.77x in
-  the previous report.
+  range, ten times the campaigns and rows at 10M (SQL 219 ms against 28 ms), so its cold p95
+  grows with them (4.9x; 4.3x in the previous report). Most of the query is PostgreSQL's
+  HashAggregate, not reading rows: over the 90,000 rows of a 30-day range at 1M, counting them
+  takes 4.8 ms and grouping them by campaign 18 ms, the same with no sums, with two or with all
+  five (psql's timing, no parallel workers); parallel workers gain nothing on 2 cores. A campaign-by-day
+  rollup (platforms merged) would group a third of the rows, and the ratio would still grow
+  with the campaigns' count (not built). Warm, both scales serve the same kind of answer from
+  one Redis GET; 1.21x (1.23x before) is run-to-run noise of wrk on a shared machine.
 """

@@ -123,6 +123,12 @@ machine's load average was 6-7 on 2 cores (p95 1.2 / 3.9 s), where both held 4,0
 runs of the same kind of answer, one Redis GET at both scales, taken minutes apart on this
 machine: it measures the machine's noise between them, not the data's size.
 
+One caveat of this run: orjson, installed by hand for an experiment (below) and not a dependency,
+was still in the app's venv, so plotly serialized the cold answers with it. A 1M re-run without
+it (`--scales 1m --no-load`, bench-20261203-135233) gave the same picture: cold top campaigns,
+table and search 1.44x / 1.37x / 1.38x their SQL, overview 8.98x, detail 7.98x, app no-op 2.96x
+the bare one, first visit 1,159 ms against the bare page's 1,558 ms.
+
 - **Per-request overhead (1.5x a bare no-op) and warm throughput (0.5x the floor).** App no-op
   2.10 / 1.82 ms CPU against 0.74 / 0.72 ms (2.8x / 2.5x; 2.8x at both scales before). Warm data
   callbacks cost what the no-op costs plus one Redis MGET, so their throughput is 0.23-0.36x the

@@ -123,7 +123,7 @@ def _platforms_of(session: Session, campaign_ids: list[int]) -> dict[int, str]:
 
 
 def _platform_label(names) -> str:
-    """ "meta, google": the platforms a campaign runs on, in PLATFORMS order."""
+    """The platforms a campaign runs on, in PLATFORMS order: "meta, google"."""
     return ", ".join(p for p in PLATFORMS if p in names)
 
 

@@ -16,6 +16,7 @@ from tests.auth import dash_calls
 from tests.auth.support import sign_in
 from tests.auth.user_cache_support import cached_app
 from tests.factories import app_config
+from tests.statements import statements_sent
 
 
 @pytest.fixture
@@ -28,19 +29,10 @@ def app(world_url):
 
 def user_reads(app, client) -> int:
     """How many statements one signed-in callback ran against the users table."""
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if "FROM users" in statement:
-            seen.append(statement)
-
     engine = app.server.extensions["kiki_db"].engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(engine, keep=lambda s: "FROM users" in s) as seen:
         response = dash_calls.call(app, client, "profile-details")
         assert response.status_code in (200, 401)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     return len(seen)
 
 

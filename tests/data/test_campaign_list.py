@@ -3,7 +3,6 @@ fee rate, and the same answer on every page (including one past the end)."""
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from data.campaign_list import campaign_list
@@ -11,12 +10,7 @@ from data.filters import CampaignFilters, parse_range
 from data.models import PLATFORMS
 from data.scope import Scope
 from tests.data.test_golden import CASES
-from tests.golden import load_golden
-
-
-@pytest.fixture
-def golden(session):
-    return load_golden(session)
+from tests.statements import statements_sent
 
 
 def _scope_and_range(golden):
@@ -31,17 +25,8 @@ def _read(session, scope, rng, **kwargs):
 
 def test_a_page_is_one_statement(session, golden):
     scope, rng, _case = _scope_and_range(golden)
-    statements = []
-    engine = session.get_bind()
-
-    def count(*_args):
-        statements.append(1)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(session.get_bind()) as statements:
         frame, _total = _read(session, scope, rng, page=0, page_size=2)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     assert len(frame) == 2
     assert len(statements) == 1
 

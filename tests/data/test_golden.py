@@ -12,7 +12,7 @@ from data.campaign_list import campaign_list
 from data.filters import CampaignFilters, parse_range
 from data.metrics import MONEY_COLUMNS, RATIO_COLUMNS
 from data.scope import Scope
-from tests.golden import expected_cases, load_golden
+from tests.golden import expected_cases
 
 CASES = expected_cases()
 COUNT_COLUMNS = ["impressions", "clicks", "conversions"]
@@ -33,11 +33,6 @@ def assert_figures(actual, expected: dict, where: str) -> None:
             assert math.isclose(value, want, rel_tol=1e-9, abs_tol=1e-9), (
                 f"{where}: {name} {value} != {want}"
             )
-
-
-@pytest.fixture
-def golden(session):
-    return load_golden(session)
 
 
 def _case_id(case: dict) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-import pytest
-
 from data.campaign_detail import (
     campaign_daily,
     campaign_deployments,
@@ -16,7 +14,7 @@ from data.campaign_detail import (
 from data.filters import parse_range
 from data.scope import Scope
 from data.stats import two_proportion_p_value, wilson_interval
-from tests.golden import expected_cases, load_golden
+from tests.golden import expected_cases
 
 
 def test_wilson_interval_matches_the_textbook_value():
@@ -33,11 +31,6 @@ def test_two_proportion_p_value_by_hand():
         two_proportion_p_value(50, 1000, 30, 1000), 0.0225, abs_tol=2e-4
     )
     assert two_proportion_p_value(0, 100, 0, 100) is None
-
-
-@pytest.fixture
-def golden(session):
-    return load_golden(session)
 
 
 def test_deployments_of_a_campaign_add_up_to_its_golden_figures(session, golden):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from data.analytics import (
     TOP_CAMPAIGN_COLUMNS,
@@ -19,12 +18,7 @@ from data.campaign_list import campaign_list
 from data.filters import CampaignFilters, parse_range
 from data.scope import Scope
 from tests.data.test_golden import CASES, _case_id, assert_figures
-from tests.golden import load_golden
-
-
-@pytest.fixture
-def golden(session):
-    return load_golden(session)
+from tests.statements import statements_sent
 
 
 def _active(figures: dict) -> bool:
@@ -97,19 +91,10 @@ def test_top_campaigns_never_shows_another_organizations_campaign(session, golde
 )
 def test_each_overview_read_is_one_statement(session, golden, read):
     """The fee rate and campaign counts travel with the sums: one round trip per read."""
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    engine = session.get_bind()
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(session.get_bind()) as statements:
         read(
             session,
             Scope(golden["orgs"]["acme"], "viewer"),
             parse_range("2026-10-05", "2026-11-01"),
         )
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     assert len(statements) == 1

@@ -7,11 +7,9 @@ import datetime as dt
 import json
 import logging
 import time
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from data.analytics import kpi_summary
 from data.db import get_database
@@ -22,6 +20,7 @@ from data.rollups import refresh_rollups
 from data.scope import Scope
 from tests.ops.conftest import call_callback, make_app, signed_in
 from tests.ops.redis_server import black_hole, private_redis
+from tests.statements import statements_sent
 
 RNG = DateRange(dt.date(2026, 10, 19), dt.date(2026, 11, 1))
 OVERVIEW = {
@@ -33,28 +32,13 @@ OVERVIEW = {
 }
 
 
-@contextmanager
-def counting_queries(engine: sa.Engine):
-    """Counts the SQL statements sent while the block runs: a cache hit sends none."""
-    seen = []
-
-    def count(*_args):
-        seen.append(1)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-
-
 def _read(app, scope: Scope, *args):
     """kpi_summary inside the app (cached), and how many statements it sent."""
     with app.server.app_context():
         database = get_database()
         with (
             database.session_scope() as session,
-            counting_queries(database.engine) as seen,
+            statements_sent(database.engine) as seen,
         ):
             frame = kpi_summary(session, scope, *args)
         return frame.set_index("period").loc["current"], len(seen)

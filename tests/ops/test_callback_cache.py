@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +20,7 @@ from data.organizations import set_fee_rate
 from data.scope import Scope
 from tests.ops.conftest import call_callback, make_app, signed_in
 from tests.ops.redis_server import private_redis
+from tests.statements import statements_sent
 
 
 def overview_values(start: str, end: str) -> dict:
@@ -38,20 +38,9 @@ def _session_user_query(statement: str) -> bool:
     return "FROM users" in statement or statement.startswith("SELECT organizations.id,")
 
 
-@contextmanager
 def data_statements(engine: sa.Engine):
     """The SQL sent while the block runs, but the signed-in user's own row (every request)."""
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if not _session_user_query(statement):
-            seen.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+    return statements_sent(engine, keep=lambda s: not _session_user_query(s))
 
 
 @pytest.fixture(scope="module", params=["memory", "redis"])

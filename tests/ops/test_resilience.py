@@ -23,8 +23,9 @@ from data.scope import Scope
 from tests.factories import build_world, csrf_token
 from tests.ops.conftest import call_callback, make_app, signed_in
 from tests.ops.redis_server import free_port, private_redis
-from tests.ops.test_cache import OVERVIEW, RNG, counting_queries
+from tests.ops.test_cache import OVERVIEW, RNG
 from tests.services import unavailable
+from tests.statements import statements_sent
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 
@@ -169,7 +170,7 @@ def _read(app, scope):
         database = get_database()
         with (
             database.session_scope() as session,
-            counting_queries(database.engine) as seen,
+            statements_sent(database.engine) as seen,
         ):
             kpi_summary(session, scope, RNG)
         return len(seen)

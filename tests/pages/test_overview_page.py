@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-import sqlalchemy as sa
-
 from tests.auth import dash_calls
 from tests.golden import expected_cases
+from tests.statements import statements_sent
 
 CASES = {(c["organization_slug"], c["start"], c["end"]): c for c in expected_cases()}
 TOP, KPIS = "overview-top", "overview-kpis"
@@ -100,20 +99,11 @@ def test_a_quiet_period_and_a_bad_range_are_explained(app, client_for):
 def test_a_repeated_ranking_is_served_without_data_sql(app, client_for):
     client = client_for("globex", "viewer")
     engine = app.server.extensions["kiki_db"].engine
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if "performance_metrics" in statement:
-            seen.append(statement)
-
     body = values("2026-10-06", "2026-10-29")
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(engine, keep=lambda s: "performance_metrics" in s) as seen:
         first = dash_calls.call(app, client, TOP, body)
         after_first = len(seen)
         second = dash_calls.call(app, client, TOP, body)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     assert after_first == 1 and len(seen) == 1
     assert first.get_data() == second.get_data()
 

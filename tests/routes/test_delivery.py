@@ -1,5 +1,6 @@
 """What the browser downloads: gzip on scripts and callback JSON (never on HTML or CSV streams),
-and plotly.js's basic bundle, of the version plotly.py expects, drawing every trace the pages send."""
+plotly.js's basic bundle, of the version plotly.py expects, drawing every trace the pages send,
+and regenerator-runtime in place of Dash's @babel/polyfill."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import re
 
 from plotly.offline import get_plotlyjs_version
 
-from pages.routes.delivery import PLOTLY_BASIC_TRACES, PLOTLY_PATH
+from pages.routes.delivery import (
+    PLOTLY_BASIC_TRACES,
+    PLOTLY_PATH,
+    REGENERATOR_RUNTIME,
+)
 from tests.test_app import overview_payload
 
 
@@ -38,6 +43,42 @@ def test_plotly_is_the_basic_bundle_of_plotly_pys_version(client_for):
 
 def test_plotly_needs_a_sign_in_like_every_dash_resource(client_for):
     assert client_for().get(PLOTLY_PATH).status_code in (302, 401)
+
+
+def _page_scripts(client, path: str = "/") -> list[str]:
+    html = client.get(path).get_data(as_text=True)
+    return re.findall(r'<script src="([^"]+)"', html)
+
+
+def test_the_first_script_dash_loads_is_regenerator_runtime_not_babel_polyfill(
+    client_for,
+):
+    client = client_for("acme", "viewer")
+    first = _page_scripts(client)[0]
+    assert (
+        "/dash/deps/polyfill@7" in first
+    )  # Dash's first script: if it changes, look again
+    response = client.get(first, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.mimetype == "application/javascript"
+    body = gzip.decompress(response.get_data())
+    assert body == REGENERATOR_RUNTIME.read_bytes()
+    assert b"regeneratorRuntime = runtime" in body and b"core-js" not in body
+    # The URL carries Dash's version and the file's time: cached as long as Dash's own scripts.
+    assert response.cache_control.max_age == 31536000
+    assert client.get(first).get_data() == body
+
+
+def test_other_dash_scripts_are_dashs_own(client_for):
+    client = client_for("acme", "viewer")
+    react = next(src for src in _page_scripts(client) if "/deps/react@" in src)
+    assert b"regeneratorRuntime = runtime" not in client.get(react).get_data()
+
+
+def test_the_polyfill_url_needs_a_sign_in_too(client_for):
+    first = _page_scripts(client_for("acme", "viewer"))[0]
+    assert client_for().get(first).status_code in (302, 401)
 
 
 def test_every_trace_the_overview_draws_is_in_the_basic_bundle(client_for, world):

@@ -105,13 +105,18 @@ COMPRESS_SETTINGS["COMPRESS_CACHE_BACKEND"] = SuiteCache
 COMPILE_HINT = b"//# allFunctionsCalledOnLoad\n"
 
 
+# name -> (file, what goes in front of it): the scripts answered in place of Dash's.
+VENDORED = {
+    "plotly": (PLOTLY_BASIC, COMPILE_HINT),
+    "regenerator-runtime": (REGENERATOR_RUNTIME, b""),
+}
+
+
 @functools.cache
 def _vendored(name: str) -> tuple[bytes, bytes, str]:
     """(a vendored script as served, gzipped once per process, its ETag)."""
-    if name == "plotly":
-        raw = COMPILE_HINT + PLOTLY_BASIC.read_bytes()
-    else:
-        raw = REGENERATOR_RUNTIME.read_bytes()
+    path, prefix = VENDORED[name]
+    raw = prefix + path.read_bytes()
     return raw, gzip.compress(raw, 9), hashlib.sha256(raw).hexdigest()[:32]
 
 
@@ -174,7 +179,7 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(name, value)
     # Gzip the scripts now: under gunicorn's preload_app that is once in the master, not in each
     # worker's first answer (~50 ms of level-9 gzip on an idle core, which a first visit waited for).
-    _vendored("plotly")
-    _vendored("regenerator-runtime")
+    for name in VENDORED:
+        _vendored(name)
     app.before_request(serve_vendored_scripts)
     app.after_request(cache_versioned_assets)

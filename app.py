@@ -62,6 +62,8 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         compress=True,
     )
+    # After Dash registered flask-compress, so that this hook runs before it.
+    pages.routes.delivery.init_dash(server)
     app.layout = components.shell.app_shell
     pages.shell.register_callbacks(app)
     auth.init_dash(app)

@@ -175,3 +175,55 @@ def test_versioned_assets_are_cached_for_a_year_bare_ones_revalidated(client_for
         assert response.cache_control.public and not response.cache_control.no_cache
     bare = client.get(urls[0].split("?", 1)[0])
     assert bare.status_code == 200 and bare.cache_control.max_age != 31536000
+
+
+def _kept_gzip(app) -> dict:
+    """The bytes flask-compress keeps (its cache backend), found through its after_request hook."""
+    hooks = app.server.after_request_funcs[None]
+    compress = next(
+        h.__self__
+        for h in hooks
+        if type(getattr(h, "__self__", None)).__name__ == "Compress"
+    )
+    return compress.cache._kept
+
+
+def test_asset_files_are_gzipped_even_on_the_sign_in_page(client_for):
+    sign_in = client_for().get("/login").get_data(as_text=True)
+    page = client_for("acme", "viewer").get("/").get_data(as_text=True)
+    urls = re.findall(r'(?:href|src)="(/assets/[^"]+)"', sign_in + page)
+    assert any("bootstrap" in u for u in urls) and any("?m=" in u for u in urls), urls
+    client = client_for()  # anonymous: the sign-in page needs the stylesheets too
+    for url in urls:
+        plain = client.get(url)
+        assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+        for _ in range(2):  # the second answer comes from the kept bytes
+            zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+            assert zipped.headers.get("Content-Encoding") == "gzip", url
+            assert gzip.decompress(zipped.get_data()) == plain.get_data()
+            assert zipped.headers["Content-Length"] == str(len(zipped.get_data()))
+        bootstrap_size = len(zipped.get_data())
+        again = client.get(
+            url,
+            headers={
+                "Accept-Encoding": "gzip",
+                "If-None-Match": zipped.headers["ETag"],
+            },
+        )
+        assert again.status_code == 304, url
+    css = next(u for u in urls if "bootstrap" in u)
+    zipped = client.get(css, headers={"Accept-Encoding": "gzip"})
+    assert len(zipped.get_data()) < len(client.get(css).get_data()) / 4, bootstrap_size
+
+
+def test_kept_asset_bytes_grow_with_files_not_with_what_a_url_says(app, client_for):
+    client = client_for()
+    gz = {"Accept-Encoding": "gzip"}
+    client.get("/assets/kiki.css?m=1", headers=gz)
+    kept = len(_kept_gzip(app))
+    for version in range(2, 30):
+        assert (
+            client.get(f"/assets/kiki.css?m={version}", headers=gz).status_code == 200
+        )
+    assert client.get("/assets/no-such-file.css?m=1", headers=gz).status_code == 404
+    assert len(_kept_gzip(app)) == kept

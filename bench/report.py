@@ -360,7 +360,8 @@ def markdown(results: dict, raw_name: str) -> str:
         f"Bare `dash.Dash` + dbc page (one graph, Bootstrap CSS): "
         f"{floor['bytes']['total_bytes'] / MB:.2f} MB (gzip requested; Dash's default sends "
         f"it uncompressed), charts drawn {floor['first_visit_ms']} ms after navigation on a "
-        f"first visit, {floor['repeat_visit_ms']} ms on a repeat visit."
+        f"first visit (runs: {floor['first_visit_all_ms']}), {floor['repeat_visit_ms']} ms on "
+        f"a repeat visit (runs: {floor['repeat_visit_all_ms']})."
     )
     lines = [
         "# Benchmarks",

@@ -100,7 +100,8 @@ OPTIMIZED = """\
 | session 6 (bench fix): wrk and locust replay each session with the User-Agent it signed in with, and the bench checks that a replayed no-op gets no new session cookie | every replayed request looked like another browser to Flask-Login's session protection: the session was marked non-fresh, re-signed and sent again (1.27-1.75 ms CPU per app no-op in-process) | 0.96-1.09 ms; in this run 2.8x the bare no-op at both scales (2.9x / 3.0x before) |
 | session 7: the overview's rollup reads are not cached a second time as frames while their answer, which is cached whole, is computed (`cached_read(in_whole_answers=False)`; top campaigns, the campaign list and direct reads still are) | cold overview 8.8-8.9 ms CPU, 10.7-10.9 ms wall (in-process, Redis flushed per request; a GET and a SET of pickled frames per read) | 6.8-6.9 ms CPU, 8.3-8.4 ms wall |
 | session 9: the campaign list's page in one statement (the count a window over the filtered list, computed before LIMIT; each row's platforms a subquery that PostgreSQL evaluates after the LIMIT, for the page's rows only; the fee rate an InitPlan); summary tables built from records, not `iterrows` | campaigns table: 4 statements (count, page, platforms, fee rate); in-process cold 18.3-21.2 ms CPU per request (1M, Redis flushed per request, a loaded machine) | 1 statement; 10.8-16.0 ms CPU, measured side by side with the previous commit; in this run cold ÷ SQL 1.41 / 1.36 at 1M (table / search), 1.51 / 1.53 in the previous report |
-| session 10: Dash's @babel/polyfill URL answered with regenerator-runtime alone (its bundles need only `regeneratorRuntime`; supported browsers have the rest of core-js natively) | first visit to the overview: 78 ms of ~1,000 ms main-thread time in the polyfill (CPU profile, headless Chromium, 1M); script time 502 / 555 ms, charts drawn 1,124 / 1,302 ms (two rounds of 5 first visits, a loaded machine) | script time 422 / 447 ms, charts drawn 1,055 / 1,125 ms, side by side with the previous commit; not yet in a full bench run |
+| session 10: Dash's @babel/polyfill URL answered with regenerator-runtime alone (its bundles need only `regeneratorRuntime`; supported browsers have the rest of core-js natively) | first visit to the overview: 78 ms of ~1,000 ms main-thread time in the polyfill (CPU profile, headless Chromium, 1M); script time 502 / 555 ms, charts drawn 1,124 / 1,302 ms (two rounds of 5 first visits, a loaded machine) | script time 422 / 447 ms, charts drawn 1,055 / 1,125 ms, side by side with the previous commit; in this run (a 1.4-1.8x slower machine) 1,692 / 1,858 ms at 1M / 10M, 0.70-0.76x the bare page |
+| session 11: the app's /assets/ stylesheets and scripts gzipped (Dash answers them with `send_file`, a stream, which flask-compress passes by; the gzipped bytes kept per file and ETag) | first load 0.99 MB, Bootstrap's CSS 232 KB on the wire | 0.77 MB, 31 KB; charts drawn on a first visit 1,614 against 1,619 ms (medians of 15, side by side, loopback: no change in time) |
 
 Levers of the issue already in place before this work: figures are plain dicts (no
 `go.Figure`), the overview reads the daily rollup, the campaigns table is paged on the server
@@ -110,60 +111,68 @@ Levers of the issue already in place before this work: figures are plain dicts (
 OUT_OF_REACH = """\
 ## What is out of reach on this machine, and why
 
-Compare ratios, not absolute figures, across reports. This run's machine was about a third slower
-than the previous report's: the bare Dash no-op cost 0.72-0.74 ms of CPU per request under
-gunicorn (0.50-0.53 before), the same locust ramp took 884 s of server CPU at 1M (672 s before),
-and PostgreSQL answered the same ranking 30-45 % slower (top campaigns 27.7 against 19.2 ms at 1M,
-219 against 160 ms at 10M). Targets measured side by side in one run (the ratios) stay
-comparable; the two absolute ones moved with the machine. The first visit's charts drawn took
-1,095 ms at 1M and 980 ms at 10M (821 / 827 ms before), while the bare Dash + dbc page of the
-same run took 1,496 ms (1,203 before): the app's page is still 0.65-0.73x the bare page's time,
-as it was (0.68-0.69x). Both ramps held 3,500 users (p95 55 / 75 ms at 1M / 10M); at 4,000 the
-machine's load average was 6-7 on 2 cores (p95 1.2 / 3.9 s), where both held 4,000 at p95 32 /
-42 ms before. The warm overview's p95 at 10M against 1M (1.76x; 0.88x before) compares two wrk
-runs of the same kind of answer, one Redis GET at both scales, taken minutes apart on this
-machine: it measures the machine's noise between them, not the data's size.
+Compare ratios, not absolute figures, across reports. This run's machine was 1.4-1.8x slower
+than session 9's report (bench-20261203-133058), by figures that no app change touches: COPY of
+the same 999,000 rows took 2.60 s (1.43 s before), the naive pandas overview 11.2 s (6.9 s),
+PostgreSQL's 10M ranking 403 ms (219 ms), the bare Dash no-op 1.02-1.30 ms of CPU per request
+(0.72-0.74 ms), and the bare Dash + dbc page 2,433 ms to charts drawn on a first visit (1,496 ms).
+An earlier full run this session (bench-20261203-182108) saw the same machine: COPY 2.71 s,
+naive 12.2 s. The two absolute targets moved with it:
 
-One caveat of this run: orjson, installed by hand for an experiment (below) and not a dependency,
-was still in the app's venv, so plotly serialized the cold answers with it. A 1M re-run without
-it (`--scales 1m --no-load`, bench-20261203-135233) gave the same picture: cold top campaigns,
-table and search 1.44x / 1.37x / 1.38x their SQL, overview 8.98x, detail 7.98x, app no-op 2.96x
-the bare one, first visit 1,159 ms against the bare page's 1,558 ms.
+- **First visit within 1 s.** 1,692 / 1,858 ms at 1M / 10M, 0.70-0.76x the bare page's 2,433 ms
+  in the same run (0.65-0.73x in session 9's report, 821-1,095 ms there). Side by side this session
+  (15 first visits each, alternating servers, 1M), the previous commit and this one drew the
+  charts in a median 1,614 and 1,619 ms: gzipping /assets/ changed no time on loopback, it saves
+  0.2 MB on a real network. The bare page now gets three first visits, like the app's (one before,
+  which varied by 20-30 % between runs). What is left of a first visit is the browser's own work:
+  in a CPU profile (session 10, 1M) the main thread was busy for ~1,000 of ~1,100 ms, spread over
+  dash_renderer (208 ms), plotly.js (179), react-dom (107), native parse, style and layout (260),
+  dcc (41), dbc (29) and GC (32); none of it is a request the app could make faster.
+- **2,500 concurrent users.** Held 1,000 / 1,500 (p95 29 / 59 ms); the next step broke at a load
+  average of 5-7 on 2 cores shared with locust (p95 0.5 / 3.1 s). Session 9's run held 3,500 at
+  both scales, and the first run of this session 1,500. The load per user did not change between
+  them, nor the app's CPU per request against the bare no-op's (2.8x / 2.5x in both reports);
+  the cores did.
+
+The warm overview's p95 at 10M against 1M (1.55x; 1.76x in session 9's report, 0.88x before it)
+compares two wrk runs of the same kind of answer, one Redis GET at both scales, taken minutes
+apart on this machine: it measures the machine's noise between them, not the data's size. The
+same holds for warm top campaigns (1.55x; 0.82x in this session's first run).
 
 - **Per-request overhead (1.5x a bare no-op) and warm throughput (0.5x the floor).** App no-op
-  2.10 / 1.82 ms CPU against 0.74 / 0.72 ms (2.8x / 2.5x; 2.8x at both scales before). Warm data
-  callbacks cost what the no-op costs plus one Redis MGET, so their throughput is 0.23-0.36x the
-  floor. Profiled in-process this session (cProfile over 2,000 no-ops): Flask-Limiter is a fifth
+  2.84 / 3.28 ms CPU against 1.02 / 1.30 ms (2.8x / 2.5x; the same in session 9's report). Warm
+  data callbacks cost what the no-op costs plus one Redis MGET, so their throughput is 0.13-0.31x
+  the floor. Profiled in-process (session 9, cProfile over 2,000 no-ops): Flask-Limiter is a fifth
   of the request, half of that its one Redis round trip (the moving-window script) and half its
   own bookkeeping (resolving and filtering the limits, its request context); the session cookie
   and Flask-WTF's CSRF token (two itsdangerous verifications), Flask-Login, the guard and the
   response headers share the rest, none more than a tenth; the app registers 22 before/after
-  request functions, each a call through Flask's `ensure_sync`. 1.5x would leave ~0.35 ms
-  (under gunicorn) for all of them, about the limiter's one Redis round trip: it means dropping
-  the per-user rate limit or the CSRF check that PRODUCT.md requires.
-- **Cold latency within 1.5x of the raw SQL** now holds wherever the SQL is most of the work, at
-  both scales: the top-campaigns table (1.49x at 1M, 1.06x at 10M), the campaigns table (1.41x,
-  1.06x) and its search (1.36x, 1.07x). At 1M these were 1.51-1.61x in the previous report. For
-  the campaigns table, part of that is this session's change (one statement instead of four:
-  10.8-16.0 against 18.3-21.2 ms CPU per cold request in-process, side by side); for the top
-  campaigns, which did not change, it is the slower PostgreSQL: its ~13 ms of app work sits on a
-  28 ms query instead of a 19 ms one. On a faster database the 1M top campaigns ratio returns to
-  about 1.6-1.7x. The overview's KPIs and charts need 3 statements of 1.6-2.5 ms on the rollup and
-  campaign detail 10 statements of 3.3-3.7 ms; their cold callbacks take 15-32 ms (7.2-9.1x), of
-  which ~3 ms is the per-request work above and the rest Python (frames, KPI cards, figures,
-  JSON), spread thin: in a profile of the detail page no part is more than a fifth (nine frames
-  built, ~100 Dash components, JSON). Within 1.5x of a 1.6 ms query is ~2.4 ms for the whole
-  request: less than the app's no-op alone (2.9 ms unloaded in this run), and less than the bare
-  Dash no-op plus the query (1.5 + 1.6 ms). Tried and not adopted: orjson as plotly's JSON
-  engine (the Python pass it runs first, `clean_to_json_compatible`, made a top-campaigns answer
-  slower to serialize: 0.60 against 0.36 ms).
+  request functions, each a call through Flask's `ensure_sync`. Each hook stubbed out in turn
+  (session 10, 2,000 no-ops per measurement, 7 interleaved rounds): the limiter ~0.58 ms, CSRF
+  ~0.30, the guard ~0.13, the security headers ~0.09, request metrics ~0.07, the request id
+  ~0.06, of an app no-op of 1.43-2.0 ms against the bare one's 0.41-0.65. With both the rate
+  limit and the CSRF check removed, which PRODUCT.md requires, the no-op would still be ~1.0 ms,
+  about 2x the bare one.
+- **Cold latency within 1.5x of the raw SQL** holds wherever the SQL is most of the work, at
+  10M for all three (top campaigns 1.07x, the campaigns table 1.17x, its search 0.99x) and at 1M
+  for the campaigns table and its search (1.40x, 1.39x). The 1M top campaigns took 1.71x here,
+  1.33x in this session's first run and 1.49x in session 9's: its ~22 ms of app work sits on a
+  31 ms query, and the two moved differently with the machine between runs. The overview's KPIs
+  and charts need 3 statements of 2.2 ms in all on the rollup, and campaign detail 10 statements
+  of 6.5 ms; their cold callbacks take 17-49 ms (5.4-7.7x), of which the per-request work above
+  is ~3-5 ms and the rest Python (frames, KPI cards, figures, JSON), spread thin: in a profile of
+  the detail page no part is more than a fifth (nine frames built, ~100 Dash components, JSON).
+  Within 1.5x of a 2.2 ms query is ~3.3 ms for the whole request: less than the app's no-op
+  alone (5.3 ms unloaded in this run), and less than the bare Dash no-op plus the query (3.0 +
+  2.2 ms). Tried and not adopted: orjson as plotly's JSON engine (the Python pass it runs first,
+  `clean_to_json_compatible`, made a top-campaigns answer slower to serialize: 0.60 against
+  0.36 ms).
 - **Top campaigns p95 at 10M within 1.2x of 1M.** Cold, the table ranks every campaign over the
-  range, ten times the campaigns and rows at 10M (SQL 219 ms against 28 ms), so its cold p95
-  grows with them (4.9x; 4.3x in the previous report). Most of the query is PostgreSQL's
-  HashAggregate, not reading rows: over the 90,000 rows of a 30-day range at 1M, counting them
-  takes 4.8 ms and grouping them by campaign 18 ms, the same with no sums, with two or with all
-  five (psql's timing, no parallel workers); parallel workers gain nothing on 2 cores. A campaign-by-day
-  rollup (platforms merged) would group a third of the rows, and the ratio would still grow
-  with the campaigns' count (not built). Warm, both scales serve the same kind of answer from
-  one Redis GET; 1.21x (1.23x before) is run-to-run noise of wrk on a shared machine.
+  range, ten times the campaigns and rows at 10M (SQL 403 ms against 31 ms), so its cold p95
+  grows with them (8.9x; 7.4x in this session's first run, 4.9x in session 9's). Most of the
+  query is PostgreSQL's HashAggregate, not reading rows: over the 90,000 rows of a 30-day range
+  at 1M, counting them takes 4.8 ms and grouping them by campaign 18 ms, the same with no sums,
+  with two or with all five (psql's timing, no parallel workers, session 9); parallel workers
+  gain nothing on 2 cores. A campaign-by-day rollup (platforms merged) would group a third of
+  the rows, and the ratio would still grow with the campaigns' count (not built).
 """

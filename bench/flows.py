@@ -26,6 +26,7 @@ PRESET = {
     "changedPropIds": ["overview-preset.value"],
     "state": [],
 }
+ROUTER_KEY = ".._pages_content.children..._pages_store.data.."
 SEARCHES = ["Bench 00", "Bench 01", "Bench 002", "Bench 0099", "Bench 1"]
 
 
@@ -34,7 +35,7 @@ def request_name(payload: dict) -> str:
     key = payload.get("output", "")
     for prefix, name in (
         ("..shell-nav", "shell navigation"),
-        (".._pages_content", "page router"),
+        (ROUTER_KEY, "page router"),
         (OVERVIEW_KEY, "overview"),
         (TOP_KEY, "overview top campaigns"),
         ("..overview-dates", "overview preset"),
@@ -54,12 +55,54 @@ def post(payload: dict) -> dict:
     }
 
 
-def get(path: str, name: str) -> dict:
-    return {"method": "GET", "path": path, "body": None, "name": name}
+def get(path: str, name: str, referrer: str | None = None) -> dict:
+    """A GET; ``referrer`` the page address it is sent from (the browser's Referer)."""
+    return {
+        "method": "GET",
+        "path": path,
+        "body": None,
+        "name": name,
+        "referrer": referrer,
+    }
 
 
 def find(payloads: list[dict], prefix: str) -> dict:
     return next(p for p in payloads if p.get("output", "").startswith(prefix))
+
+
+def router(pathname: str, search: str = "") -> dict:
+    """The page router's request, as the browser sends it when a link is followed.
+
+    A first load sends none (the page comes with the layout, components.page_container), so the
+    payloads captured from page loads lack it; every in-app navigation of the plan has it first.
+    """
+    changed = ["_pages_location.pathname", "_pages_location.search"]
+    return {
+        "output": ROUTER_KEY,
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": changed,
+        "parsedChangedPropsIds": changed,
+    }
+
+
+def page_path(name: str) -> str:
+    """The address of a captured page: "overview", "campaigns" or "detail:<id>"."""
+    if name.startswith("detail:"):
+        return f"/campaigns/{name.split(':', 1)[1]}"
+    return {"overview": "/", "campaigns": "/campaigns"}[name]
+
+
+def navigation(name: str, payloads: list[dict]) -> list[dict]:
+    """Following a link to a captured page: the router, then the page's own callbacks."""
+    own = [p for p in payloads if p.get("output") != ROUTER_KEY]
+    return [post(router(page_path(name))), *map(post, own)]
 
 
 def ranges(today: dt.date) -> list[tuple[str, str, str | None]]:
@@ -103,17 +146,17 @@ def build_plan(captured: dict[str, list[dict]], today: dt.date) -> dict:
         {"campaigns-platforms.value": [p]} for p in ("meta", "google", "tiktok")
     ]
     filter_campaigns = [
-        [*map(post, listing), post(with_inputs(table, values))] for values in filters
+        [*navigation("campaigns", listing), post(with_inputs(table, values))]
+        for values in filters
     ]
-    details = [
-        list(map(post, v)) for k, v in captured.items() if k.startswith("detail:")
-    ]
+    details = [navigation(k, v) for k, v in captured.items() if k.startswith("detail:")]
     return {
         "first_load": [
             [
                 get("/", "GET page"),
-                get("/_dash-layout", "GET _dash-layout"),
-                get("/_dash-dependencies", "GET _dash-dependencies"),
+                # Sent from the page, as the browser does: the layout holds the overview.
+                get("/_dash-layout", "GET _dash-layout", referrer="/"),
+                get("/_dash-dependencies", "GET _dash-dependencies", referrer="/"),
                 *map(post, home),
             ]
         ],
@@ -121,6 +164,9 @@ def build_plan(captured: dict[str, list[dict]], today: dt.date) -> dict:
             "change the overview's range": {"weight": 4, "variants": change_range},
             "filter campaigns": {"weight": 2, "variants": filter_campaigns},
             "open a campaign": {"weight": 1, "variants": details},
-            "back to the overview": {"weight": 2, "variants": [list(map(post, home))]},
+            "back to the overview": {
+                "weight": 2,
+                "variants": [navigation("overview", home)],
+            },
         },
     }

@@ -43,11 +43,14 @@ class SimulatedUser(FastHttpUser):
     def run_sequence(self, requests: list[dict]) -> None:
         for item in requests:
             body = json.dumps(item["body"]) if item.get("body") is not None else None
+            headers = self.headers
+            if item.get("referrer"):
+                headers = {**headers, "Referer": PLAN["base_url"] + item["referrer"]}
             with self.client.request(
                 item["method"],
                 item["path"],
                 data=body,
-                headers=self.headers,
+                headers=headers,
                 name=item["name"],
                 catch_response=True,
             ) as response:

@@ -146,8 +146,8 @@ def measure_scale(dataset: Dataset, floor: Server, args, log=print) -> dict:
             "overview preset": plan["actions"]["change the overview's range"][
                 "variants"
             ][0][0]["body"],
-            "shell navigation": payloads["overview"][0],
-            "page router": flows.find(payloads["overview"], ".._pages_content"),
+            "shell navigation": flows.find(payloads["overview"], "..shell-nav"),
+            "page router": flows.router("/"),
         }
         result["other_callbacks"] = warm_figures(app, sessions, others, seconds)
         log(f"[{dataset.scale}] Chromium: first and repeat visits")

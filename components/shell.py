@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.page_container import LOCATION_CHECK_ID, page_container
 from data.scope import ROLE_RANK
 
 NAV_ID = "shell-nav-links"
@@ -80,7 +80,8 @@ def user_menu(
 
 
 def app_shell() -> html.Div:
-    """Static skeleton: the navbar's links and user menu arrive through a callback."""
+    """The skeleton: the navbar's links and user menu arrive through a callback, the page with the
+    layout where it can (components.page_container)."""
     navbar = dbc.Navbar(
         dbc.Container(
             [
@@ -120,8 +121,12 @@ def app_shell() -> html.Div:
     )
     return html.Div(
         [
-            dcc.Store(id=THEME_STORE_ID, storage_type="local"),
+            # data=None, not left out: with nothing stored, a Store without data sets data=null
+            # when it mounts (null is not undefined), a change that held the overview's callback
+            # back until the theme callbacks had run, a round after the others.
+            dcc.Store(id=THEME_STORE_ID, storage_type="local", data=None),
+            dcc.Store(id=LOCATION_CHECK_ID),
             navbar,
-            dbc.Container(dash.page_container, fluid=True, className="py-3 page-body"),
+            dbc.Container(page_container(), fluid=True, className="py-3 page-body"),
         ]
     )

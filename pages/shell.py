@@ -7,6 +7,7 @@ from dash import Input, Output, State
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from components.page_container import LOCATION_CHECK_ID, LOCATION_ID
 from components.shell import (
     NAV_ID,
     THEME_STORE_ID,
@@ -44,15 +45,37 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     app.clientside_callback(
         """
-        function(_ts, stored) {
+        function(_ts, stored, shown) {
             const isDark = stored === 'dark';
             document.documentElement.setAttribute('data-bs-theme', isDark ? 'dark' : 'light');
-            return isDark;
+            return isDark === shown ? window.dash_clientside.no_update : isDark;
         }
         """,
         Output(THEME_SWITCH_ID, "value"),
         Input(THEME_STORE_ID, "modified_timestamp"),
         State(THEME_STORE_ID, "data"),
+        State(THEME_SWITCH_ID, "value"),
+    )
+    # The page came with the layout for the address in the Referer (components.page_container).
+    # A browser that trimmed the Referer to its origin was given the wrong page: have Dash's
+    # location read the browser's address again (the event it listens to after pushState), which
+    # runs the router for the right page. Its output is a store of its own: an output on the
+    # location's pathname would keep the callbacks that read it from their first call.
+    app.clientside_callback(
+        """
+        function(_href, pathname, search) {
+            const here = window.location;
+            const given = pathname !== null && pathname !== undefined;
+            if (given && (here.pathname !== pathname || here.search !== (search || ''))) {
+                setTimeout(() => window.dispatchEvent(new CustomEvent('_dashprivate_pushstate')));
+            }
+            return window.dash_clientside.no_update;
+        }
+        """,
+        Output(LOCATION_CHECK_ID, "data"),
+        Input(LOCATION_ID, "href"),
+        State(LOCATION_ID, "pathname"),
+        State(LOCATION_ID, "search"),
     )
     app.clientside_callback(
         "function(clicks, isOpen) { return clicks ? !isOpen : isOpen; }",

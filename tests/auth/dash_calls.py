@@ -111,26 +111,37 @@ def page_paths(world) -> list[tuple[str, str]]:
     return pages
 
 
+def components(node):
+    """The props of every component in a serialized layout (``{"props": ...}`` trees)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from components(item)
+    elif isinstance(node, dict):
+        props = node.get("props", {})
+        yield props
+        yield from components(props.get("children"))
+
+
 def layout_values(app, client, paths) -> dict:
     """ "id.prop" -> the value each page's layout starts with, as ``client`` is shown the pages."""
     client.get("/")  # Dash registers its page router at the first request
     values = {"shell-theme.data": "light"}
-
-    def walk(node):
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            props = node.get("props", {})
-            if isinstance(props.get("id"), str):
-                for prop, value in props.items():
-                    values.setdefault(f"{props['id']}.{prop}", value)
-            walk(props.get("children"))
-
     for path in paths:
         response = post(
             client, payload(app, ROUTER, {"_pages_location.pathname": path})
         )
-        if response.status_code == 200:
-            walk(response.json["response"]["_pages_content"]["children"])
+        if response.status_code != 200:
+            continue
+        for props in components(
+            response.json["response"]["_pages_content"]["children"]
+        ):
+            if isinstance(props.get("id"), str):
+                for prop, value in props.items():
+                    values.setdefault(f"{props['id']}.{prop}", value)
     return values
+
+
+def page_container(layout: dict) -> dict:
+    """id -> props of the page container's parts (location, content, store) in a served layout."""
+    parts = ("_pages_location", "_pages_content", "_pages_store")
+    return {p["id"]: p for p in components(layout) if p.get("id") in parts}

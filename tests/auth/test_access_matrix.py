@@ -197,6 +197,37 @@ def test_every_page_and_its_router_callback(app, world, visitors, name):
             assert_refused(routed, what + " (router)")
 
 
+@pytest.mark.parametrize("name", list(IDENTITIES))
+def test_every_page_in_the_first_layout(app, world, visitors, name):
+    """/_dash-layout holds the page its Referer names only for those the router would show it
+    to, and then exactly what the router would answer (components.page_container)."""
+    visitor = visitors[name]
+    for path, need in dash_calls.page_paths(world):
+        what = f"{name} GET /_dash-layout from {path} (needs {need})"
+        layout = visitor.request(
+            "GET", "/_dash-layout", headers={"Referer": f"http://localhost{path}"}
+        )
+        if name == "anonymous":
+            assert_unauthenticated(layout, "/_dash-layout", True, what)
+            continue
+        assert layout.status_code == 200, what
+        container = dash_calls.page_container(layout.json)
+        if rank(name) >= ROLE_RANK[need]:
+            body = dash_calls.payload(
+                app,
+                ROUTER,
+                {"_pages_location.pathname": path, "_pages_location.search": ""},
+            )
+            routed = visitor.request("POST", CALLBACK_PATH, json=body).json["response"]
+            content, store = routed["_pages_content"], routed["_pages_store"]
+            assert container["_pages_content"]["children"] == content["children"], what
+            assert container["_pages_store"]["data"] == store["data"], what
+            assert container["_pages_location"]["pathname"] == path, what
+        else:
+            assert container["_pages_content"].get("children") is None, what
+            assert container["_pages_location"].get("pathname") is None, what
+
+
 def owners() -> dict[str, str]:
     """Id prefix -> role, as the pages (and the app shell) declare them."""
     declared_prefixes = dict(SHELL_PREFIXES)

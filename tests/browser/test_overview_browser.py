@@ -140,6 +140,15 @@ def test_bad_link_is_explained_not_a_crash(signed_in):
     assert duo.find_element("#kpi-revenue-value").is_displayed()
 
 
+DARK_FONT = "#dee2e6"
+
+
+def trend_font_color(duo) -> str:
+    return duo.driver.execute_script(
+        "return document.querySelector('#overview-trend .js-plotly-plot').layout.font.color"
+    )
+
+
 def test_dark_theme_themes_the_page_and_figures(signed_in):
     duo = signed_in("viewer@acme.test")
     duo.wait_for_element("#kpi-revenue-value", timeout=15)
@@ -153,13 +162,14 @@ def test_dark_theme_themes_the_page_and_figures(signed_in):
         ),
         timeout=5,
     )
-    wait_until(
-        lambda: (
-            duo.driver.execute_script(
-                "return document.querySelector('#overview-trend .js-plotly-plot').layout.font.color"
-            )
-            == "#dee2e6"
-        ),
-        timeout=10,
-    )
+    wait_until(lambda: trend_font_color(duo) == DARK_FONT, timeout=10)
     screenshot(duo, "overview-dark")
+    # Kept for the next visit: the page and its figures open dark, the switch on.
+    duo.driver.refresh()
+    duo.wait_for_element("#kpi-revenue-value", timeout=15)
+    wait_until(
+        lambda: trend_font_color(duo) == DARK_FONT,
+        timeout=10,
+        message="figures light after a reload",
+    )
+    assert duo.find_element("#shell-theme-switch").is_selected()

@@ -68,5 +68,6 @@ def test_first_load_fires_at_most_four_callbacks(signed_in):
         if now != fired:
             fired, quiet_since = now, time.monotonic()
         time.sleep(0.1)
-    # shell navigation, page router, KPIs and charts, top campaigns
+    # shell navigation, KPIs and charts, top campaigns (the page came with the layout, so no
+    # page router: tests/browser/test_first_load_browser.py)
     assert 0 < fired <= 4

@@ -1,0 +1,87 @@
+"""A first load in the browser: the page comes with the layout (components.page_container), so the
+page router does not fire; a Referer trimmed to the origin still ends on the address's page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from tests.browser.conftest import wait_until
+
+# Installed before any page script: the output of every callback request the page sends.
+RECORD_CALLBACKS = """
+window.__callbackOutputs = [];
+const send = window.fetch;
+window.fetch = function(url, options) {
+  if (String(url).includes('/_dash-update-component') && options && options.body) {
+    try {
+      const body = JSON.parse(options.body);
+      window.__callbackOutputs.push(body.output);
+      window.__callbackChanges = (window.__callbackChanges || []).concat(
+        [[body.output, body.changedPropIds]]);
+    } catch (e) {}
+  }
+  return send.apply(this, arguments);
+};
+"""
+ROUTER_OUTPUT = "_pages_content.children"
+
+
+def record_callbacks(duo) -> None:
+    duo.driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_CALLBACKS}
+    )
+
+
+def outputs(duo) -> list[str]:
+    return duo.driver.execute_script("return window.__callbackOutputs || []")
+
+
+def test_the_page_comes_with_the_layout_and_the_router_stays_quiet(signed_in):
+    duo = signed_in("analyst@acme.test", "/profile")
+    record_callbacks(duo)
+    duo.driver.get(duo.server.url + "/campaigns?search=Tent")
+    duo.wait_for_element("#campaigns-table td[data-dash-column=name]", timeout=15)
+    wait_until(lambda: "Tent Clearance" in duo.find_element("#campaigns-table").text)
+    fired = outputs(duo)
+    assert fired, "no callback was recorded"
+    assert not [o for o in fired if ROUTER_OUTPUT in o], fired
+    assert duo.driver.title.startswith("Campaigns")
+    # A click on a link still goes through the router.
+    duo.find_element("#shell-nav-links a[href='/']").click()
+    duo.wait_for_element("#overview-kpis .card", timeout=15)
+    assert [o for o in outputs(duo) if ROUTER_OUTPUT in o]
+    assert urlsplit(duo.driver.current_url).path == "/"
+
+
+def test_the_overview_sends_its_callbacks_with_the_layout(signed_in):
+    """Each of the overview's callbacks is a first call of the layout's values: none waits for
+    another input to change first (the theme store once set itself on mount, a round later)."""
+    duo = signed_in("viewer@acme.test", "/profile")
+    record_callbacks(duo)
+    duo.driver.get(duo.server.url + "/")
+    duo.wait_for_element("#overview-top-table", timeout=15)
+    duo.wait_for_element("#overview-kpis .card", timeout=15)
+    changes = duo.driver.execute_script("return window.__callbackChanges || []")
+    overview = [c for o, c in changes if "overview-" in o]
+    assert len(overview) == 2, changes  # KPIs and charts; top campaigns
+    assert all(c == [] for c in overview), changes
+    assert not [o for o, _ in changes if ROUTER_OUTPUT in o], changes
+
+
+def test_a_referrer_trimmed_to_the_origin_still_shows_the_addressed_page(signed_in):
+    duo = signed_in("analyst@acme.test", "/profile")
+    record_callbacks(duo)
+    # What a browser set to send only the origin does: the layout is asked for from "/".
+    duo.driver.execute_cdp_cmd("Network.enable", {})
+    duo.driver.execute_cdp_cmd(
+        "Network.setExtraHTTPHeaders", {"headers": {"Referer": duo.server.url + "/"}}
+    )
+    duo.driver.get(duo.server.url + "/campaigns")
+    duo.wait_for_element("#campaigns-table td[data-dash-column=name]", timeout=15)
+    assert urlsplit(duo.driver.current_url).path == "/campaigns"
+    assert [o for o in outputs(duo) if ROUTER_OUTPUT in o]  # the router set it right
+    wait_until(
+        lambda: not duo.driver.find_elements("css selector", "#overview-kpis"),
+        message="the overview is still shown at /campaigns",
+    )
+    wait_until(lambda: duo.driver.title.startswith("Campaigns"))

@@ -12,9 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import auth
 import auth.crypto
 import auth.security
-import components.shell
 import data.cache
 import data.cli
+import pages.page_container
 import pages.routes
 import pages.routes.callback_cache
 import pages.routes.delivery
@@ -64,7 +64,7 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     )
     # After Dash registered flask-compress, so that this hook runs before it.
     pages.routes.delivery.init_dash(server)
-    app.layout = components.shell.app_shell
+    app.layout = pages.page_container.shell_layout
     pages.shell.register_callbacks(app)
     auth.init_dash(app)
     # Claim the callbacks the pages just registered globally now, not at the first request, so

@@ -73,7 +73,7 @@ def find(payloads: list[dict], prefix: str) -> dict:
 def router(pathname: str, search: str = "") -> dict:
     """The page router's request, as the browser sends it when a link is followed.
 
-    A first load sends none (the page comes with the layout, components.page_container), so the
+    A first load sends none (the page comes with the layout, pages/page_container.py), so the
     payloads captured from page loads lack it; every in-app navigation of the plan has it first.
     """
     changed = ["_pages_location.pathname", "_pages_location.search"]

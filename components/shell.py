@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.page_container import LOCATION_CHECK_ID, page_container
 from data.scope import ROLE_RANK
 
 NAV_ID = "shell-nav-links"
 USER_ID = "shell-user"
 THEME_SWITCH_ID = "shell-theme-switch"
 THEME_STORE_ID = "shell-theme"
+LOCATION_CHECK_ID = "shell-location-check"  # written by the shell's location check
 
 
 def _section(path: str, pages) -> str | None:
@@ -79,9 +80,9 @@ def user_menu(
     )
 
 
-def app_shell() -> html.Div:
-    """The skeleton: the navbar's links and user menu arrive through a callback, the page with the
-    layout where it can (components.page_container)."""
+def app_shell(page_container=None) -> html.Div:
+    """The skeleton around ``page_container`` (Dash's, empty, by default): the navbar's links and
+    user menu arrive through a callback (pages/page_container.py fills the container)."""
     navbar = dbc.Navbar(
         dbc.Container(
             [
@@ -127,6 +128,10 @@ def app_shell() -> html.Div:
             dcc.Store(id=THEME_STORE_ID, storage_type="local", data=None),
             dcc.Store(id=LOCATION_CHECK_ID),
             navbar,
-            dbc.Container(page_container(), fluid=True, className="py-3 page-body"),
+            dbc.Container(
+                page_container or dash.page_container,
+                fluid=True,
+                className="py-3 page-body",
+            ),
         ]
     )

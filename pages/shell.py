@@ -7,8 +7,8 @@ from dash import Input, Output, State
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from components.page_container import LOCATION_CHECK_ID, LOCATION_ID
 from components.shell import (
+    LOCATION_CHECK_ID,
     NAV_ID,
     THEME_STORE_ID,
     THEME_SWITCH_ID,
@@ -16,6 +16,7 @@ from components.shell import (
     nav_links,
     user_menu,
 )
+from pages.page_container import LOCATION_ID
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -56,7 +57,7 @@ def register_callbacks(app: dash.Dash) -> None:
         State(THEME_STORE_ID, "data"),
         State(THEME_SWITCH_ID, "value"),
     )
-    # The page came with the layout for the address in the Referer (components.page_container).
+    # The page came with the layout for the address in the Referer (pages/page_container.py).
     # A browser that trimmed the Referer to its origin was given the wrong page: have Dash's
     # location read the browser's address again (the event it listens to after pushState), which
     # runs the router for the right page. Its output is a store of its own: an output on the

@@ -1,4 +1,4 @@
-"""A first load in the browser: the page comes with the layout (components.page_container), so the
+"""A first load in the browser: the page comes with the layout (pages/page_container.py), so the
 page router does not fire; a Referer trimmed to the origin still ends on the address's page."""
 
 from __future__ import annotations

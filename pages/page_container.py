@@ -28,11 +28,9 @@ from dash._pages import _parse_query_string, _path_to_page  # what Dash's router
 from flask import current_app, has_request_context, request
 
 from auth.access import has_role
+from components.shell import app_shell
 
 LOCATION_ID = "_pages_location"
-LOCATION_CHECK_ID = (
-    "shell-location-check"  # a store the shell's location check writes to
-)
 CONTENT_ID = "_pages_content"
 STORE_ID = "_pages_store"
 LAYOUT_PATH = "/_dash-layout"
@@ -40,20 +38,21 @@ LAYOUT_PATH = "/_dash-layout"
 log = logging.getLogger(__name__)
 
 
+def shell_layout():
+    """The app's layout, built for each /_dash-layout request: the shell around the container."""
+    return app_shell(page_container())
+
+
 def page_container():
-    """The container for ``dash.page_container``'s place in the shell (a fresh copy each call)."""
+    """Dash's page container for the shell (a fresh copy each call), the page in it when it can."""
     container = copy.deepcopy(dash.page_container)
     page = _requested_page() if _is_layout_request() else None
     if page is None:
         return container
     parts = {child.id: child for child in container.children}
     location, content, store = parts[LOCATION_ID], parts[CONTENT_ID], parts[STORE_ID]
-    location.pathname, location.search, location.hash = (
-        page["pathname"],
-        page["search"],
-        "",
-    )
-    location.href = page["href"]
+    location.pathname, location.search = page["pathname"], page["search"]
+    location.hash, location.href = "", page["href"]
     content.children = page["layout"]
     store.data = {"title": page["title"]}
     return container
@@ -64,7 +63,8 @@ def _is_layout_request() -> bool:
 
 
 def _requested_page() -> dict | None:
-    """The page the Referer names, rendered as Dash's router renders it; None to leave it to the router."""
+    """The page the Referer names, rendered as Dash's router renders it; None leaves it to the
+    router."""
     referrer = request.referrer
     if not referrer:
         return None
@@ -75,9 +75,8 @@ def _requested_page() -> dict | None:
     rules = current_app.extensions["kiki_page_rules"]
     if not has_role(rules.page_role(pathname)):
         return None
-    if (
-        dash.get_app().routing_callback_inputs
-    ):  # the router would pass them to the layout
+    # Inputs the router would pass to the layout besides the address: none in this app.
+    if dash.get_app().routing_callback_inputs:
         return None
     page, variables = _path_to_page(dash.strip_relative_path(pathname))
     if not page:

@@ -102,6 +102,7 @@ OPTIMIZED = """\
 | session 9: the campaign list's page in one statement (the count a window over the filtered list, computed before LIMIT; each row's platforms a subquery that PostgreSQL evaluates after the LIMIT, for the page's rows only; the fee rate an InitPlan); summary tables built from records, not `iterrows` | campaigns table: 4 statements (count, page, platforms, fee rate); in-process cold 18.3-21.2 ms CPU per request (1M, Redis flushed per request, a loaded machine) | 1 statement; 10.8-16.0 ms CPU, measured side by side with the previous commit; in this run cold ÷ SQL 1.41 / 1.36 at 1M (table / search), 1.51 / 1.53 in the previous report |
 | session 10: Dash's @babel/polyfill URL answered with regenerator-runtime alone (its bundles need only `regeneratorRuntime`; supported browsers have the rest of core-js natively) | first visit to the overview: 78 ms of ~1,000 ms main-thread time in the polyfill (CPU profile, headless Chromium, 1M); script time 502 / 555 ms, charts drawn 1,124 / 1,302 ms (two rounds of 5 first visits, a loaded machine) | script time 422 / 447 ms, charts drawn 1,055 / 1,125 ms, side by side with the previous commit; in this run (a 1.4-1.8x slower machine) 1,692 / 1,858 ms at 1M / 10M, 0.70-0.76x the bare page |
 | session 11: the app's /assets/ stylesheets and scripts gzipped (Dash answers them with `send_file`, a stream, which flask-compress passes by; the gzipped bytes kept per file and ETag) | first load 0.99 MB, Bootstrap's CSS 232 KB on the wire | 0.77 MB, 31 KB; charts drawn on a first visit 1,614 against 1,619 ms (medians of 15, side by side, loopback: no change in time) |
+| session 12: on a first load the page comes inside Dash's layout (found by the layout request's Referer, rendered as the router renders it), so the page router does not fire; the theme store starts with `data=None` (a Store without data set data=null on mount, which held the overview's KPIs-and-charts callback back a round) | first load of the overview: layout, then the router's round trip and a render of the empty shell, then the page's callbacks; 4 callbacks | 3 callbacks, one round trip fewer. Two servers side by side, first visits alternating, 1M: charts drawn 1,261 against 1,101 ms (medians of 12) with 40 ms of emulated latency per request, 1,205 against 1,161 ms on bare loopback (medians of 20, a noisy machine: 11 of 20 pairs faster) |
 
 Levers of the issue already in place before this work: figures are plain dicts (no
 `go.Figure`), the overview reads the daily rollup, the campaigns table is paged on the server
@@ -111,38 +112,42 @@ Levers of the issue already in place before this work: figures are plain dicts (
 OUT_OF_REACH = """\
 ## What is out of reach on this machine, and why
 
-Compare ratios, not absolute figures, across reports. This run's machine was 1.4-1.8x slower
-than session 9's report (bench-20261203-133058), by figures that no app change touches: COPY of
-the same 999,000 rows took 2.60 s (1.43 s before), the naive pandas overview 11.2 s (6.9 s),
-PostgreSQL's 10M ranking 403 ms (219 ms), the bare Dash no-op 1.02-1.30 ms of CPU per request
-(0.72-0.74 ms), and the bare Dash + dbc page 2,433 ms to charts drawn on a first visit (1,496 ms).
-An earlier full run this session (bench-20261203-182108) saw the same machine: COPY 2.71 s,
-naive 12.2 s. The two absolute targets moved with it:
+Compare ratios, not absolute figures, across reports. This run's machine was about as fast as
+session 9's and 1.4-2x faster than session 11's (bench-20261203-190010), by figures that no app
+change touches: COPY of the same 999,000 rows took 1.25 s (2.60 s in session 11, 1.43 s in session
+9), the naive pandas overview 7.7 s (11.2 s, 6.9 s), the bare Dash no-op 0.65-0.69 ms of CPU per
+request (1.02-1.30, 0.72-0.74 ms), the bare Dash + dbc page 1,921 ms to charts drawn on a first
+visit (2,433, 1,496 ms). On it the concurrent-users target passes at both scales (3,000 / 2,500
+users held, p95 190 / 140 ms; session 11's slower machine held 1,000 / 1,500), and so do the warm
+p95 ratios across scales (1.13x, 1.03x), which session 11 failed at 1.55x: those two follow the
+machine, as the previous report said.
 
-- **First visit within 1 s.** 1,692 / 1,858 ms at 1M / 10M, 0.70-0.76x the bare page's 2,433 ms
-  in the same run (0.65-0.73x in session 9's report, 821-1,095 ms there). Side by side this session
-  (15 first visits each, alternating servers, 1M), the previous commit and this one drew the
-  charts in a median 1,614 and 1,619 ms: gzipping /assets/ changed no time on loopback, it saves
-  0.2 MB on a real network. The bare page now gets three first visits, like the app's (one before,
-  which varied by 20-30 % between runs). What is left of a first visit is the browser's own work:
-  in a CPU profile (session 10, 1M) the main thread was busy for ~1,000 of ~1,100 ms, spread over
-  dash_renderer (208 ms), plotly.js (179), react-dom (107), native parse, style and layout (260),
-  dcc (41), dbc (29) and GC (32); none of it is a request the app could make faster.
-- **2,500 concurrent users.** Held 1,000 / 1,500 (p95 29 / 59 ms); the next step broke at a load
-  average of 5-7 on 2 cores shared with locust (p95 0.5 / 3.1 s). Session 9's run held 3,500 at
-  both scales, and the first run of this session 1,500. The load per user did not change between
-  them, nor the app's CPU per request against the bare no-op's (2.8x / 2.5x in both reports);
-  the cores did.
-
-The warm overview's p95 at 10M against 1M (1.55x; 1.76x in session 9's report, 0.88x before it)
-compares two wrk runs of the same kind of answer, one Redis GET at both scales, taken minutes
-apart on this machine: it measures the machine's noise between them, not the data's size. The
-same holds for warm top campaigns (1.55x; 0.82x in this session's first run).
+- **First visit within 1 s.** 1,118 / 1,149 ms at 1M / 10M, 0.58-0.60x the bare page's 1,921 ms in
+  the same run (0.70-0.76x in session 11's report). This session's change (the page inside the
+  layout, no page router on a first load, 3 callbacks instead of 4) removed a round trip: with two
+  servers side by side and first visits alternating (1M), charts were drawn in a median 1,101
+  against 1,261 ms with 40 ms of emulated latency per request, and 1,161 against 1,205 ms on bare
+  loopback, where a round trip costs little. What is left is the browser's own work: Chromium's
+  main thread was busy for 924-1,096 ms of those visits (CDP `TaskDuration`), of which script
+  430-480 ms; in a CPU profile (session 10) dash_renderer took 208 ms, plotly.js 179, react-dom 107,
+  native parse, style and layout 260. Measured and not changed: plotly's `automargin` on both
+  axes costs 20 of the 51 ms the overview's two charts take to plot (warm, in the page, 20 rounds);
+  fixed margins would clip long tick labels.
+- **Overview 100x faster than the naive baseline.** 94x in this run (7.74 s against 82.3 ms:
+  overview 23.8 ms + top campaigns 58.5 ms), 161x in session 11's. The naive pandas run got
+  1.45x faster with the machine while the app's cold overview did not get faster in this run
+  (23.8 ms; 16.8 ms in session 11's run on a slower machine); 40 cold overviews measured again
+  right after it, alternating this commit with the previous one on two servers, took a median
+  17.9 and 18.3 ms. At 18 ms the ratio is 100x; the figure sits on the target and moves with the
+  moment the cold requests were taken.
+- **2,500 concurrent users** held at both scales in this run (3,000 / 2,500); a slower machine
+  holds fewer (1,000 / 1,500 in session 11's run), with the same load per user and the same CPU
+  per request against the bare no-op.
 
 - **Per-request overhead (1.5x a bare no-op) and warm throughput (0.5x the floor).** App no-op
-  2.84 / 3.28 ms CPU against 1.02 / 1.30 ms (2.8x / 2.5x; the same in session 9's report). Warm
-  data callbacks cost what the no-op costs plus one Redis MGET, so their throughput is 0.13-0.31x
-  the floor. Profiled in-process (session 9, cProfile over 2,000 no-ops): Flask-Limiter is a fifth
+  1.93 / 1.93 ms CPU against 0.69 / 0.65 ms at 1M / 10M (2.8x / 3.0x; 2.8x / 2.5x in session
+  11's report, on a slower machine). Warm data callbacks cost what the no-op costs plus one Redis
+  MGET, so their throughput is 0.09-0.25x the floor. Profiled in-process (session 9, cProfile over 2,000 no-ops): Flask-Limiter is a fifth
   of the request, half of that its one Redis round trip (the moving-window script) and half its
   own bookkeeping (resolving and filtering the limits, its request context); the session cookie
   and Flask-WTF's CSRF token (two itsdangerous verifications), Flask-Login, the guard and the
@@ -154,22 +159,27 @@ same holds for warm top campaigns (1.55x; 0.82x in this session's first run).
   limit and the CSRF check removed, which PRODUCT.md requires, the no-op would still be ~1.0 ms,
   about 2x the bare one.
 - **Cold latency within 1.5x of the raw SQL** holds wherever the SQL is most of the work, at
-  10M for all three (top campaigns 1.07x, the campaigns table 1.17x, its search 0.99x) and at 1M
-  for the campaigns table and its search (1.40x, 1.39x). The 1M top campaigns took 1.71x here,
-  1.33x in this session's first run and 1.49x in session 9's: its ~22 ms of app work sits on a
-  31 ms query, and the two moved differently with the machine between runs. The overview's KPIs
-  and charts need 3 statements of 2.2 ms in all on the rollup, and campaign detail 10 statements
-  of 6.5 ms; their cold callbacks take 17-49 ms (5.4-7.7x), of which the per-request work above
-  is ~3-5 ms and the rest Python (frames, KPI cards, figures, JSON), spread thin: in a profile of
-  the detail page no part is more than a fifth (nine frames built, ~100 Dash components, JSON).
-  Within 1.5x of a 2.2 ms query is ~3.3 ms for the whole request: less than the app's no-op
-  alone (5.3 ms unloaded in this run), and less than the bare Dash no-op plus the query (3.0 +
-  2.2 ms). Tried and not adopted: orjson as plotly's JSON engine (the Python pass it runs first,
+  10M for all three (top campaigns 1.11x, the campaigns table 1.05x, its search 0.86x) and at 1M
+  for the search (1.31x). At 1M the top campaigns and the campaigns table took 1.56x here (1.71x
+  and 1.40x in session 11's report, 1.49x and 1.41x in session 9's): ~21 ms of app work on a
+  37-38 ms query, and the two move differently with the machine between runs. The overview's KPIs
+  and charts need 3 statements of 2.9-3.2 ms in all on the rollup, and campaign detail 10
+  statements of 4.9-5.5 ms; their cold callbacks take 24-37 ms at the p50 (6.0-8.6x), of which the
+  per-request work above is ~2-5 ms and the rest Python (frames, KPI cards, figures, JSON), spread
+  thin: in a profile of the detail page no part is more than a fifth (nine frames built, ~100 Dash
+  components, JSON). Within 1.5x of a 2.9 ms query is ~4.4 ms for the whole request: less than
+  the app's no-op alone (5.6 ms unloaded in this run), and hardly more than the bare Dash no-op
+  plus the query (2.7 + 2.9 ms). Tried and not adopted: orjson as plotly's JSON engine (the Python pass it runs first,
   `clean_to_json_compatible`, made a top-campaigns answer slower to serialize: 0.60 against
   0.36 ms).
+- **Latency after 200 interactions at 10M (1.2x the first ones).** 1.28x in this run (p50 4.02
+  ms for the first 20 range changes, 5.13 ms for 201-220), 0.66x at 1M in the same run and
+  1.13-1.15x in session 11's. Each figure is the p50 of twenty requests of 3-5 ms, one at a
+  time, every one answered by one Redis GET; the same code at 1M, in the same run, gave the
+  opposite direction, so a difference of 1 ms between two moments of this machine decides it.
 - **Top campaigns p95 at 10M within 1.2x of 1M.** Cold, the table ranks every campaign over the
-  range, ten times the campaigns and rows at 10M (SQL 403 ms against 31 ms), so its cold p95
-  grows with them (8.9x; 7.4x in this session's first run, 4.9x in session 9's). Most of the
+  range, ten times the campaigns and rows at 10M (SQL 284 ms against 37 ms), so its cold p95
+  grows with them (4.9x; 8.9x in session 11's report, 4.9x in session 9's). Most of the
   query is PostgreSQL's HashAggregate, not reading rows: over the 90,000 rows of a 30-day range
   at 1M, counting them takes 4.8 ms and grouping them by campaign 18 ms, the same with no sums,
   with two or with all five (psql's timing, no parallel workers, session 9); parallel workers

@@ -93,8 +93,6 @@ def _requested_page() -> dict | None:
             "layout": layout(**arguments) if callable(layout) else layout,
             "title": title(**(variables or {})) if callable(title) else title,
         }
-    except (
-        Exception
-    ):  # the router will render it, and show its error the way it always has
+    except Exception:  # the router renders it then, and shows its error as before
         log.exception("page layout for %s failed; left to the page router", pathname)
         return None

@@ -96,8 +96,8 @@ def measure_scale(dataset: Dataset, floor: Server, args, log=print) -> dict:
         callbacks.check_stateless_replay(app.url, sessions[-1])
         main = clients[0]
         ids = top_campaign_ids(dataset.url, dataset.organization_id, DETAILS)
-        pages = {"overview": ("/", 2), "campaigns": ("/campaigns", 0)}
-        pages |= {f"detail:{i}": (f"/campaigns/{i}", 0) for i in ids}
+        charts = {"overview": 2, "campaigns": 0} | {f"detail:{i}": 0 for i in ids}
+        pages = {name: (flows.page_path(name), n) for name, n in charts.items()}
         log(f"[{dataset.scale}] capturing callback payloads in Chromium")
         captured = _capture(app.url, main.cookies, pages)
         payloads = {k: v["payloads"] for k, v in captured.items()}

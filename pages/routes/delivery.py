@@ -22,7 +22,7 @@ The plotly bundle is served with V8's explicit compile hint in front (COMPILE_HI
 compiles all of it on a background thread while it downloads, instead of compiling each function
 on the page's main thread the first time it runs. On a first visit (no code cache yet) that is
 ~40-80 ms less main-thread work before the overview's charts are drawn; other browsers read the
-line as a comment.
+line as a comment. So are Dash's renderer, React and ReactDOM (hint_suite_scripts).
 
 The app's own /assets/ files are gzipped too (buffer_asset_files). Their URLs carry the file's
 modification time (``?m=``), so they are cached for a year: a changed file gets a new URL.
@@ -108,6 +108,15 @@ COMPRESS_SETTINGS["COMPRESS_CACHE_BACKEND"] = SuiteCache
 
 # V8's explicit compile hint: compile every function of the script eagerly, off the main thread.
 COMPILE_HINT = b"//# allFunctionsCalledOnLoad\n"
+# Dash's own scripts served with the hint in front, as (package, path in it): the three whose
+# functions nearly all run before the first chart is drawn (see hint_suite_scripts).
+HINTED_SUITES = frozenset(
+    {
+        ("dash", "dash-renderer/build/dash_renderer.min.js"),
+        ("dash", "deps/react-dom@18.3.1.min.js"),
+        ("dash", "deps/react@18.3.1.min.js"),
+    }
+)
 
 
 # name -> (file, what goes in front of it): the scripts answered in place of Dash's.
@@ -203,6 +212,35 @@ def buffer_asset_files(response):
     return response
 
 
+def hint_suite_scripts(response):
+    """after_request, run before flask-compress's: Dash's renderer, React and ReactDOM served
+    with COMPILE_HINT in front, as the plotly bundle is.
+
+    Nearly every function of these three runs while the first page renders, so compiling them
+    on a background thread as they download takes that work off the main thread, which is what
+    a first visit waits on (a CPU profile of one: ~220 ms in the renderer, ~100 ms in React).
+    Measured side by side on the overview at 1M rows, fresh Chromium each visit, 24 interleaved
+    pairs: charts drawn 1,092 -> 983 ms median, main-thread task time 1,032 -> 880 ms. Hinting
+    every large script (dcc, dbc, the date picker's too) cut task time further but not the time
+    to charts drawn (885 -> 870 ms, faster in 5 of 12 pairs): eager compiling of code that the
+    page never calls competes for the same two cores. The hinted bytes are what flask-compress
+    gzips and keeps: after a file's first request the hint costs one copy of its bytes.
+    """
+    args = request.view_args or {}
+    if (
+        request.method != "GET"
+        or not request.path.startswith(SUITES)
+        or response.status_code != 200
+        or response.direct_passthrough
+        or "fingerprinted_path" not in args
+    ):
+        return response
+    path, _fingerprinted = check_fingerprint(args["fingerprinted_path"])
+    if (args.get("package_name"), path) in HINTED_SUITES:
+        response.set_data(COMPILE_HINT + response.get_data())
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Call before the Dash app is built: flask-compress reads its settings then."""
     for name, value in COMPRESS_SETTINGS.items():
@@ -217,5 +255,6 @@ def init_app(app: Flask) -> None:
 
 def init_dash(app: Flask) -> None:
     """Call after the Dash app is built: Flask runs after_request hooks last registered first,
-    so this one runs before flask-compress's, which Dash registered."""
+    so these run before flask-compress's, which Dash registered."""
     app.after_request(buffer_asset_files)
+    app.after_request(hint_suite_scripts)

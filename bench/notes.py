@@ -103,6 +103,7 @@ OPTIMIZED = """\
 | session 10: Dash's @babel/polyfill URL answered with regenerator-runtime alone (its bundles need only `regeneratorRuntime`; supported browsers have the rest of core-js natively) | first visit to the overview: 78 ms of ~1,000 ms main-thread time in the polyfill (CPU profile, headless Chromium, 1M); script time 502 / 555 ms, charts drawn 1,124 / 1,302 ms (two rounds of 5 first visits, a loaded machine) | script time 422 / 447 ms, charts drawn 1,055 / 1,125 ms, side by side with the previous commit; in this run (a 1.4-1.8x slower machine) 1,692 / 1,858 ms at 1M / 10M, 0.70-0.76x the bare page |
 | session 11: the app's /assets/ stylesheets and scripts gzipped (Dash answers them with `send_file`, a stream, which flask-compress passes by; the gzipped bytes kept per file and ETag) | first load 0.99 MB, Bootstrap's CSS 232 KB on the wire | 0.77 MB, 31 KB; charts drawn on a first visit 1,614 against 1,619 ms (medians of 15, side by side, loopback: no change in time) |
 | session 12: on a first load the page comes inside Dash's layout (found by the layout request's Referer, rendered as the router renders it), so the page router does not fire; the theme store starts with `data=None` (a Store without data set data=null on mount, which held the overview's KPIs-and-charts callback back a round) | first load of the overview: layout, then the router's round trip and a render of the empty shell, then the page's callbacks; 4 callbacks | 3 callbacks, one round trip fewer. Two servers side by side, first visits alternating, 1M: charts drawn 1,261 against 1,101 ms (medians of 12) with 40 ms of emulated latency per request, 1,205 against 1,161 ms on bare loopback (medians of 20, a noisy machine: 11 of 20 pairs faster) |
+| session 13: Dash's renderer, React and ReactDOM served with V8's compile hint (`//# allFunctionsCalledOnLoad`) in front, as the plotly bundle already was: compiled on a background thread while they download (pages/routes/delivery.py) | first visit to the overview: main thread busy 1,032 ms (CDP `TaskDuration`), charts drawn 1,092 ms (medians of 24 pairs, two servers side by side, fresh Chromium per visit, 1M) | 880 ms, 983 ms (faster in 17 of 24 pairs); in this run 1,013 / 1,040 ms at 1M / 10M (1,118 / 1,149 in session 12's). Hinting every large script (dcc, dbc, the date picker too) cut main-thread time more but not the time to charts drawn (885 against 870 ms, 5 of 12 pairs): not adopted |
 
 Levers of the issue already in place before this work: figures are plain dicts (no
 `go.Figure`), the overview reads the daily rollup, the campaigns table is paged on the server
@@ -112,77 +113,72 @@ Levers of the issue already in place before this work: figures are plain dicts (
 OUT_OF_REACH = """\
 ## What is out of reach on this machine, and why
 
-Compare ratios, not absolute figures, across reports. This run's machine was about as fast as
-session 9's and 1.4-2x faster than session 11's (bench-20261203-190010), by figures that no app
-change touches: COPY of the same 999,000 rows took 1.25 s (2.60 s in session 11, 1.43 s in session
-9), the naive pandas overview 7.7 s (11.2 s, 6.9 s), the bare Dash no-op 0.65-0.69 ms of CPU per
-request (1.02-1.30, 0.72-0.74 ms), the bare Dash + dbc page 1,921 ms to charts drawn on a first
-visit (2,433, 1,496 ms). On it the concurrent-users target passes at both scales (3,000 / 2,500
-users held, p95 190 / 140 ms; session 11's slower machine held 1,000 / 1,500), and so do the warm
-p95 ratios across scales (1.13x, 1.03x), which session 11 failed at 1.55x: those two follow the
-machine, as the previous report said.
+Compare ratios, not absolute figures, across reports, and even within one: in this run the bare
+Dash no-op floor served 2,848 req/s in the 1M phase and 2,278 in the 10M phase 35 minutes later
+(0.61 against 0.76 ms of CPU per request), so the machine itself was a fifth slower for the 10M
+figures. Against session 12's run (bench-20261204-033721) by figures no app change touches: the
+naive pandas overview 5.89 s (7.74 s), the bare Dash + dbc page 1,734 ms to charts drawn on a
+first visit (1,921 ms), COPY of the same 999,000 rows 1.54 s (1.25 s): about as fast, faster in
+CPU, slower on disk. The concurrent-users target passes at both scales (3,000 / 2,500 users held,
+p95 85 / 87 ms; the next steps, 3,500 / 3,000, broke at p95 1.2 / 1.4 s), as do all three cold
+list and ranking callbacks against their SQL (1.39-1.44x at 1M, 1.02-1.03x at 10M) and the
+latency after 200 interactions (0.90x / 0.96x; 1.28x at 10M in session 12's run).
 
-- **First visit within 1 s.** 1,118 / 1,149 ms at 1M / 10M, 0.58-0.60x the bare page's 1,921 ms in
-  the same run (0.70-0.76x in session 11's report). This session's change (the page inside the
-  layout, no page router on a first load, 3 callbacks instead of 4) removed a round trip: with two
-  servers side by side and first visits alternating (1M), charts were drawn in a median 1,101
-  against 1,261 ms with 40 ms of emulated latency per request, and 1,161 against 1,205 ms on bare
-  loopback, where a round trip costs little. What is left is the browser's own work: Chromium's
-  main thread was busy for 924-1,096 ms of those visits (CDP `TaskDuration`), of which script
-  430-480 ms; in a CPU profile (session 10) dash_renderer took 208 ms, plotly.js 179, react-dom 107,
-  native parse, style and layout 260. Measured and not changed: plotly's `automargin` on both
-  axes costs 20 of the 51 ms the overview's two charts take to plot (warm, in the page, 20 rounds);
-  fixed margins would clip long tick labels.
-- **Overview 100x faster than the naive baseline.** 94x in this run (7.74 s against 82.3 ms:
-  overview 23.8 ms + top campaigns 58.5 ms), 161x in session 11's. The naive pandas run got
-  1.45x faster with the machine while the app's cold overview did not get faster in this run
-  (23.8 ms; 16.8 ms in session 11's run on a slower machine); 40 cold overviews measured again
-  right after it, alternating this commit with the previous one on two servers, took a median
-  17.9 and 18.3 ms. At 18 ms the ratio is 100x; the figure sits on the target and moves with the
-  moment the cold requests were taken.
-- **2,500 concurrent users** held at both scales in this run (3,000 / 2,500); a slower machine
-  holds fewer (1,000 / 1,500 in session 11's run), with the same load per user and the same CPU
-  per request against the bare no-op.
+- **First visit within 1 s.** 1,013 / 1,040 ms at 1M / 10M (medians of three; the runs at 1M were
+  785-1,027 ms), 0.58-0.60x the bare page's 1,734 ms in the same run; 1,118 / 1,149 ms in session
+  12's report. This session's change (the compile hint on Dash's renderer, React and ReactDOM)
+  took the main thread's busy time of a first visit from 1,032 to 880 ms and charts drawn from
+  1,092 to 983 ms (medians of 24 pairs, side by side): the target now sits on the line, inside it
+  on some visits and outside on others. What is left is the browser's own work on two cores: in a
+  CPU profile of a first visit (session 13, before the hint) dash_renderer took 219 ms of self
+  time (most of it its redux store's observers and notifications), Chromium's own work (parse,
+  style, layout, paint) 210, plotly.js 151, react-dom 83, dcc 49, garbage collection 31. Measured
+  and not changed: plotly's `automargin` on both axes costs 20 of the 51 ms the overview's two
+  charts take to plot (fixed margins would clip long tick labels); the overview's KPIs-and-charts
+  callback is sent 20-100 ms after the page's other first-load callbacks, and taking the theme
+  store out of its inputs (State instead of Input) did not change that or the time to charts
+  drawn (1,002 against 1,032 ms, 5 of 10 pairs faster): the cause is in the renderer's
+  scheduling, not pinned.
+- **Overview 100x faster than the naive baseline.** 104x in this run (5.89 s against 56.5 ms:
+  overview 14.9 ms + top campaigns 41.7 ms), 94x in session 12's and 161x in session 11's: the
+  figure sits near the target and moves with the moment the cold requests were taken.
 
 - **Per-request overhead (1.5x a bare no-op) and warm throughput (0.5x the floor).** App no-op
-  1.93 / 1.93 ms CPU against 0.69 / 0.65 ms at 1M / 10M (2.8x / 3.0x; 2.8x / 2.5x in session
-  11's report, on a slower machine). Warm data callbacks cost what the no-op costs plus one Redis
-  MGET, so their throughput is 0.09-0.25x the floor. Profiled in-process (session 9, cProfile over 2,000 no-ops): Flask-Limiter is a fifth
-  of the request, half of that its one Redis round trip (the moving-window script) and half its
-  own bookkeeping (resolving and filtering the limits, its request context); the session cookie
-  and Flask-WTF's CSRF token (two itsdangerous verifications), Flask-Login, the guard and the
-  response headers share the rest, none more than a tenth; the app registers 22 before/after
-  request functions, each a call through Flask's `ensure_sync`. Each hook stubbed out in turn
-  (session 10, 2,000 no-ops per measurement, 7 interleaved rounds): the limiter ~0.58 ms, CSRF
-  ~0.30, the guard ~0.13, the security headers ~0.09, request metrics ~0.07, the request id
-  ~0.06, of an app no-op of 1.43-2.0 ms against the bare one's 0.41-0.65. With both the rate
-  limit and the CSRF check removed, which PRODUCT.md requires, the no-op would still be ~1.0 ms,
-  about 2x the bare one.
-- **Cold latency within 1.5x of the raw SQL** holds wherever the SQL is most of the work, at
-  10M for all three (top campaigns 1.11x, the campaigns table 1.05x, its search 0.86x) and at 1M
-  for the search (1.31x). At 1M the top campaigns and the campaigns table took 1.56x here (1.71x
-  and 1.40x in session 11's report, 1.49x and 1.41x in session 9's): ~21 ms of app work on a
-  37-38 ms query, and the two move differently with the machine between runs. The overview's KPIs
-  and charts need 3 statements of 2.9-3.2 ms in all on the rollup, and campaign detail 10
-  statements of 4.9-5.5 ms; their cold callbacks take 24-37 ms at the p50 (6.0-8.6x), of which the
-  per-request work above is ~2-5 ms and the rest Python (frames, KPI cards, figures, JSON), spread
-  thin: in a profile of the detail page no part is more than a fifth (nine frames built, ~100 Dash
-  components, JSON). Within 1.5x of a 2.9 ms query is ~4.4 ms for the whole request: less than
-  the app's no-op alone (5.6 ms unloaded in this run), and hardly more than the bare Dash no-op
-  plus the query (2.7 + 2.9 ms). Tried and not adopted: orjson as plotly's JSON engine (the Python pass it runs first,
-  `clean_to_json_compatible`, made a top-campaigns answer slower to serialize: 0.60 against
-  0.36 ms).
-- **Latency after 200 interactions at 10M (1.2x the first ones).** 1.28x in this run (p50 4.02
-  ms for the first 20 range changes, 5.13 ms for 201-220), 0.66x at 1M in the same run and
-  1.13-1.15x in session 11's. Each figure is the p50 of twenty requests of 3-5 ms, one at a
-  time, every one answered by one Redis GET; the same code at 1M, in the same run, gave the
-  opposite direction, so a difference of 1 ms between two moments of this machine decides it.
-- **Top campaigns p95 at 10M within 1.2x of 1M.** Cold, the table ranks every campaign over the
-  range, ten times the campaigns and rows at 10M (SQL 284 ms against 37 ms), so its cold p95
-  grows with them (4.9x; 8.9x in session 11's report, 4.9x in session 9's). Most of the
-  query is PostgreSQL's HashAggregate, not reading rows: over the 90,000 rows of a 30-day range
-  at 1M, counting them takes 4.8 ms and grouping them by campaign 18 ms, the same with no sums,
-  with two or with all five (psql's timing, no parallel workers, session 9); parallel workers
-  gain nothing on 2 cores. A campaign-by-day rollup (platforms merged) would group a third of
-  the rows, and the ratio would still grow with the campaigns' count (not built).
+  1.82 / 1.93 ms CPU against 0.61 / 0.76 ms at 1M / 10M (2.98x / 2.54x; 2.8x / 3.0x in session
+  12's report). Warm data callbacks cost what the no-op costs plus one Redis MGET, so their
+  throughput is 0.29-0.34x the floor. Profiled in-process (session 9, cProfile over 2,000
+  no-ops): Flask-Limiter is a fifth of the request, half of that its one Redis round trip (the
+  moving-window script) and half its own bookkeeping (resolving and filtering the limits, its
+  request context); the session cookie and Flask-WTF's CSRF token (two itsdangerous
+  verifications), Flask-Login, the guard and the response headers share the rest, none more than
+  a tenth; the app registers 22 before/after request functions, each a call through Flask's
+  `ensure_sync`. Each hook stubbed out in turn (session 10, 2,000 no-ops per measurement, 7
+  interleaved rounds): the limiter ~0.58 ms, CSRF ~0.30, the guard ~0.13, the security headers
+  ~0.09, request metrics ~0.07, the request id ~0.06, of an app no-op of 1.43-2.0 ms against the
+  bare one's 0.41-0.65. With both the rate limit and the CSRF check removed, which PRODUCT.md
+  requires, the no-op would still be ~1.0 ms, about 2x the bare one.
+- **Cold latency within 1.5x of the raw SQL** holds wherever the SQL is most of the work: the top
+  campaigns, the campaigns table and its search, at both scales in this run (1.39-1.44x at 1M,
+  where ~13 ms of app work sits on a 28-34 ms query, 1.44-1.56x in earlier reports; 1.02-1.03x at
+  10M). The overview's KPIs and charts need 3 statements of 2.2 / 3.5 ms in all on the rollup, and
+  campaign detail 10 statements of 4.2 / 4.5 ms; their cold callbacks take 15-35 ms at the p50
+  (6.6-7.8x), of which the per-request work above is ~2-5 ms and the rest Python (frames, KPI
+  cards, figures, JSON), spread thin: in a profile of the detail page no part is more than a fifth
+  (nine frames built, ~100 Dash components, JSON). Within 1.5x of a 2.2 ms query is ~3.3 ms for
+  the whole request: about the app's no-op alone (2.8 ms p50, unloaded, in this run), and less
+  than the bare Dash no-op plus the query (1.6 + 2.2 ms). Tried and not adopted: orjson as
+  plotly's JSON engine (the Python pass it runs first, `clean_to_json_compatible`, made a
+  top-campaigns answer slower to serialize: 0.60 against 0.36 ms).
+- **p95 at 10M within 1.2x of 1M.** Cold, the top campaigns table ranks every campaign over the
+  range, ten times the campaigns and rows at 10M (SQL 303 ms against 29 ms), so its cold p95
+  grows with them (7.4x; 4.9x in session 12's report). Most of the query is PostgreSQL's
+  HashAggregate, not reading rows: over the 90,000 rows of a 30-day range at 1M, counting them
+  takes 4.8 ms and grouping them by campaign 18 ms, the same with no sums, with two or with all
+  five (psql's timing, no parallel workers, session 9); parallel workers gain nothing on 2 cores.
+  A campaign-by-day rollup (platforms merged) would group a third of the rows, and the ratio
+  would still grow with the campaigns' count (not built). The overview's cold p95 (1.68x: 19.2
+  against 32.2 ms; its SQL 2.2 against 3.5 ms, the campaign counts travelling with the sums grow
+  with the campaigns) and the warm ratios (1.31-1.48x, each answer one Redis GET at both scales;
+  1.03-1.13x in session 12's run) include the machine's own slowdown between the two phases
+  (the floor above: 1.25x).
 """

@@ -7,7 +7,7 @@ import datetime as dt
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.figures import PLATFORM_LABELS
+from components.figures import GRAPH_CONFIG, PLATFORM_LABELS
 from data.filters import PRESETS, DateRange
 
 REFRESH_CHOICES = {0: "Off", 30: "30 s", 60: "60 s", 300: "5 min"}
@@ -144,7 +144,7 @@ def error_alert(message: str) -> dbc.Alert:
 
 def chart_card(graph_id: str, lg: int) -> dbc.Col:
     """A card holding one graph with a loading indicator."""
-    graph = dcc.Graph(id=graph_id, config={"displaylogo": False}, className="chart")
+    graph = dcc.Graph(id=graph_id, config=GRAPH_CONFIG, className="chart")
     return dbc.Col(
         dbc.Card(dbc.CardBody(dcc.Loading(graph, delay_show=300))),
         lg=lg,

@@ -52,6 +52,21 @@ def _layout(title: str, theme: str, yaxis_title: str, xaxis_title: str) -> dict:
     }
 
 
+# dcc.Graph's config for every chart: no plotly logo, and only the tools these charts use
+# (download, zoom, pan, reset). With all of plotly's buttons the toolbar was ~250 px wide and
+# covered the title of a chart in a third-width card.
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": [
+        "select2d",
+        "lasso2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+    ],
+}
+
+
 def _floats(values) -> list[float]:
     return [float(v) for v in values]
 

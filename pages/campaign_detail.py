@@ -17,7 +17,7 @@ from components.campaign_detail import (
     variant_rows,
 )
 from components.controls import date_range_controls, error_alert
-from components.figures import campaign_daily_figure, empty_figure
+from components.figures import GRAPH_CONFIG, campaign_daily_figure, empty_figure
 from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID
 from components.tables import metrics_table
@@ -128,7 +128,7 @@ def layout(campaign_id=None, start=None, end=None, **_ignored):
                     dcc.Loading(
                         dcc.Graph(
                             id=ID["trend"],
-                            config={"displaylogo": False},
+                            config=GRAPH_CONFIG,
                             className="chart",
                         ),
                         delay_show=300,

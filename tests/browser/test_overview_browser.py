@@ -173,3 +173,42 @@ def test_dark_theme_themes_the_page_and_figures(signed_in):
         message="figures light after a reload",
     )
     assert duo.find_element("#shell-theme-switch").is_selected()
+
+
+_OVERLAPS_JS = """
+const overlaps = [];
+for (const graph of document.querySelectorAll('.dash-graph')) {
+  const title = graph.querySelector('.gtitle');
+  const bar = graph.querySelector('.modebar');
+  if (!title || !bar) { overlaps.push(graph.id + ': no title or toolbar'); continue; }
+  const t = title.getBoundingClientRect(), b = bar.getBoundingClientRect();
+  if (t.right > b.left && t.left < b.right && t.bottom > b.top && t.top < b.bottom) {
+    overlaps.push(graph.id);
+  }
+}
+return overlaps;
+"""
+
+
+def test_no_chart_toolbar_covers_its_title_on_a_desktop_laptop_or_tablet(signed_in):
+    """Plotly shows the toolbar while the pointer is over a chart. On a phone (390 px) it still
+    covers the end of a title while a chart is touched: a title and five buttons need ~400 px."""
+    duo = signed_in("viewer@acme.test")
+    for width, height in ((1400, 900), (1024, 768), (800, 1024)):
+        duo.driver.set_window_size(width, height)
+        wait_until(
+            lambda: (
+                len(duo.driver.find_elements("css selector", ".dash-graph .gtitle"))
+                == 2
+            ),
+            timeout=15,
+            message="the overview's two charts were not drawn",
+        )
+        # Let plotly's resize handler relayout the charts for the new width.
+        duo.driver.execute_script("window.dispatchEvent(new Event('resize'))")
+        wait_until(
+            lambda: duo.driver.execute_script(_OVERLAPS_JS) == [],
+            timeout=5,
+            message=f"a toolbar covers a title at {width}px: "
+            f"{duo.driver.execute_script(_OVERLAPS_JS)}",
+        )

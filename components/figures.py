@@ -27,14 +27,26 @@ def _layout(title: str, theme: str, yaxis_title: str, xaxis_title: str) -> dict:
         "automargin": True,
     }
     return {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        # The title sits at the foot of a 72 px top margin, below the band where plotly draws its
+        # toolbar while the pointer is over the chart, so the toolbar never covers the title,
+        # however narrow the card or wide the title is in the browser's font.
+        "title": {
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "paper",
+            "yanchor": "bottom",
+            "pad": {"b": 14},
+            "font": {"size": 16},
+        },
         "paper_bgcolor": colors["bg"],
         "plot_bgcolor": colors["bg"],
         "font": {
             "color": colors["font"],
             "family": "system-ui, -apple-system, Segoe UI, sans-serif",
         },
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 72, "b": 50},
         "legend": {"orientation": "h", "y": -0.2},
         "hovermode": "x unified",
         "modebar": {
@@ -117,30 +129,32 @@ def revenue_trend_figure(
 
 
 def platform_breakdown_figure(platforms: pd.DataFrame, theme: str = "light") -> dict:
-    """Spend and revenue per platform, ROAS written above each platform."""
+    """Spend and revenue per platform, each platform's ROAS written under its name.
+
+    The ROAS goes in the axis label, not as text on a bar: plotly shrinks a bar's text to the
+    bar's width, which in the overview's narrow card made it a few pixels high."""
     names = [PLATFORM_LABELS.get(p, p) for p in platforms["platform"]]
     data = [
         {
             "type": "bar",
-            "name": "Spend",
+            "name": name,
             "x": names,
-            "y": _floats(platforms["spend"]),
-            "marker": {"color": COLORS["spend"]},
+            "y": _floats(platforms[column]),
+            "marker": {"color": COLORS[column]},
             "hovertemplate": "%{y:$,.2f}",
-        },
-        {
-            "type": "bar",
-            "name": "Revenue",
-            "x": names,
-            "y": _floats(platforms["revenue"]),
-            "marker": {"color": COLORS["revenue"]},
-            "hovertemplate": "%{y:$,.2f}",
-            "text": [f"ROAS {ratio(r)}" for r in platforms["roas"]],
-            "textposition": "outside",
-            "textfont": {"size": 12},
-        },
+        }
+        for name, column in (("Spend", "spend"), ("Revenue", "revenue"))
     ]
     layout = _layout("Spend and revenue by platform", theme, "Amount (USD)", "Platform")
+    layout["xaxis"].update(
+        tickangle=0,  # rotated, the two-line labels ran into the legend
+        tickmode="array",
+        tickvals=names,
+        ticktext=[
+            f"{name}<br>ROAS {ratio(roas)}"
+            for name, roas in zip(names, platforms["roas"], strict=True)
+        ],
+    )
     layout.update(barmode="group", hovermode="closest")
     return {"data": data, "layout": layout}
 

@@ -130,7 +130,7 @@ def layout(start=None, end=None, platform=None, granularity=None, **_ignored):
                 dbc.Row(id=ID["kpis"], className="g-3"), type="dot", delay_show=300
             ),
             dbc.Row(
-                [chart_card(ID["trend"], 8), chart_card(ID["breakdown"], 4)],
+                [chart_card(ID["trend"], 7), chart_card(ID["breakdown"], 5)],
                 className="g-3",
             ),
             html.Div(id=ID["exports"]),

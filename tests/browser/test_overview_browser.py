@@ -99,7 +99,10 @@ def test_changing_controls_updates_every_figure(signed_in):
     # Platform filter: every figure narrows to Google.
     duo.select_dcc_dropdown("#overview-platforms", value="Google")
     _kpis_match(duo, month["by_platform"]["google"])
-    duo.wait_for_text_to_equal("#overview-breakdown .xtick text", "Google", timeout=10)
+    google_roas = month["by_platform"]["google"]["roas"]
+    duo.wait_for_text_to_equal(  # the label's two lines: the platform, then its ROAS
+        "#overview-breakdown .xtick text", f"GoogleROAS {google_roas:.2f}×", timeout=10
+    )
     wait_for_url(duo, "platform=google")
 
     # Weekly buckets: 2026-10-03 (clipped) and the four Mondays after it.
@@ -190,11 +193,41 @@ return overlaps;
 """
 
 
-def test_no_chart_toolbar_covers_its_title_on_a_desktop_laptop_or_tablet(signed_in):
-    """Plotly shows the toolbar while the pointer is over a chart. On a phone (390 px) it still
-    covers the end of a title while a chart is touched: a title and five buttons need ~400 px."""
+# Whether each chart has been drawn at its card's current width (plotly relayouts on resize).
+_CHARTS_FIT_JS = """
+return Array.from(document.querySelectorAll('.dash-graph')).every(graph => {
+  const svg = graph.querySelector('.main-svg');
+  return svg && Math.abs(svg.getBoundingClientRect().width - graph.clientWidth) < 2;
+});
+"""
+
+# The breakdown's platform labels (each with its ROAS), the axis title and the legend: their
+# texts, and each pair of them whose boxes overlap.
+_BREAKDOWN_LABELS_JS = """
+const graph = document.getElementById('overview-breakdown');
+const ticks = Array.from(graph.querySelectorAll('.xtick text'));
+const parts = ticks.map(t => [t.textContent, t])
+  .concat([['axis title', graph.querySelector('.xtitle')], ['legend', graph.querySelector('.legend')]]);
+const collisions = [];
+parts.forEach(([a, ea], i) => parts.slice(i + 1).forEach(([b, eb]) => {
+  const r = ea.getBoundingClientRect(), s = eb.getBoundingClientRect();
+  if (r.right > s.left && r.left < s.right && r.bottom > s.top && r.top < s.bottom) {
+    collisions.push(a + ' / ' + b);
+  }
+}));
+return [ticks.map(t => t.textContent), collisions];
+"""
+
+
+def test_no_chart_toolbar_covers_its_title_and_no_label_collides_at_any_width(
+    signed_in,
+):
+    """Plotly shows the toolbar while the pointer is over a chart (on a phone, while it is
+    touched). The title sits below the toolbar's band, so however wide the title is in the
+    browser's fonts, the two never share a line: desktop, laptop, tablet and phone. The
+    breakdown's platform labels, each with its ROAS, stay legible beside its legend."""
     duo = signed_in("viewer@acme.test")
-    for width, height in ((1400, 900), (1024, 768), (800, 1024)):
+    for width, height in ((1400, 900), (1024, 768), (800, 1024), (390, 844)):
         duo.driver.set_window_size(width, height)
         wait_until(
             lambda: (
@@ -207,8 +240,17 @@ def test_no_chart_toolbar_covers_its_title_on_a_desktop_laptop_or_tablet(signed_
         # Let plotly's resize handler relayout the charts for the new width.
         duo.driver.execute_script("window.dispatchEvent(new Event('resize'))")
         wait_until(
+            lambda: duo.driver.execute_script(_CHARTS_FIT_JS),
+            timeout=5,
+            message=f"the charts were not laid out again for {width}px",
+        )
+        wait_until(
             lambda: duo.driver.execute_script(_OVERLAPS_JS) == [],
             timeout=5,
             message=f"a toolbar covers a title at {width}px: "
             f"{duo.driver.execute_script(_OVERLAPS_JS)}",
         )
+        labels, collisions = duo.driver.execute_script(_BREAKDOWN_LABELS_JS)
+        assert len(labels) == 3 and all("ROAS" in label for label in labels), labels
+        assert collisions == [], f"the breakdown's labels collide at {width}px"
+        screenshot(duo, f"overview-charts-{width}px")

@@ -231,7 +231,7 @@ def _callback_table(s: dict) -> list[str]:
         )
     for name, warm in s["other_callbacks"].items():
         lines.append(
-            f"| {name} (no data read) | — | — | — | {warm['rps']} ({_r(warm['rps'], floor['rps'])}) | "
+            f"| {name} | — | — | — | {warm['rps']} ({_r(warm['rps'], floor['rps'])}) | "
             f"{warm['p50_ms']} / {warm['p95_ms']} | {warm['cpu_ms_per_request']} |"
         )
     for label, run in (

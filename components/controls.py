@@ -142,9 +142,11 @@ def error_alert(message: str) -> dbc.Alert:
     return dbc.Alert(message, color="warning", className="py-2", dismissable=True)
 
 
-def chart_card(graph_id: str, lg: int) -> dbc.Col:
-    """A card holding one graph with a loading indicator."""
+def chart_card(graph_id: str, lg: int, figure: dict | None = None) -> dbc.Col:
+    """A card holding one graph with a loading indicator, and its first figure if known."""
     graph = dcc.Graph(id=graph_id, config=GRAPH_CONFIG, className="chart")
+    if figure is not None:
+        graph.figure = figure
     return dbc.Col(
         dbc.Card(dbc.CardBody(dcc.Loading(graph, delay_show=300))),
         lg=lg,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from flask import has_request_context, request
 
 from data.scope import ROLE_RANK
 
@@ -13,6 +14,18 @@ USER_ID = "shell-user"
 THEME_SWITCH_ID = "shell-theme-switch"
 THEME_STORE_ID = "shell-theme"
 LOCATION_CHECK_ID = "shell-location-check"  # written by the shell's location check
+# The theme the browser last showed, mirrored from the theme store (local storage) into a cookie
+# by the shell's theme callback (pages/shell.py), so that a layout can be drawn in it at once.
+THEME_COOKIE = "kiki_theme"
+THEMES = ("light", "dark")
+
+
+def saved_theme() -> str | None:
+    """'light' or 'dark' as the browser's theme cookie says; None when it says nothing valid."""
+    if not has_request_context():
+        return None
+    theme = request.cookies.get(THEME_COOKIE)
+    return theme if theme in THEMES else None
 
 
 def _section(path: str, pages) -> str | None:
@@ -122,10 +135,12 @@ def app_shell(page_container=None) -> html.Div:
     )
     return html.Div(
         [
-            # data=None, not left out: with nothing stored, a Store without data sets data=null
-            # when it mounts (null is not undefined), a change that held the overview's callback
-            # back until the theme callbacks had run, a round after the others.
-            dcc.Store(id=THEME_STORE_ID, storage_type="local", data=None),
+            # The theme the pages' first figures were drawn in: when it matches what the Store
+            # holds in local storage, the Store changes nothing as it mounts, and no callback
+            # draws them again. data=None, not left out, when unknown: a Store without data sets
+            # data=null when it mounts (null is not undefined), a change that fired the
+            # overview's callback a round after the others.
+            dcc.Store(id=THEME_STORE_ID, storage_type="local", data=saved_theme()),
             dcc.Store(id=LOCATION_CHECK_ID),
             navbar,
             dbc.Container(

@@ -26,7 +26,7 @@ from components.figures import (
     revenue_trend_figure,
 )
 from components.kpi import kpi_card
-from components.shell import THEME_STORE_ID
+from components.shell import THEME_STORE_ID, saved_theme
 from components.tables import top_campaigns_table
 from data.analytics import (
     kpi_summary,
@@ -110,7 +110,11 @@ def _initial_state(start, end, platform, granularity):
 
 
 def layout(start=None, end=None, platform=None, granularity=None, **_ignored):
+    """The page with its KPIs and charts already in it (update_overview answers changes only):
+    the browser draws them with the layout, without a callback's round trip first, and without
+    the renderer holding that callback back until plotly.js has loaded."""
     rng, platforms, grain, problem = _initial_state(start, end, platform, granularity)
+    cards, trend, breakdown, exports = _content(rng, platforms, grain, saved_theme())
     return html.Div(
         [
             html.H1("Overview", className="h3 mb-3"),
@@ -127,13 +131,18 @@ def layout(start=None, end=None, platform=None, granularity=None, **_ignored):
             message_area(ID["message"]),
             dcc.Store(id=ID["url-sync"]),
             dcc.Loading(
-                dbc.Row(id=ID["kpis"], className="g-3"), type="dot", delay_show=300
+                dbc.Row(cards, id=ID["kpis"], className="g-3"),
+                type="dot",
+                delay_show=300,
             ),
             dbc.Row(
-                [chart_card(ID["trend"], 7), chart_card(ID["breakdown"], 5)],
+                [
+                    chart_card(ID["trend"], 7, trend),
+                    chart_card(ID["breakdown"], 5, breakdown),
+                ],
                 className="g-3",
             ),
-            html.Div(id=ID["exports"]),
+            html.Div(exports, id=ID["exports"]),
             dbc.Card(
                 [
                     dbc.CardHeader("Top campaigns by revenue"),
@@ -174,20 +183,31 @@ register_preset_callback(PREFIX)
     Input(ID["granularity"], "value"),
     Input(ID["refresh-timer"], "n_intervals"),
     Input(THEME_STORE_ID, "data"),
+    prevent_initial_call=True,  # the layout holds the first answer
 )
 @cache_response
 def update_overview(start, end, platforms, granularity, _tick, theme):
     """The KPIs and both charts (all read from the daily rollup) from validated filters."""
-    theme = theme if theme in ("light", "dark") else "light"
     try:
         rng = parse_range(start, end)
         chosen = parse_platforms(platforms)
         grain = parse_granularity(granularity)
     except InvalidFilter as exc:
-        figure = empty_figure(exc.message, theme)
+        figure = empty_figure(exc.message, _theme(theme))
         return [], figure, figure, error_alert(exc.message), None
+    cards, trend, breakdown, exports = _content(rng, chosen, grain, theme)
+    return cards, trend, breakdown, None, exports
+
+
+def _theme(theme) -> str:
+    return theme if theme in ("light", "dark") else "light"
+
+
+def _content(rng, platforms, granularity, theme) -> tuple:
+    """(KPI cards, trend figure, breakdown figure, export links) for validated filters: the
+    layout's first values and the callback's answers."""
     session, scope = read_session(), g.scope
-    kpis = kpi_summary(session, scope, rng, chosen).set_index("period")
+    kpis = kpi_summary(session, scope, rng, platforms).set_index("period")
     current, previous = kpis.loc["current"], kpis.loc["previous"]
     cards = [
         kpi_card(
@@ -202,14 +222,14 @@ def update_overview(start, end, platforms, granularity, _tick, theme):
         kpi_card(card_id, label, name, current[name], previous[name])
         for card_id, label, name in KPI_CARDS
     ]
-    trend = revenue_trend(session, scope, rng, grain, chosen)
-    breakdown = platform_breakdown(session, scope, rng, chosen)
+    trend = revenue_trend(session, scope, rng, granularity, platforms)
+    breakdown = platform_breakdown(session, scope, rng, platforms)
+    theme = _theme(theme)
     return (
         cards,
-        revenue_trend_figure(trend, theme, grain),
+        revenue_trend_figure(trend, theme, granularity),
         platform_breakdown_figure(breakdown, theme),
-        None,
-        _exports(rng, chosen, grain) if scope.allows("analyst") else None,
+        _exports(rng, platforms, granularity) if scope.allows("analyst") else None,
     )
 
 

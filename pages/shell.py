@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from components.shell import (
     LOCATION_CHECK_ID,
     NAV_ID,
+    THEME_COOKIE,
     THEME_STORE_ID,
     THEME_SWITCH_ID,
     USER_ID,
@@ -48,10 +49,15 @@ def register_callbacks(app: dash.Dash) -> None:
         """
         function(_ts, stored, shown) {
             const isDark = stored === 'dark';
-            document.documentElement.setAttribute('data-bs-theme', isDark ? 'dark' : 'light');
+            const theme = isDark ? 'dark' : 'light';
+            document.documentElement.setAttribute('data-bs-theme', theme);
+            if (stored === 'dark' || stored === 'light') {
+                const secure = window.location.protocol === 'https:' ? '; Secure' : '';
+                document.cookie = 'THEME_COOKIE=' + theme + '; Path=/; Max-Age=31536000; SameSite=Lax' + secure;
+            }
             return isDark === shown ? window.dash_clientside.no_update : isDark;
         }
-        """,
+        """.replace("THEME_COOKIE", THEME_COOKIE),
         Output(THEME_SWITCH_ID, "value"),
         Input(THEME_STORE_ID, "modified_timestamp"),
         State(THEME_STORE_ID, "data"),

@@ -53,19 +53,58 @@ def test_the_page_comes_with_the_layout_and_the_router_stays_quiet(signed_in):
     assert urlsplit(duo.driver.current_url).path == "/"
 
 
-def test_the_overview_sends_its_callbacks_with_the_layout(signed_in):
-    """Each of the overview's callbacks is a first call of the layout's values: none waits for
-    another input to change first (the theme store once set itself on mount, a round later)."""
+def overview_changes(duo) -> list:
+    changes = duo.driver.execute_script("return window.__callbackChanges || []")
+    return [[o, c] for o, c in changes if "overview-" in o]
+
+
+def charts_drawn(duo) -> bool:
+    return duo.driver.execute_script(
+        "const plots = document.querySelectorAll('.js-plotly-plot');"
+        "return plots.length === 2 && Array.from(plots).every(p => p.data && p.data.length);"
+    )
+
+
+def test_the_overview_comes_with_its_kpis_and_charts_and_asks_only_for_the_ranking(
+    signed_in,
+):
+    """The layout holds the KPIs and both charts (pages/overview.py): the only overview callback
+    of a first load is the top campaigns' ranking, a first call of the layout's values (none
+    waits for another input to change first: the theme store once set itself on mount)."""
     duo = signed_in("viewer@acme.test", "/profile")
     record_callbacks(duo)
     duo.driver.get(duo.server.url + "/")
     duo.wait_for_element("#overview-top-table", timeout=15)
-    duo.wait_for_element("#overview-kpis .card", timeout=15)
+    duo.wait_for_element("#kpi-revenue-value", timeout=15)
+    wait_until(lambda: charts_drawn(duo), message="the charts were not drawn")
+    assert overview_changes(duo) == [["overview-top.children", []]]
     changes = duo.driver.execute_script("return window.__callbackChanges || []")
-    overview = [c for o, c in changes if "overview-" in o]
-    assert len(overview) == 2, changes  # KPIs and charts; top campaigns
-    assert all(c == [] for c in overview), changes
     assert not [o for o, _ in changes if ROUTER_OUTPUT in o], changes
+
+
+def test_a_dark_overview_opens_dark_without_drawing_its_charts_twice(signed_in):
+    """The theme is mirrored into a cookie, so the layout's figures come in it: a reload draws
+    them dark at once, and the KPIs-and-charts callback does not fire."""
+    duo = signed_in("viewer@acme.test", "/profile")
+    record_callbacks(duo)
+    duo.driver.get(duo.server.url + "/")
+    duo.wait_for_element("#kpi-revenue-value", timeout=15)
+    duo.find_element("#shell-theme-switch").click()
+    wait_until(
+        lambda: any("overview-kpis" in o for o, _ in overview_changes(duo)),
+        message="switching the theme did not draw the figures again",
+    )
+    wait_until(lambda: duo.driver.get_cookie("kiki_theme") is not None)
+    assert duo.driver.get_cookie("kiki_theme")["value"] == "dark"
+    duo.driver.refresh()
+    duo.wait_for_element("#overview-top-table", timeout=15)
+    wait_until(lambda: charts_drawn(duo), message="the charts were not drawn")
+    font = duo.driver.execute_script(
+        "return document.querySelector('#overview-trend .js-plotly-plot').layout.font.color"
+    )
+    assert font == "#dee2e6"  # the dark theme's (components/figures.py)
+    assert duo.find_element("#shell-theme-switch").is_selected()
+    assert overview_changes(duo) == [["overview-top.children", []]]
 
 
 def test_a_referrer_trimmed_to_the_origin_still_shows_the_addressed_page(signed_in):

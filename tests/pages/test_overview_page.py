@@ -6,8 +6,13 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
+
+from components.shell import THEME_COOKIE
 from tests.auth import dash_calls
+from tests.auth.dash_calls import page_container
 from tests.golden import expected_cases
+from tests.pages.test_page_container import ORIGIN, find, first_layout
 from tests.statements import statements_sent
 
 CASES = {(c["organization_slug"], c["start"], c["end"]): c for c in expected_cases()}
@@ -112,3 +117,69 @@ def test_the_table_starts_with_a_loading_state(app, client_for):
     client = client_for("acme", "viewer")
     layout = dash_calls.layout_values(app, client, ["/"])
     assert "Ranking campaigns" in _text(layout[f"{TOP}.children"])
+
+
+def _first_layout(client, query: str) -> list:
+    """The overview inside the first layout, as the browser at /?<query> is sent it."""
+    container = first_layout(client, f"{ORIGIN}/?{query}")
+    return container["_pages_content"]["children"]
+
+
+def test_the_first_layout_holds_the_kpis_and_charts_of_its_address(client_for):
+    page = _first_layout(
+        client_for("acme", "viewer"), "start=2026-10-05&end=2026-11-01&platform=google"
+    )
+    google = CASES[("acme", "2026-10-05", "2026-11-01")]["by_platform"]["google"]
+    revenue = find(page, "kpi-revenue-value")["children"]
+    assert revenue == f"${float(google['revenue']):,.2f}"
+    trend = find(page, "overview-trend")["figure"]
+    assert len(trend["data"][0]["x"]) == 28  # 2026-10-05..2026-11-01, one point a day
+    breakdown = find(page, "overview-breakdown")["figure"]
+    assert breakdown["layout"]["xaxis"]["ticktext"] == [
+        f"Google<br>ROAS {google['roas']:.2f}×"
+    ]
+    assert find(page, "overview-exports").get("children") is None  # a viewer's
+
+
+def test_an_analyst_gets_the_export_links_with_the_first_layout(client_for):
+    page = _first_layout(
+        client_for("acme", "analyst"), "start=2026-10-05&end=2026-11-01"
+    )
+    assert "/export/trend.csv?start=2026-10-05&end=2026-11-01" in _text(
+        find(page, "overview-exports")
+    )
+
+
+def test_the_kpis_and_charts_callback_answers_changes_only(client_for):
+    """As the browser is told: it does not call it for the layout's own values."""
+    dependencies = client_for("acme", "viewer").get("/_dash-dependencies").json
+    kpis = [d for d in dependencies if f"{KPIS}.children" in d["output"]]
+    top = [d for d in dependencies if d["output"] == f"{TOP}.children"]
+    assert [d["prevent_initial_call"] for d in kpis + top] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("cookie", "font", "stored"),
+    [
+        ("dark", "#dee2e6", "dark"),
+        ("light", "#212529", "light"),
+        ("<b>", "#212529", None),
+    ],
+)
+def test_the_first_figures_come_in_the_theme_the_cookie_names(
+    client_for, cookie, font, stored
+):
+    """The theme store starts with the cookie's theme, so that it changes nothing as it mounts
+    when local storage holds the same; anything but light or dark is ignored."""
+    client = client_for("acme", "viewer")
+    client.set_cookie(THEME_COOKIE, cookie)
+    layout = client.get("/_dash-layout", headers={"Referer": f"{ORIGIN}/"}).json
+    page = page_container(layout)["_pages_content"]["children"]
+    assert find(page, "overview-trend")["figure"]["layout"]["font"]["color"] == font
+    assert find(layout, "shell-theme").get("data") == stored
+
+
+def test_a_bad_link_still_opens_the_overview_on_its_defaults(client_for):
+    page = _first_layout(client_for("acme", "viewer"), "start=2026-13-01&end=nope")
+    assert "Ignored the link's filters" in _text(page)
+    assert find(page, "overview-trend")["figure"]["data"]

@@ -64,6 +64,7 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     )
     # After Dash registered flask-compress, so that this hook runs before it.
     pages.routes.delivery.init_dash(server)
+    pages.routes.delivery.preload_chart_scripts(app)
     app.layout = pages.page_container.shell_layout
     pages.shell.register_callbacks(app)
     auth.init_dash(app)

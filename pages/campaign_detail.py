@@ -71,6 +71,7 @@ dash.register_page(
     title="Campaign · KIKI Analytics",
     min_role="viewer",
     id_prefix=f"{PREFIX}-",
+    charts=True,  # its page preloads the chart scripts (pages/routes/delivery.py)
 )
 
 

@@ -78,6 +78,7 @@ dash.register_page(
     nav=True,
     min_role="viewer",
     id_prefix=f"{PREFIX}-",
+    charts=True,  # its page preloads the chart scripts (pages/routes/delivery.py)
 )
 
 KPI_CARDS = [  # (card id, label, metric)

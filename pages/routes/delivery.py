@@ -37,10 +37,15 @@ import gzip
 import hashlib
 from pathlib import Path
 
+import dash
+from dash._pages import _path_to_page  # what Dash's router calls
 from dash.fingerprint import check_fingerprint
 from flask import Flask, Request, current_app, g, request
 
 PLOTLY_PATH = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+# What a page with charts loads once its layout has rendered: dcc's graph chunk and plotly.js
+# (see preload_chart_scripts).
+CHART_SCRIPTS = ("/_dash-component-suites/dash/dcc/async-graph.js", PLOTLY_PATH)
 STATIC = Path(__file__).with_name("static")  # vendored scripts, each beside its licence
 PLOTLY_BASIC = STATIC / "plotly-basic-4.1.1.min.js"
 PLOTLY_BASIC_TRACES = frozenset({"scatter", "bar", "pie"})
@@ -239,6 +244,30 @@ def hint_suite_scripts(response):
     if (args.get("package_name"), path) in HINTED_SUITES:
         response.set_data(COMPILE_HINT + response.get_data())
     return response
+
+
+def preload_chart_scripts(app: dash.Dash) -> None:
+    """The page of a registered page with ``charts=True`` asks for CHART_SCRIPTS at once.
+
+    Dash's renderer asks for dcc's graph chunk only when the first graph mounts, and plotly.js
+    only after that chunk has run: on a first visit both downloads began after the layout had
+    come and been rendered, and the charts waited for them. Preloaded (``<link rel=preload>``)
+    they download beside the page's other scripts, and the renderer's requests for the same
+    URLs are answered from the browser's memory. Pages without charts are not sent them.
+    """
+    interpolate = app.interpolate_index
+
+    def interpolate_index(**parts):
+        page, _variables = _path_to_page(dash.strip_relative_path(request.path))
+        if page and page.get("charts"):
+            links = "".join(
+                f'<link rel="preload" href="{url}" as="script">'
+                for url in CHART_SCRIPTS
+            )
+            parts["css"] = links + parts.get("css", "")
+        return interpolate(**parts)
+
+    app.interpolate_index = interpolate_index
 
 
 def init_app(app: Flask) -> None:

@@ -124,3 +124,20 @@ def test_a_referrer_trimmed_to_the_origin_still_shows_the_addressed_page(signed_
         message="the overview is still shown at /campaigns",
     )
     wait_until(lambda: duo.driver.title.startswith("Campaigns"))
+
+
+def test_the_preloaded_chart_scripts_are_fetched_once_and_used(signed_in):
+    """pages/routes/delivery.py preloads dcc's graph chunk and plotly.js on pages with charts:
+    the renderer's own requests must be the same URLs, or each would be downloaded twice."""
+    duo = signed_in("viewer@acme.test", "/profile")
+    duo.driver.get(duo.server.url + "/")
+    wait_until(lambda: charts_drawn(duo), timeout=15, message="charts not drawn")
+    fetched = duo.driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".map(e => [new URL(e.name).pathname, e.initiatorType])"
+        ".filter(([path]) => path.endsWith('async-graph.js') || path.endsWith('plotly.min.js'))"
+    )
+    assert sorted(fetched) == [
+        ["/_dash-component-suites/dash/dcc/async-graph.js", "link"],
+        ["/_dash-component-suites/plotly/package_data/plotly.min.js", "link"],
+    ]

@@ -272,3 +272,22 @@ def test_an_unversioned_hinted_script_is_revalidated_and_needs_a_sign_in(client_
     again = client.get(unversioned, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.get_data() == b""
     assert client_for().get(unversioned).status_code in (302, 401)
+
+
+PRELOAD = re.compile(r'<link rel="preload" href="([^"]+)" as="script">')
+
+
+def test_pages_with_charts_preload_the_graph_chunk_and_plotly(client_for):
+    client = client_for("acme", "analyst")
+    wanted = ["/_dash-component-suites/dash/dcc/async-graph.js", PLOTLY_PATH]
+    for path in ("/", "/?start=2026-10-05&end=2026-11-01", "/campaigns/1"):
+        page = client.get(path).get_data(as_text=True)
+        assert PRELOAD.findall(page) == wanted, path
+        head = page.split("</head>")[0]
+        assert all(url in head for url in wanted), path
+    for path in ("/campaigns", "/profile", "/no-such-page"):
+        assert PRELOAD.findall(client.get(path).get_data(as_text=True)) == [], path
+    for url in wanted:  # each a script the app serves
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.mimetype in ("application/javascript", "text/javascript")

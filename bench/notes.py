@@ -104,6 +104,8 @@ OPTIMIZED = """\
 | session 11: the app's /assets/ stylesheets and scripts gzipped (Dash answers them with `send_file`, a stream, which flask-compress passes by; the gzipped bytes kept per file and ETag) | first load 0.99 MB, Bootstrap's CSS 232 KB on the wire | 0.77 MB, 31 KB; charts drawn on a first visit 1,614 against 1,619 ms (medians of 15, side by side, loopback: no change in time) |
 | session 12: on a first load the page comes inside Dash's layout (found by the layout request's Referer, rendered as the router renders it), so the page router does not fire; the theme store starts with `data=None` (a Store without data set data=null on mount, which held the overview's KPIs-and-charts callback back a round) | first load of the overview: layout, then the router's round trip and a render of the empty shell, then the page's callbacks; 4 callbacks | 3 callbacks, one round trip fewer. Two servers side by side, first visits alternating, 1M: charts drawn 1,261 against 1,101 ms (medians of 12) with 40 ms of emulated latency per request, 1,205 against 1,161 ms on bare loopback (medians of 20, a noisy machine: 11 of 20 pairs faster) |
 | session 13: Dash's renderer, React and ReactDOM served with V8's compile hint (`//# allFunctionsCalledOnLoad`) in front, as the plotly bundle already was: compiled on a background thread while they download (pages/routes/delivery.py) | first visit to the overview: main thread busy 1,032 ms (CDP `TaskDuration`), charts drawn 1,092 ms (medians of 24 pairs, two servers side by side, fresh Chromium per visit, 1M) | 880 ms, 983 ms (faster in 17 of 24 pairs); in this run 1,013 / 1,040 ms at 1M / 10M (1,118 / 1,149 in session 12's). Hinting every large script (dcc, dbc, the date picker too) cut main-thread time more but not the time to charts drawn (885 against 870 ms, 5 of 12 pairs): not adopted |
+| session 14: the overview's KPIs and charts inside its layout (the callback answers changes only, `prevent_initial_call`), and the figures' theme mirrored from local storage into a cookie so the layout draws them in it (pages/overview.py, components/shell.py) | first visit: the KPIs-and-charts callback held back by Dash's renderer until dcc's graph chunk and plotly.js had loaded (a callback with an output on a graph waits for it), then a round trip and a second render; 3 callbacks on first load; charts drawn 782 ms (median of 24 pairs, two servers side by side, fresh Chromium per visit, 1M, a faster machine than the report's) | 2 callbacks (shell navigation, top campaigns); 757 ms (faster in 14 of 24 pairs; means 789 against 754 ms). Not yet in a full run of the suite |
+| session 14: pages with charts (`charts=True` in the page registry: overview, campaign detail) preload dcc's graph chunk and plotly.js (`<link rel=preload>`, pages/routes/delivery.py) | both downloads began after the layout had come and rendered (plotly.js arrived ~40 ms after the graph chunk was asked for) | they download beside the other scripts from the start; charts drawn 800 against 749 ms (medians of 24 pairs, side by side with the previous commit, faster in 17 of 24; means 810 / 767). Not yet in a full run of the suite |
 
 Levers of the issue already in place before this work: figures are plain dicts (no
 `go.Figure`), the overview reads the daily rollup, the campaigns table is paged on the server
@@ -137,8 +139,13 @@ latency after 200 interactions (0.90x / 0.96x; 1.28x at 10M in session 12's run)
   charts take to plot (fixed margins would clip long tick labels); the overview's KPIs-and-charts
   callback is sent 20-100 ms after the page's other first-load callbacks, and taking the theme
   store out of its inputs (State instead of Input) did not change that or the time to charts
-  drawn (1,002 against 1,032 ms, 5 of 10 pairs faster): the cause is in the renderer's
-  scheduling, not pinned.
+  drawn (1,002 against 1,032 ms, 5 of 10 pairs faster). Pinned in session 14: the renderer holds
+  a callback with an output on a graph until dcc's graph chunk and plotly.js have loaded. Session
+  14 put the overview's KPIs and charts in its layout (no such callback on a first load) and
+  preloads the two chart scripts: together 782 -> 749 ms to charts drawn on a first visit in
+  side-by-side runs (24 pairs each, 1M, on this session's faster machine, where the previous
+  commit took 782-800 ms). This report's figures were taken before both; a full run of the suite
+  is what will show where the target stands now.
 - **Overview 100x faster than the naive baseline.** 104x in this run (5.89 s against 56.5 ms:
   overview 14.9 ms + top campaigns 41.7 ms), 94x in session 12's and 161x in session 11's: the
   figure sits near the target and moves with the moment the cold requests were taken.

@@ -95,6 +95,25 @@ def visit(
     }
 
 
+def click_and_collect(
+    driver: webdriver.Chrome, css: str, settle_s: float = 1.0, limit_s: float = 15
+) -> list[dict]:
+    """Click the element at ``css`` on the loaded page; the payloads of the callbacks it fired,
+    once at least one was sent and none more arrived for ``settle_s``."""
+    before = driver.execute_script(CALLBACK_ENTRIES)
+    driver.get_log("performance")  # drop the page load's entries
+    driver.find_element("css selector", css).click()
+    count, quiet_since, deadline = before, time.monotonic(), time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        now = driver.execute_script(CALLBACK_ENTRIES)
+        if now != count:
+            count, quiet_since = now, time.monotonic()
+        elif count > before and time.monotonic() - quiet_since >= settle_s:
+            break
+        time.sleep(0.1)
+    return callback_payloads(driver)
+
+
 def callback_payloads(driver: webdriver.Chrome) -> list[dict]:
     """The JSON bodies of the callback POSTs the page sent, in order (from the DevTools log)."""
     bodies = []

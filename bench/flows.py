@@ -26,6 +26,10 @@ PRESET = {
     "changedPropIds": ["overview-preset.value"],
     "state": [],
 }
+# The overview's KPIs and charts come inside its layout (pages/overview.py), so a first load
+# does not send their callback: the bench clicks "Week" once the page has loaded to see it, and
+# sets the granularity back to the page's default (a day) in the captured request.
+SHOW_BY_WEEK = "label[for^='_dbcprivate_radioitems_overview-granularity_input_week']"
 ROUTER_KEY = ".._pages_content.children..._pages_store.data.."
 SEARCHES = ["Bench 00", "Bench 01", "Bench 002", "Bench 0099", "Bench 1"]
 
@@ -68,6 +72,14 @@ def get(path: str, name: str, referrer: str | None = None) -> dict:
 
 def find(payloads: list[dict], prefix: str) -> dict:
     return next(p for p in payloads if p.get("output", "").startswith(prefix))
+
+
+def overview_request(clicked: list[dict]) -> dict:
+    """The overview's KPIs-and-charts request for the page's default filters, from the
+    requests that the click on ``SHOW_BY_WEEK`` sent."""
+    return with_inputs(
+        find(clicked, OVERVIEW_KEY), {"overview-granularity.value": "day"}
+    )
 
 
 def router(pathname: str, search: str = "") -> dict:
@@ -126,11 +138,12 @@ def overview_with_range(overview: dict, start: str, end: str) -> dict:
     )
 
 
-def build_plan(captured: dict[str, list[dict]], today: dt.date) -> dict:
+def build_plan(captured: dict[str, list[dict]], today: dt.date, overview: dict) -> dict:
     """first_load and weighted actions from captured page loads: "overview", "campaigns",
-    and "detail:<id>" (each the callback payloads of one page load, in order)."""
+    and "detail:<id>" (each the callback payloads of one page load, in order), and the
+    overview's KPIs-and-charts request (``overview_request``), which a first load does not send."""
     home, listing = captured["overview"], captured["campaigns"]
-    overview, top = find(home, OVERVIEW_KEY), find(home, TOP_KEY)
+    top = find(home, TOP_KEY)
     table = find(listing, CAMPAIGNS_KEY)
     change_range = []
     for start, end, preset in ranges(today):

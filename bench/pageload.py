@@ -72,8 +72,16 @@ def visits(
     }
 
 
-def capture(base_url: str, cookies: dict, pages: dict[str, tuple[str, int]]) -> dict:
-    """name -> {callbacks, payloads} for each (path, charts) in one signed-in browser."""
+def capture(
+    base_url: str,
+    cookies: dict,
+    pages: dict[str, tuple[str, int]],
+    clicks: dict[str, str] | None = None,
+) -> dict:
+    """name -> {callbacks, payloads} for each (path, charts) in one signed-in browser; for a
+    page named in ``clicks``, also ``clicked``: the payloads that a click on that CSS selector
+    fired once the page had loaded (a callback that a first load does not fire)."""
+    clicks = clicks or {}
     driver = browser.make_driver()
     found = {}
     try:
@@ -81,6 +89,8 @@ def capture(base_url: str, cookies: dict, pages: dict[str, tuple[str, int]]) -> 
         for name, (path, charts) in pages.items():
             seen = browser.visit(driver, base_url + path, charts)
             found[name] = {"callbacks": seen["callbacks"], "payloads": seen["payloads"]}
+            if name in clicks:
+                found[name]["clicked"] = browser.click_and_collect(driver, clicks[name])
     finally:
         driver.quit()
     return found

@@ -49,7 +49,6 @@ def date_range_controls(prefix: str, rng: DateRange, preset: str) -> list:
                     display_format="YYYY-MM-DD",
                     first_day_of_week=1,
                     minimum_nights=0,
-                    className="d-block",
                     max_date_allowed=(
                         dt.date.today() + dt.timedelta(days=366)
                     ).isoformat(),
@@ -57,7 +56,10 @@ def date_range_controls(prefix: str, rng: DateRange, preset: str) -> list:
             ],
             xs=12,
             sm=6,
-            lg=3,
+            # Two dates, an arrow and a caret need ~270 px: a quarter of a 1024 px screen wrapped
+            # the caret onto a second line, so the dates take a third there (platforms give it up).
+            lg=4,
+            xl=3,
         ),
     ]
 
@@ -80,7 +82,8 @@ def platform_control(prefix: str, platforms: tuple[str, ...]) -> dbc.Col:
         ],
         xs=12,
         sm=6,
-        lg=3,
+        lg=2,
+        xl=3,
     )
 
 

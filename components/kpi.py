@@ -58,6 +58,5 @@ def kpi_card(
         ),
         xs=6,
         md=4,
-        xl=3,
-        className="mb-3",
+        xl=3,  # the row's gutter spaces the cards both ways; the row's margin ends the block
     )

@@ -123,7 +123,7 @@ def layout(campaign_id=None, start=None, end=None, **_ignored):
                 className="g-2 mb-3 align-items-end",
             ),
             html.Div(id=ID["message"]),
-            dbc.Row(id=ID["kpis"], className="g-3"),
+            dbc.Row(id=ID["kpis"], className="g-3 mb-3"),
             dbc.Card(
                 dbc.CardBody(
                     dcc.Loading(

@@ -132,7 +132,7 @@ def layout(start=None, end=None, platform=None, granularity=None, **_ignored):
             message_area(ID["message"]),
             dcc.Store(id=ID["url-sync"]),
             dcc.Loading(
-                dbc.Row(cards, id=ID["kpis"], className="g-3"),
+                dbc.Row(cards, id=ID["kpis"], className="g-3 mb-3"),
                 type="dot",
                 delay_show=300,
             ),

@@ -219,6 +219,17 @@ return [ticks.map(t => t.textContent), collisions];
 """
 
 
+# Desktop, a small laptop, the top of Bootstrap's lg range, a tablet, a phone: (width, height).
+WINDOWS = ((1400, 900), (1100, 800), (1024, 768), (800, 1024), (390, 844))
+
+
+def at_each_width(duo):
+    """Resize the browser to each of WINDOWS in turn, yielding its width."""
+    for width, height in WINDOWS:
+        duo.driver.set_window_size(width, height)
+        yield width
+
+
 def test_no_chart_toolbar_covers_its_title_and_no_label_collides_at_any_width(
     signed_in,
 ):
@@ -227,8 +238,7 @@ def test_no_chart_toolbar_covers_its_title_and_no_label_collides_at_any_width(
     browser's fonts, the two never share a line: desktop, laptop, tablet and phone. The
     breakdown's platform labels, each with its ROAS, stay legible beside its legend."""
     duo = signed_in("viewer@acme.test")
-    for width, height in ((1400, 900), (1024, 768), (800, 1024), (390, 844)):
-        duo.driver.set_window_size(width, height)
+    for width in at_each_width(duo):
         wait_until(
             lambda: (
                 len(duo.driver.find_elements("css selector", ".dash-graph .gtitle"))
@@ -254,3 +264,34 @@ def test_no_chart_toolbar_covers_its_title_and_no_label_collides_at_any_width(
         assert len(labels) == 3 and all("ROAS" in label for label in labels), labels
         assert collisions == [], f"the breakdown's labels collide at {width}px"
         screenshot(duo, f"overview-charts-{width}px")
+
+
+# The date picker's parts (start, arrow, end, caret): their tops, and the box's height beside
+# the period dropdown's, which sits in the same row.
+_DATE_PICKER_JS = """
+const box = document.getElementById('overview-dates-wrapper');
+const parts = ['.dash-datepicker-start-date', '.dash-datepicker-range-arrow',
+               '.dash-datepicker-end-date', '.dash-datepicker-caret-icon']
+  .map(css => box.querySelector(css).getBoundingClientRect());
+const preset = document.querySelector('#overview-preset').getBoundingClientRect();
+return {tops: parts.map(r => Math.round(r.top + r.height / 2)), height: box.offsetHeight,
+        presetHeight: Math.round(preset.height), right: Math.round(parts[3].right),
+        boxRight: Math.round(box.getBoundingClientRect().right)};
+"""
+
+
+def test_the_date_range_keeps_one_line_inside_its_box_at_any_width(signed_in):
+    """Start date, arrow, end date and caret read as one line in a box as tall as the other
+    controls, the caret inside it: at 1024 px a quarter of the row was too narrow for them, and
+    the caret wrapped onto a second line."""
+    duo = signed_in("viewer@acme.test")
+    for width in at_each_width(duo):
+        wait_until(
+            lambda: duo.driver.find_elements("css selector", "#overview-dates-wrapper"),
+            timeout=10,
+            message="no date picker",
+        )
+        found = duo.driver.execute_script(_DATE_PICKER_JS)
+        assert max(found["tops"]) - min(found["tops"]) <= 4, (width, found)
+        assert found["height"] <= found["presetHeight"] + 4, (width, found)
+        assert found["right"] <= found["boxRight"], (width, found)

@@ -65,6 +65,7 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     # After Dash registered flask-compress, so that this hook runs before it.
     pages.routes.delivery.init_dash(server)
     pages.routes.delivery.preload_chart_scripts(app)
+    pages.routes.delivery.use_brand_icon(app)
     app.layout = pages.page_container.shell_layout
     pages.shell.register_callbacks(app)
     auth.init_dash(app)

@@ -270,6 +270,36 @@ def preload_chart_scripts(app: dash.Dash) -> None:
     app.interpolate_index = interpolate_index
 
 
+BRAND_ICON = Path(__file__).resolve().parents[2] / "assets" / "favicon.svg"
+
+
+def brand_icon_url() -> str:
+    """The brand mark's URL, versioned by the file's time: cached for a year (cache_versioned_assets)
+    and fetched again only when the file changes."""
+    return f"{ASSETS}{BRAND_ICON.name}?m={BRAND_ICON.stat().st_mtime_ns}"
+
+
+def brand_icon_link() -> str:
+    return f'<link rel="icon" type="image/svg+xml" href="{brand_icon_url()}">'
+
+
+def use_brand_icon(app: dash.Dash) -> None:
+    """Every Dash page's tab shows KIKI's mark (assets/favicon.svg), not Dash's default icon.
+
+    Dash links its own /_favicon.ico (Plotly's logo, 15 KB, sent without a cache lifetime: a
+    first visit fetched it twice) unless assets/ holds a favicon.ico. The mark is a 250-byte SVG,
+    which every browser the app supports shows as a tab icon. The sign-in and API reference
+    pages, which Flask renders, link the same file (``brand_icon_link`` in their templates).
+    """
+    interpolate = app.interpolate_index
+
+    def interpolate_index(**parts):
+        parts["favicon"] = brand_icon_link()
+        return interpolate(**parts)
+
+    app.interpolate_index = interpolate_index
+
+
 def init_app(app: Flask) -> None:
     """Call before the Dash app is built: flask-compress reads its settings then."""
     for name, value in COMPRESS_SETTINGS.items():
@@ -280,6 +310,7 @@ def init_app(app: Flask) -> None:
         _vendored(name)
     app.before_request(serve_vendored_scripts)
     app.after_request(cache_versioned_assets)
+    app.jinja_env.globals["brand_icon_link"] = brand_icon_link
 
 
 def init_dash(app: Flask) -> None:

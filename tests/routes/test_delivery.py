@@ -195,7 +195,10 @@ def _kept_gzip(app) -> dict:
 def test_asset_files_are_gzipped_even_on_the_sign_in_page(client_for):
     sign_in = client_for().get("/login").get_data(as_text=True)
     page = client_for("acme", "viewer").get("/").get_data(as_text=True)
-    urls = re.findall(r'(?:href|src)="(/assets/[^"]+)"', sign_in + page)
+    # Stylesheets and scripts (the brand icon, 250 bytes, is below gzip's minimum size).
+    urls = re.findall(
+        r'(?:href|src)="(/assets/[^"]+\.(?:css|js)(?:\?[^"]*)?)"', sign_in + page
+    )
     assert any("bootstrap" in u for u in urls) and any("?m=" in u for u in urls), urls
     client = client_for()  # anonymous: the sign-in page needs the stylesheets too
     for url in urls:
@@ -291,3 +294,31 @@ def test_pages_with_charts_preload_the_graph_chunk_and_plotly(client_for):
         response = client.get(url)
         assert response.status_code == 200
         assert response.mimetype in ("application/javascript", "text/javascript")
+
+
+ICON_LINK = re.compile(
+    r'<link rel="icon" type="image/svg\+xml" href="(/assets/favicon\.svg\?m=\d+)">'
+)
+
+
+def test_every_page_links_the_brand_icon_not_dashs(client_for):
+    """Dash pages, the sign-in form and the API reference all show KIKI's mark in the tab."""
+    viewer = client_for("acme", "viewer")
+    pages = {path: viewer.get(path) for path in ("/", "/campaigns", "/campaigns/1")}
+    pages["/login"] = client_for().get("/login")
+    pages["/api/v1/docs"] = client_for().get("/api/v1/docs")
+    for path, response in pages.items():
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, path
+        assert len(ICON_LINK.findall(html)) == 1, path
+        assert "_favicon.ico" not in html, path
+
+
+def test_the_brand_icon_is_a_small_svg_cached_for_a_year_without_a_sign_in(client_for):
+    html = client_for().get("/login").get_data(as_text=True)
+    url = ICON_LINK.search(html).group(1)
+    response = client_for().get(url)
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert response.get_data().startswith(b"<svg") and len(response.get_data()) < 1024
+    assert response.cache_control.max_age == 31536000

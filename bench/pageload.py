@@ -42,7 +42,7 @@ def visits(
     cookies: dict,
     page: str,
     charts: int,
-    first: int = 3,
+    first: int = 5,
     repeat: int = 5,
 ) -> dict:
     """``first`` visits each in a new browser (cold browser cache), then ``repeat`` visits in

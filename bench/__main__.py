@@ -1,4 +1,5 @@
-"""`python -m bench [--scales 1m,10m] [--quick] [--rebuild] [--no-load]`: run, write the report."""
+"""`python -m bench [--scales 1m,10m] [--quick] [--rebuild] [--no-load] [--side-by-side-only]`:
+run, write the report."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import platform
 import time
 from pathlib import Path
 
-from bench import pageload, report
+from bench import pageload, report, side_by_side
+from bench.client import ensure_users
 from bench.dataset import SCALES, ensure_dataset
 from bench.load import ensure_locust
 from bench.scale import measure_scale
@@ -39,6 +41,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--from-json",
         help="rewrite docs/BENCHMARKS.md from a saved run, measuring nothing",
     )
+    parser.add_argument(
+        "--side-by-side-only",
+        action="store_true",
+        help="measure only 10M beside 1M, into the newest saved run (or --from-json's)",
+    )
     args = parser.parse_args(argv)
     args.scales = ["1m"] if args.quick else args.scales.split(",")
     unknown = [s for s in args.scales if s not in SCALES]
@@ -53,6 +60,13 @@ def log(message: str) -> None:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.side_by_side_only:
+        source = Path(args.from_json) if args.from_json else newest_run()
+        results = json.loads(source.read_text())
+        results["side_by_side"] = _side_by_side(log)
+        results["side_by_side"]["into"] = source.name
+        _save_and_report(results, args)
+        return
     if args.from_json:
         results = json.loads(Path(args.from_json).read_text())
         REPORT.write_text(report.markdown(results, Path(args.from_json).name))
@@ -82,7 +96,34 @@ def main(argv=None) -> None:
             log(f"[{scale}] done")
         log("floor page in Chromium (bare dash.Dash + dbc)")
         results["floor_page"] = pageload.floor_page(floor.url)
+    if set(side_by_side.PORTS) <= set(args.scales) and not args.quick:
+        results["side_by_side"] = _side_by_side(log)
     results["seconds"] = round(time.monotonic() - started)
+    _save_and_report(results, args)
+
+
+def newest_run() -> Path:
+    runs = sorted(RESULTS.glob("bench-*.json"))
+    if not runs:
+        raise SystemExit("no saved run in bench/results: run the bench first")
+    return runs[-1]
+
+
+def _side_by_side(log) -> dict:
+    """10M beside 1M (bench/side_by_side.py), the two apps up at once."""
+    datasets = {s: ensure_dataset(s, False, log) for s in side_by_side.PORTS}
+    for dataset in datasets.values():  # the same accounts in each scale's database
+        emails = ensure_users(
+            dataset.url, dataset.organization_id, side_by_side.SESSIONS
+        )
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return {
+        "started": started,
+        "callbacks": side_by_side.measure(datasets, emails, 10, log),
+    }
+
+
+def _save_and_report(results: dict, args) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     raw = RESULTS / f"bench-{stamp}.json"

@@ -44,21 +44,28 @@ BALANCED_SHARE = (
 )
 
 
-def flush_cache() -> None:
-    """Empty the bench's Redis database: the next read of every callback misses."""
-    redis.Redis.from_url(REDIS_URL).flushdb()
+def flush_cache(redis_url: str = REDIS_URL) -> None:
+    """Empty the app's Redis database: the next read of every callback misses."""
+    redis.Redis.from_url(redis_url).flushdb()
 
 
-def cold(client: Client, payload: dict, repeats: int) -> dict:
-    """Latency with an empty cache: flush, then one request at a time."""
+def cold_samples(
+    client: Client, payload: dict, repeats: int, redis_url: str = REDIS_URL
+) -> list[float]:
+    """Seconds per request with an empty cache: flush, then one request at a time."""
     samples = []
     for _ in range(repeats):
-        flush_cache()
+        flush_cache(redis_url)
         seconds, response = client.callback(payload)
         if response.status_code not in (200, 204):
             raise RuntimeError(f"cold {payload['output'][:60]}: {response.status_code}")
         samples.append(seconds)
-    return summary_ms(samples)
+    return samples
+
+
+def cold(client: Client, payload: dict, repeats: int) -> dict:
+    """Latency with an empty cache (p50/p95/mean of ``cold_samples``)."""
+    return summary_ms(cold_samples(client, payload, repeats))
 
 
 def warm(

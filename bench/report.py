@@ -153,7 +153,18 @@ def targets(results: dict) -> list[dict]:
             drawn is not None and drawn <= 1000,
             " ms",
         )
-    if "1m" in scales and "10m" in scales:
+    if "side_by_side" in results:
+        for name, kind, one, ten in cross_scale_p95(results["side_by_side"]):
+            ratio = _r(ten, one)
+            add(
+                f"{name} p95 ({kind}) at 10M / at 1M, side by side",
+                "both",
+                ratio,
+                "≤ 1.2×",
+                ratio is not None and ratio <= 1.2,
+                "×",
+            )
+    elif "1m" in scales and "10m" in scales:  # a run from before the side-by-side phase
         for name in OVERVIEW_CALLBACKS:
             one, ten = (scales[k]["callbacks"].get(name) for k in ("1m", "10m"))
             if one is None or ten is None:
@@ -169,6 +180,42 @@ def targets(results: dict) -> list[dict]:
                     "×",
                 )
     return rows
+
+
+def cross_scale_p95(side: dict) -> list[tuple[str, str, float, float]]:
+    """(callback, "cold" or "warm", p95 at 1M, p95 at 10M) from the side-by-side phase."""
+    rows = []
+    for name, by_scale in side["callbacks"].items():
+        one, ten = by_scale["1m"], by_scale["10m"]
+        rows.append((name, "cold", one["cold"]["p95_ms"], ten["cold"]["p95_ms"]))
+        rows.append((name, "warm", one["warm_p95_ms"], ten["warm_p95_ms"]))
+    return rows
+
+
+def _side_by_side_section(side: dict) -> list[str]:
+    into = f", added to the run `{side['into']}`" if side.get("into") else ""
+    when = (
+        f"Measured {side['started']}{into}. Cold: every round's samples pooled (p50 / p95 of "
+        "them); warm: each round's wrk p95, and their median."
+    )
+    lines = [
+        "## 10M beside 1M (both apps up at once, runs alternated)",
+        "",
+        when,
+        "",
+        "| callback | 1M cold p50 / p95 ms (n) | 10M cold p50 / p95 ms (n) | 1M warm p95 ms, rounds (median) | 10M warm p95 ms, rounds (median) |",
+        "|---|---|---|---|---|",
+    ]
+    for name, by_scale in side["callbacks"].items():
+        cells = [name]
+        for scale in ("1m", "10m"):
+            cold = by_scale[scale]["cold"]
+            cells.append(f"{cold['p50_ms']} / {cold['p95_ms']} ({cold['n']})")
+        for scale in ("1m", "10m"):
+            runs = ", ".join(_num(r["p95_ms"]) for r in by_scale[scale]["warm_runs"])
+            cells.append(f"{runs} ({_num(by_scale[scale]['warm_p95_ms'])})")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines + [""]
 
 
 def overview_cold_ms(s: dict) -> float:
@@ -379,5 +426,7 @@ def markdown(results: dict, raw_name: str) -> str:
     ]
     for scale, s in results["scales"].items():
         lines += _scale_section(scale, s)
+    if "side_by_side" in results:
+        lines += _side_by_side_section(results["side_by_side"])
     lines += [OPTIMIZED, "", OUT_OF_REACH, "", METHOD, ""]
     return "\n".join(lines)

@@ -8,6 +8,7 @@ make bench                                   # 1M and 10M rows, every figure (10
 make bench BENCH_ARGS=--quick                # 1M only, shorter runs and load steps (~15-20 min)
 make bench BENCH_ARGS="--scales 10m --no-load"
 make bench BENCH_ARGS=--rebuild              # regenerate the bench databases
+make bench BENCH_ARGS=--side-by-side-only    # only 10M beside 1M, into the newest saved run
 ```
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on 127.0.0.1:6379, Debian's
@@ -53,6 +54,15 @@ METHOD = """\
   time. **Raw SQL**: the exact statements the callback ran (recorded in an in-process app with
   the cache off; the signed-in user's own row excluded), replayed back to back on one raw
   psycopg connection; median of 9 after one warm-up.
+- **10M beside 1M** (the cross-scale targets): after the per-scale phases, the two apps run at
+  once (each with its own Redis database: both hold the bench organization under the same id),
+  and rounds measure the overview's two data callbacks on one scale, then the other, the order
+  alternating: three warm rounds (one wrk run each; the median of the three p95s), then three
+  cold rounds (15 flushed requests each, pooled: 45 samples, so the p95 is not one outlier).
+  Warm comes first: right after fifteen cold 10M rankings, a warm run was slower than the same
+  run without them (p95 19-21 against 14-16 ms). The
+  per-scale phases ran ~25 minutes apart, and on unchanged code their 10M / 1M p95 ratios moved
+  between 0.93x and 2.1x from run to run; their p95s stay in the per-scale tables.
 - **Naive baseline**: a fresh process builds the app as a worker does, then reads every
   performance_metrics row of the organization (joined with campaigns) into pandas and computes
   the overview there (KPIs for the current and previous period, daily trend, platforms, top 5);
@@ -111,8 +121,9 @@ OPTIMIZED = """\
 | session 11: the app's /assets/ stylesheets and scripts gzipped (Dash answers them with `send_file`, a stream, which flask-compress passes by; the gzipped bytes kept per file and ETag) | first load 0.99 MB, Bootstrap's CSS 232 KB on the wire | 0.77 MB, 31 KB; charts drawn on a first visit 1,614 against 1,619 ms (medians of 15, side by side, loopback: no change in time) |
 | session 12: on a first load the page comes inside Dash's layout (found by the layout request's Referer, rendered as the router renders it), so the page router does not fire; the theme store starts with `data=None` (a Store without data set data=null on mount, which held the overview's KPIs-and-charts callback back a round) | first load of the overview: layout, then the router's round trip and a render of the empty shell, then the page's callbacks; 4 callbacks | 3 callbacks, one round trip fewer. Two servers side by side, first visits alternating, 1M: charts drawn 1,261 against 1,101 ms (medians of 12) with 40 ms of emulated latency per request, 1,205 against 1,161 ms on bare loopback (medians of 20, a noisy machine: 11 of 20 pairs faster) |
 | session 13: Dash's renderer, React and ReactDOM served with V8's compile hint (`//# allFunctionsCalledOnLoad`) in front, as the plotly bundle already was: compiled on a background thread while they download (pages/routes/delivery.py) | first visit to the overview: main thread busy 1,032 ms (CDP `TaskDuration`), charts drawn 1,092 ms (medians of 24 pairs, two servers side by side, fresh Chromium per visit, 1M) | 880 ms, 983 ms (faster in 17 of 24 pairs); in this run 1,013 / 1,040 ms at 1M / 10M (1,118 / 1,149 in session 12's). Hinting every large script (dcc, dbc, the date picker too) cut main-thread time more but not the time to charts drawn (885 against 870 ms, 5 of 12 pairs): not adopted |
-| session 14: the overview's KPIs and charts inside its layout (the callback answers changes only, `prevent_initial_call`), and the figures' theme mirrored from local storage into a cookie so the layout draws them in it (pages/overview.py, components/shell.py) | first visit: the KPIs-and-charts callback held back by Dash's renderer until dcc's graph chunk and plotly.js had loaded (a callback with an output on a graph waits for it), then a round trip and a second render; 3 callbacks on first load; charts drawn 782 ms (median of 24 pairs, two servers side by side, fresh Chromium per visit, 1M, a faster machine than the report's) | 2 callbacks (shell navigation, top campaigns); 757 ms (faster in 14 of 24 pairs; means 789 against 754 ms). Not yet in a full run of the suite |
-| session 14: pages with charts (`charts=True` in the page registry: overview, campaign detail) preload dcc's graph chunk and plotly.js (`<link rel=preload>`, pages/routes/delivery.py) | both downloads began after the layout had come and rendered (plotly.js arrived ~40 ms after the graph chunk was asked for) | they download beside the other scripts from the start; charts drawn 800 against 749 ms (medians of 24 pairs, side by side with the previous commit, faster in 17 of 24; means 810 / 767). Not yet in a full run of the suite |
+| session 14: the overview's KPIs and charts inside its layout (the callback answers changes only, `prevent_initial_call`), and the figures' theme mirrored from local storage into a cookie so the layout draws them in it (pages/overview.py, components/shell.py) | first visit: the KPIs-and-charts callback held back by Dash's renderer until dcc's graph chunk and plotly.js had loaded (a callback with an output on a graph waits for it), then a round trip and a second render; 3 callbacks on first load; charts drawn 782 ms (median of 24 pairs, two servers side by side, fresh Chromium per visit, 1M, a faster machine than the report's) | 2 callbacks (shell navigation, top campaigns); 757 ms (faster in 14 of 24 pairs; means 789 against 754 ms). In the full run of 2026-12-06, with both: first visit 856 / 814 ms at 1M / 10M, 0.61-0.64x the bare page's 1,343 ms |
+| session 14: pages with charts (`charts=True` in the page registry: overview, campaign detail) preload dcc's graph chunk and plotly.js (`<link rel=preload>`, pages/routes/delivery.py) | both downloads began after the layout had come and rendered (plotly.js arrived ~40 ms after the graph chunk was asked for) | they download beside the other scripts from the start; charts drawn 800 against 749 ms (medians of 24 pairs, side by side with the previous commit, faster in 17 of 24; means 810 / 767). In the full run of 2026-12-06, with both: first visit 856 / 814 ms at 1M / 10M, 0.61-0.64x the bare page's 1,343 ms |
+| 2026-12-06: the tab icon is KIKI's mark, a 250-byte SVG under a versioned /assets/ URL (cached for a year), not Dash's /_favicon.ico (pages/routes/delivery.py `use_brand_icon`) | a first visit to the overview fetched Dash's 15 KB icon twice (no cache lifetime), and every tab showed Plotly's logo | first load 0.77 -> 0.75 MB; the icon is fetched once and then comes from the browser's cache |
 
 Levers of the issue already in place before this work: figures are plain dicts (no
 `go.Figure`), the overview reads the daily rollup, the campaigns table is paged on the server
@@ -122,77 +133,59 @@ Levers of the issue already in place before this work: figures are plain dicts (
 OUT_OF_REACH = """\
 ## What is out of reach on this machine, and why
 
-Compare ratios, not absolute figures, across reports, and even within one: in this run the bare
-Dash no-op floor served 2,848 req/s in the 1M phase and 2,278 in the 10M phase 35 minutes later
-(0.61 against 0.76 ms of CPU per request), so the machine itself was a fifth slower for the 10M
-figures. Against session 12's run (bench-20261204-033721) by figures no app change touches: the
-naive pandas overview 5.89 s (7.74 s), the bare Dash + dbc page 1,734 ms to charts drawn on a
-first visit (1,921 ms), COPY of the same 999,000 rows 1.54 s (1.25 s): about as fast, faster in
-CPU, slower on disk. The concurrent-users target passes at both scales (3,000 / 2,500 users held,
-p95 85 / 87 ms; the next steps, 3,500 / 3,000, broke at p95 1.2 / 1.4 s), as do all three cold
-list and ranking callbacks against their SQL (1.39-1.44x at 1M, 1.02-1.03x at 10M) and the
-latency after 200 interactions (0.90x / 0.96x; 1.28x at 10M in session 12's run).
+Compare ratios, not absolute figures, across reports. This run's machine held still: the bare
+Dash no-op floor served 3,395 req/s in the 1M phase and 3,378 in the 10M phase (0.52 / 0.53 ms of
+CPU per request), faster than in any earlier report (2,848 / 2,278 on 2026-12-04). Against that
+report, by figures no app change touches: the naive pandas overview 5.70 s (5.89 s), the bare Dash
++ dbc page 1,343 ms to charts drawn on a first visit (1,734 ms), COPY of the same 999,000 rows
+1.11 s (1.54 s).
 
-- **First visit within 1 s.** 1,013 / 1,040 ms at 1M / 10M (medians of three; the runs at 1M were
-  785-1,027 ms), 0.58-0.60x the bare page's 1,734 ms in the same run; 1,118 / 1,149 ms in session
-  12's report. This session's change (the compile hint on Dash's renderer, React and ReactDOM)
-  took the main thread's busy time of a first visit from 1,032 to 880 ms and charts drawn from
-  1,092 to 983 ms (medians of 24 pairs, side by side): the target now sits on the line, inside it
-  on some visits and outside on others. What is left is the browser's own work on two cores: in a
-  CPU profile of a first visit (session 13, before the hint) dash_renderer took 219 ms of self
-  time (most of it its redux store's observers and notifications), Chromium's own work (parse,
-  style, layout, paint) 210, plotly.js 151, react-dom 83, dcc 49, garbage collection 31. Measured
-  and not changed: plotly's `automargin` on both axes costs 20 of the 51 ms the overview's two
-  charts take to plot (fixed margins would clip long tick labels); the overview's KPIs-and-charts
-  callback is sent 20-100 ms after the page's other first-load callbacks, and taking the theme
-  store out of its inputs (State instead of Input) did not change that or the time to charts
-  drawn (1,002 against 1,032 ms, 5 of 10 pairs faster). Pinned in session 14: the renderer holds
-  a callback with an output on a graph until dcc's graph chunk and plotly.js have loaded. Session
-  14 put the overview's KPIs and charts in its layout (no such callback on a first load) and
-  preloads the two chart scripts: together 782 -> 749 ms to charts drawn on a first visit in
-  side-by-side runs (24 pairs each, 1M, on this session's faster machine, where the previous
-  commit took 782-800 ms). This report's figures were taken before both; a full run of the suite
-  is what will show where the target stands now.
-- **Overview 100x faster than the naive baseline.** 104x in this run (5.89 s against 56.5 ms:
-  overview 14.9 ms + top campaigns 41.7 ms), 94x in session 12's and 161x in session 11's: the
-  figure sits near the target and moves with the moment the cold requests were taken.
+Passing in this run, and how firmly: the first visit (856 / 814 ms at 1M / 10M, medians of five,
+0.61-0.64x the bare page; the slowest of the ten visits 963 ms), the concurrent users (3,500 held
+at both scales, p95 83 / 43 ms; 4,000 broke at p95 1.6 / 7.4 s), the naive baseline (121x), the
+cold list and ranking callbacks against their SQL (1.35-1.46x at 1M, 1.04-1.09x at 10M: at 1M ~10
+ms of app work sits on 23-29 ms of SQL, so these sit near the line and have read 1.52x in an
+earlier run), and, measured side by side, the overview's cold and warm p95 and the ranking's warm
+p95 at 10M against 1M (0.72x, 1.06x, 0.97x). The cold overview's p95 is the 43rd of 45 samples
+of a ~12 ms request and moves with two or three slow ones: the first side-by-side measurement
+this session read 1.79x (22.4 against 40.0 ms) with equal p50s (15.6 / 16.6 ms), this one 0.72x
+(18.7 against 13.4 ms; p50s 12.1 / 11.8 ms).
 
-- **Per-request overhead (1.5x a bare no-op) and warm throughput (0.5x the floor).** App no-op
-  1.82 / 1.93 ms CPU against 0.61 / 0.76 ms at 1M / 10M (2.98x / 2.54x; 2.8x / 3.0x in session
-  12's report). Warm data callbacks cost what the no-op costs plus one Redis MGET, so their
-  throughput is 0.29-0.34x the floor. Profiled in-process (session 9, cProfile over 2,000
-  no-ops): Flask-Limiter is a fifth of the request, half of that its one Redis round trip (the
-  moving-window script) and half its own bookkeeping (resolving and filtering the limits, its
-  request context); the session cookie and Flask-WTF's CSRF token (two itsdangerous
-  verifications), Flask-Login, the guard and the response headers share the rest, none more than
-  a tenth; the app registers 22 before/after request functions, each a call through Flask's
-  `ensure_sync`. Each hook stubbed out in turn (session 10, 2,000 no-ops per measurement, 7
-  interleaved rounds): the limiter ~0.58 ms, CSRF ~0.30, the guard ~0.13, the security headers
-  ~0.09, request metrics ~0.07, the request id ~0.06, of an app no-op of 1.43-2.0 ms against the
-  bare one's 0.41-0.65. With both the rate limit and the CSRF check removed, which PRODUCT.md
-  requires, the no-op would still be ~1.0 ms, about 2x the bare one.
-- **Cold latency within 1.5x of the raw SQL** holds wherever the SQL is most of the work: the top
-  campaigns, the campaigns table and its search, at both scales in this run (1.39-1.44x at 1M,
-  where ~13 ms of app work sits on a 28-34 ms query, 1.44-1.56x in earlier reports; 1.02-1.03x at
-  10M). The overview's KPIs and charts need 3 statements of 2.2 / 3.5 ms in all on the rollup, and
-  campaign detail 10 statements of 4.2 / 4.5 ms; their cold callbacks take 15-35 ms at the p50
-  (6.6-7.8x), of which the per-request work above is ~2-5 ms and the rest Python (frames, KPI
-  cards, figures, JSON), spread thin: in a profile of the detail page no part is more than a fifth
-  (nine frames built, ~100 Dash components, JSON). Within 1.5x of a 2.2 ms query is ~3.3 ms for
-  the whole request: about the app's no-op alone (2.8 ms p50, unloaded, in this run), and less
-  than the bare Dash no-op plus the query (1.6 + 2.2 ms). Tried and not adopted: orjson as
-  plotly's JSON engine (the Python pass it runs first, `clean_to_json_compatible`, made a
-  top-campaigns answer slower to serialize: 0.60 against 0.36 ms).
-- **p95 at 10M within 1.2x of 1M.** Cold, the top campaigns table ranks every campaign over the
-  range, ten times the campaigns and rows at 10M (SQL 303 ms against 29 ms), so its cold p95
-  grows with them (7.4x; 4.9x in session 12's report). Most of the query is PostgreSQL's
-  HashAggregate, not reading rows: over the 90,000 rows of a 30-day range at 1M, counting them
-  takes 4.8 ms and grouping them by campaign 18 ms, the same with no sums, with two or with all
-  five (psql's timing, no parallel workers, session 9); parallel workers gain nothing on 2 cores.
-  A campaign-by-day rollup (platforms merged) would group a third of the rows, and the ratio
-  would still grow with the campaigns' count (not built). The overview's cold p95 (1.68x: 19.2
-  against 32.2 ms; its SQL 2.2 against 3.5 ms, the campaign counts travelling with the sums grow
-  with the campaigns) and the warm ratios (1.31-1.48x, each answer one Redis GET at both scales;
-  1.03-1.13x in session 12's run) include the machine's own slowdown between the two phases
-  (the floor above: 1.25x).
+Each target still failing is out of reach for a reason that no tuning of this app removes:
+
+- **Per-request overhead within 1.5x a bare no-op (3.02x / 2.81x), and so warm throughput at
+  0.5x the floor (0.25-0.33x).** The issue counts session, guard, CSRF and rate limiter in the
+  overhead, and each is a cost per request that the bare Dash app does not pay. Measured this
+  session in-process (CPU per no-op callback, medians of five rounds of 1,500, interleaved with the
+  bare app, `PYTHONOPTIMIZE=2`): the app 1.06 ms; without its per-user rate limit 0.73 ms (the
+  limit is 0.33 ms: Flask-Limiter resolving and filtering the limit, its moving-window script in
+  one Redis round trip); without the rate limit and the CSRF check 0.63 ms (CSRF 0.10 ms: Flask-
+  WTF verifying the signed token); the bare Dash app 0.27 ms. Under gunicorn both pay ~0.24 ms
+  more for HTTP (bare 0.50-0.56 ms, app 1.36-1.69 ms), so an app with neither the rate limit nor
+  CSRF, which PRODUCT.md requires, would still be (0.63 + 0.24) / (0.27 + 0.24) = 1.7x. What is
+  left is spread thin (timed per hook, in-process): the signed session cookie opened and checked
+  0.08 ms, the guard 0.09 ms (the signed-in user, the session's idle and absolute timeouts, the
+  callback's role from its body), Dash's own dispatch 0.13 ms (the bare app pays it too),
+  security headers 0.05 ms, request metrics 0.03 ms, the request id and the response-cache
+  lookup 0.01-0.02 ms each. One or four gthread threads per worker give the same ratio (2.7-3.2x
+  either way), so it is not the GIL. A warm data callback is that no-op plus one Redis MGET, so
+  its throughput is bounded by the no-op's: 0.52 / 1.49 ms of CPU, 0.35x the floor at best.
+- **Cold latency within 1.5x of the raw SQL, for the overview's KPIs and charts (9.41x / 6.38x)
+  and campaign detail (5.87x / 6.16x).** Their SQL is 3 statements of 1.4 / 2.1 ms on the daily
+  rollup and 10 statements of 3.7 ms. The bound (2.1-3.2 ms for the overview, 5.5 ms for detail)
+  is less than the app's no-op plus that SQL (unloaded p50 2.6 ms + 1.4 ms = 4.0 ms for the
+  overview at 1M), and at 1M even less than the bare Dash no-op plus it (1.2 + 1.4 = 2.6 ms
+  against 2.1 ms). What the callbacks add on top (frames, KPI cards, two figures as plain dicts,
+  JSON; nine frames and ~100 components for detail) is 9-17 ms, spread over parts of which none
+  is more than a fifth in a profile of the detail page. Where the SQL is most of the work (the ranking and the
+  campaign list) the same app passes, as above.
+- **The ranking's cold p95 at 10M within 1.2x of 1M (5.41x side by side).** The 10M data set is
+  ten times the campaigns, not ten times the days, and the top five by revenue over a range must
+  sum the range's rows of every campaign: its SQL alone goes from 23.4 to 179.8 ms (7.7x), and
+  the callback adds 1.04-1.09x to it at 10M. Most of that SQL is PostgreSQL's HashAggregate by
+  campaign, not reading rows: over a 30-day range at 1M, counting the 90,000 rows takes 4.8 ms
+  and grouping them by campaign 18 ms (session 9). A campaign-by-day rollup would be the raw
+  table again (it is one row per campaign, platform and day), and cumulative sums per campaign
+  would still read two rows of every campaign: anything exact grows with the campaigns. Only a
+  stored answer does not, and that is what the warm figure measures (0.97x).
 """

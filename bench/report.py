@@ -273,12 +273,12 @@ def _callback_table(s: dict) -> list[str]:
         cold, sql, warm = cb["cold"], cb["sql"], cb["warm"]
         lines.append(
             f"| {name} | {cold['p50_ms']} / {cold['p95_ms']} | {sql['p50_ms']} ({sql['statements']}) | "
-            f"{_r(cold['p50_ms'], sql['p50_ms'])} | {warm['rps']} ({_r(warm['rps'], floor['rps'])}) | "
+            f"{_r(cold['p50_ms'], sql['p50_ms'])} | {warm['rps']}{_one_worker(warm)} ({_r(warm['rps'], floor['rps'])}) | "
             f"{warm['p50_ms']} / {warm['p95_ms']} | {warm['cpu_ms_per_request']} |"
         )
     for name, warm in s["other_callbacks"].items():
         lines.append(
-            f"| {name} | — | — | — | {warm['rps']} ({_r(warm['rps'], floor['rps'])}) | "
+            f"| {name} | — | — | — | {warm['rps']}{_one_worker(warm)} ({_r(warm['rps'], floor['rps'])}) | "
             f"{warm['p50_ms']} / {warm['p95_ms']} | {warm['cpu_ms_per_request']} |"
         )
     for label, run in (
@@ -289,6 +289,17 @@ def _callback_table(s: dict) -> list[str]:
             f"| {label} | — | — | — | {run['rps']} | {run['p50_ms']} / {run['p95_ms']} | {run['cpu_ms_per_request']} |"
         )
     return lines
+
+
+ONE_WORKER_NOTE = (
+    "† Every try of this wrk run had one gunicorn worker accept all eight connections while "
+    "the other idled (see How each figure is taken): one worker's throughput, about half of "
+    "what both give."
+)
+
+
+def _one_worker(warm: dict) -> str:
+    return " †" if warm.get("balanced") is False else ""
 
 
 def _load_table(load: dict) -> list[str]:
@@ -360,6 +371,15 @@ def _scale_section(scale: str, s: dict) -> list[str]:
         *_callback_table(s),
         "",
         unloaded,
+        *(
+            ["", ONE_WORKER_NOTE]
+            if any(
+                w.get("balanced") is False
+                for w in [cb["warm"] for cb in s["callbacks"].values()]
+                + list(s["other_callbacks"].values())
+            )
+            else []
+        ),
         "",
         "### Naive baseline (raw rows into pandas, grouped there)",
         "",

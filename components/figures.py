@@ -169,8 +169,18 @@ def empty_figure(message: str, theme: str = "light") -> dict:
     return {"data": [], "layout": layout}
 
 
+NO_DEPLOYMENTS = "No deployments yet."
+NO_ACTIVITY = "No spend or revenue in this period."
+
+
 def campaign_daily_figure(daily: pd.DataFrame, theme: str = "light") -> dict:
-    """Revenue (solid) and spend (dotted) per day for each platform of a campaign_daily frame."""
+    """Revenue (solid) and spend (dotted) per day for each platform of a campaign_daily frame;
+    a message instead when the campaign runs on no platform, or spent and earned nothing in the
+    range (flat lines at zero on a -$1 to $1 axis said less than the words)."""
+    if daily.empty:
+        return empty_figure(NO_DEPLOYMENTS, theme)
+    if not (daily["spend"].any() or daily["revenue"].any()):
+        return empty_figure(NO_ACTIVITY, theme)
     palette = {"meta": "#2f6fde", "google": "#2a9d6f", "tiktok": "#c2410c"}
     data = []
     for platform, rows in daily.groupby("platform", sort=True):

@@ -199,11 +199,7 @@ def update_campaign_detail(campaign_id, start, end, theme):
         name,
         dbc.Badge(status, color="secondary", className="ms-2 align-middle fs-6"),
     ]
-    figure = (
-        campaign_daily_figure(daily, theme)
-        if not daily.empty
-        else empty_figure("No deployments yet.", theme)
-    )
+    figure = campaign_daily_figure(daily, theme)
     return (
         title,
         cards,

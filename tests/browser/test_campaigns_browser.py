@@ -9,6 +9,7 @@ from pathlib import Path
 
 from selenium.webdriver.common.by import By
 
+from components.figures import NO_ACTIVITY
 from tests.browser.conftest import screenshot, texts, wait_for_url, wait_until
 from tests.golden import expected_cases
 
@@ -91,6 +92,11 @@ def test_list_filters_sorts_and_opens_detail(signed_in):
     duo.wait_for_element("#campaign-deployments-table", timeout=15)
     assert (
         "TikTok".lower() in duo.find_element("#campaign-deployments-table").text.lower()
+    )
+    # Paused, with nothing spent or earned in the range: the chart says so (no flat zero lines).
+    duo.wait_for_contains_text("#campaign-trend", NO_ACTIVITY, timeout=15)
+    assert not duo.driver.find_elements(
+        "css selector", "#campaign-trend .scatterlayer .trace"
     )
     screenshot(duo, "campaign-detail-light")
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
 
-from components.figures import empty_figure, platform_breakdown_figure
+from components.figures import (
+    NO_ACTIVITY,
+    NO_DEPLOYMENTS,
+    campaign_daily_figure,
+    empty_figure,
+    platform_breakdown_figure,
+)
 
 
 def _platforms() -> pd.DataFrame:
@@ -37,3 +44,37 @@ def test_titles_sit_below_the_toolbar_band_on_every_chart():
         title = layout["title"]
         assert (title["yref"], title["y"], title["yanchor"]) == ("paper", 1, "bottom")
         assert layout["margin"]["t"] >= 72
+
+
+def _daily(spend: list[str], revenue: list[str]) -> pd.DataFrame:
+    days = [dt.date(2026, 10, 30) + dt.timedelta(days=n) for n in range(len(spend))]
+    return pd.DataFrame(
+        {
+            "date": days,
+            "platform": ["tiktok"] * len(days),
+            "spend": [Decimal(v) for v in spend],
+            "revenue": [Decimal(v) for v in revenue],
+        }
+    )
+
+
+def _message(figure: dict) -> str | None:
+    notes = figure["layout"].get("annotations") or []
+    return notes[0]["text"] if notes else None
+
+
+def test_a_campaign_with_activity_draws_revenue_and_spend_per_platform():
+    figure = campaign_daily_figure(_daily(["0.00", "12.50"], ["0.00", "0.00"]))
+    assert [t["name"] for t in figure["data"]] == ["TikTok revenue", "TikTok spend"]
+    assert figure["data"][1]["y"] == [0.0, 12.5]
+    assert _message(figure) is None
+
+
+def test_a_range_without_spend_or_revenue_says_so_instead_of_flat_lines():
+    figure = campaign_daily_figure(_daily(["0.00", "0.00"], ["0.00", "0.00"]))
+    assert figure["data"] == [] and _message(figure) == NO_ACTIVITY
+
+
+def test_a_campaign_on_no_platform_says_it_has_no_deployments():
+    figure = campaign_daily_figure(_daily([], []))
+    assert figure["data"] == [] and _message(figure) == NO_DEPLOYMENTS

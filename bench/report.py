@@ -298,6 +298,13 @@ ONE_WORKER_NOTE = (
 )
 
 
+def _warm_runs(s: dict) -> list[dict]:
+    """Every warm wrk figure of one scale: the data callbacks' and the others'."""
+    return [cb["warm"] for cb in s["callbacks"].values()] + list(
+        s["other_callbacks"].values()
+    )
+
+
 def _one_worker(warm: dict) -> str:
     return " †" if warm.get("balanced") is False else ""
 
@@ -371,15 +378,7 @@ def _scale_section(scale: str, s: dict) -> list[str]:
         *_callback_table(s),
         "",
         unloaded,
-        *(
-            ["", ONE_WORKER_NOTE]
-            if any(
-                w.get("balanced") is False
-                for w in [cb["warm"] for cb in s["callbacks"].values()]
-                + list(s["other_callbacks"].values())
-            )
-            else []
-        ),
+        *(["", ONE_WORKER_NOTE] if any(map(_one_worker, _warm_runs(s))) else []),
         "",
         "### Naive baseline (raw rows into pandas, grouped there)",
         "",

@@ -99,7 +99,7 @@ def measure_scale(dataset: Dataset, floor: Server, args, log=print) -> dict:
         charts = {"overview": 2, "campaigns": 0} | {f"detail:{i}": 0 for i in ids}
         pages = {name: (flows.page_path(name), n) for name, n in charts.items()}
         log(f"[{dataset.scale}] capturing callback payloads in Chromium")
-        captured = _capture(app.url, main.cookies, pages)
+        captured = capture_requests(app.url, main.cookies, pages)
         payloads = {k: v["payloads"] for k, v in captured.items()}
         overview = flows.overview_request(captured["overview"]["clicked"])
         plan = flows.build_plan(payloads, END_DATE, overview)
@@ -190,7 +190,7 @@ def measure_scale(dataset: Dataset, floor: Server, args, log=print) -> dict:
     return result
 
 
-def _capture(base_url: str, cookies: dict, pages: dict, tries: int = 3) -> dict:
+def capture_requests(base_url: str, cookies: dict, pages: dict, tries: int = 3) -> dict:
     """Page loads in Chromium until the overview's two and the campaigns callbacks were all
     seen (the overview's KPIs and charts after a click, as its first load does not send them;
     a page can miss them when the server was busy or the code changed under a running bench)."""

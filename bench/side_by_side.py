@@ -17,6 +17,7 @@ from contextlib import ExitStack
 from bench import callbacks, flows
 from bench.client import login_many, summary_ms
 from bench.dataset import END_DATE, Dataset
+from bench.scale import capture_requests
 from bench.server import Server, app_environment
 
 PORTS = {"1m": 18031, "10m": 18032}
@@ -42,9 +43,7 @@ def _apps(stack: ExitStack, datasets: dict[str, Dataset]) -> dict[str, Server]:
 def _requests(app: Server, cookies: dict) -> dict[str, dict]:
     """The overview's two data requests, as Chromium sends them (the same bodies fit both
     scales: same component ids, same dates)."""
-    from bench.scale import _capture  # the per-scale phase's capture, with its retries
-
-    captured = _capture(
+    captured = capture_requests(
         app.url, cookies, {"overview": ("/", 2), "campaigns": ("/campaigns", 0)}
     )
     return {

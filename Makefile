@@ -25,7 +25,7 @@ install: $(VENV)/.runtime
 # Production (docs/PRODUCTION.md): the runtime venv, and .pyc of the app and its libraries at both
 # levels the service may run with (plain, and PYTHONOPTIMIZE=2 as the systemd unit sets).
 release: install
-	$(BIN)/python -m compileall -q -j 0 -o 0 -o 2 $(VENV)/lib app.py config.py auth components data pages
+	$(BIN)/python -m compileall -q -j 0 -o 0 -o 2 $(VENV)/lib app.py config.py api auth components data exports pages shell web
 install-dev: $(VENV)/.dev
 
 run: install

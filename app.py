@@ -9,16 +9,20 @@ import dash
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import api
 import auth
 import auth.crypto
 import auth.security
 import data.cache
-import data.cli
-import pages.page_container
-import pages.routes
-import pages.routes.callback_cache
-import pages.routes.delivery
-import pages.shell
+import data.ops.cli
+import exports
+import shell.callbacks
+import shell.page_container
+import web.callback_cache
+import web.delivery
+import web.health
+import web.prometheus
+import web.request_log
 from config import load_config, resolve_secret_key
 from data.db import Database
 
@@ -41,14 +45,17 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
             server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
 
-    pages.routes.init_logging(server)
+    web.request_log.init_logging(server)
     Database().init_app(server)
     data.cache.init_app(server)
     auth.init_app(server)  # the request guard runs before CSRF and everything else
-    pages.routes.init_app(server)
-    pages.routes.delivery.init_app(server)  # gzip settings: before Dash reads them
-    pages.routes.callback_cache.init_app(server)  # after the guard, CSRF and limits
-    data.cli.init_app(server)
+    web.prometheus.init_app(server)
+    web.health.init_app(server)
+    exports.init_app(server)
+    api.init_app(server)
+    web.delivery.init_app(server)  # gzip settings: before Dash reads them
+    web.callback_cache.init_app(server)  # after the guard, CSRF and limits
+    data.ops.cli.init_app(server)
 
     app = dash.Dash(
         __name__,
@@ -63,11 +70,11 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
         compress=True,
     )
     # After Dash registered flask-compress, so that this hook runs before it.
-    pages.routes.delivery.init_dash(server)
-    pages.routes.delivery.preload_chart_scripts(app)
-    pages.routes.delivery.use_brand_icon(app)
-    app.layout = pages.page_container.shell_layout
-    pages.shell.register_callbacks(app)
+    web.delivery.init_dash(server)
+    web.delivery.preload_chart_scripts(app)
+    web.delivery.use_brand_icon(app)
+    app.layout = shell.page_container.shell_layout
+    shell.callbacks.register_callbacks(app)
     auth.init_dash(app)
     # Claim the callbacks the pages just registered globally now, not at the first request, so
     # several apps in one process (tests, CLI) each get their own complete callback map.
@@ -88,7 +95,7 @@ def main() -> None:
     """Run the embedded default: migrate, load demo data on first start, print how to log in."""
     app = create_app()
     server = app.server
-    data.cli.prepare_embedded(server)
+    data.ops.cli.prepare_embedded(server)
     host, port = server.config["HOST"], server.config["PORT"]
     print(
         f"\n  KIKI Analytics is running at http://{host}:{port}/  (Ctrl+C to stop)\n",

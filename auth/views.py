@@ -13,7 +13,6 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from auth.access import requires_role
-from auth.credentials import GENERIC_FAILURE, LOCKED_MESSAGE, LOCKOUT, check_credentials
 from auth.guard import wants_json
 from auth.limits import (
     LOGIN_LIMIT_PER_ACCOUNT,
@@ -26,9 +25,10 @@ from auth.limits import (
     wait_message,
 )
 from auth.session_user import SessionUser
-from data.audit import record_event
+from auth.sign_in import GENERIC_FAILURE, LOCKED_MESSAGE, LOCKOUT, check_credentials
 from data.db import db_session
 from data.models import User
+from data.writes.audit import record_event
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 

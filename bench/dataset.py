@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from data.demo import bulk_load_metrics
-from data.migrate import upgrade_to_head
+from data.ops.demo import bulk_load_metrics
+from data.ops.migrate import upgrade_to_head
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 END_DATE = dt.date(2026, 11, 1)  # the app's "today" during the bench (KIKI_TODAY)

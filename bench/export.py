@@ -11,7 +11,7 @@ import psycopg
 from bench.client import Client
 from bench.server import Server
 from data.filters import DateRange
-from data.metric_rows import metric_rows_statement
+from data.reads.metric_rows import metric_rows_statement
 from data.scope import Scope
 
 TARGET_ROWS = 1_000_000

@@ -85,7 +85,7 @@ def overview_request(clicked: list[dict]) -> dict:
 def router(pathname: str, search: str = "") -> dict:
     """The page router's request, as the browser sends it when a link is followed.
 
-    A first load sends none (the page comes with the layout, pages/page_container.py), so the
+    A first load sends none (the page comes with the layout, shell/page_container.py), so the
     payloads captured from page loads lack it; every in-app navigation of the plan has it first.
     """
     changed = ["_pages_location.pathname", "_pages_location.search"]

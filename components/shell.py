@@ -15,7 +15,7 @@ THEME_SWITCH_ID = "shell-theme-switch"
 THEME_STORE_ID = "shell-theme"
 LOCATION_CHECK_ID = "shell-location-check"  # written by the shell's location check
 # The theme the browser last showed, mirrored from the theme store (local storage) into a cookie
-# by the shell's theme callback (pages/shell.py), so that a layout can be drawn in it at once.
+# by the shell's theme callback (shell/callbacks.py), so that a layout can be drawn in it at once.
 THEME_COOKIE = "kiki_theme"
 THEMES = ("light", "dark")
 
@@ -95,7 +95,7 @@ def user_menu(
 
 def app_shell(page_container=None) -> html.Div:
     """The skeleton around ``page_container`` (Dash's, empty, by default): the navbar's links and
-    user menu arrive through a callback (pages/page_container.py fills the container)."""
+    user menu arrive through a callback (shell/page_container.py fills the container)."""
     navbar = dbc.Navbar(
         dbc.Container(
             [

@@ -189,7 +189,7 @@ def _has_unsaved_writes(session) -> bool:
 
 def caching_whole_answer() -> None:
     """This request's whole callback answer is about to be computed and cached as sent
-    (pages/routes/callback_cache.py): reads declared ``in_whole_answers=False`` skip the cache."""
+    (web/callback_cache.py): reads declared ``in_whole_answers=False`` skip the cache."""
     setattr(g, WHOLE_ANSWER_KEY, True)
 
 
@@ -255,7 +255,7 @@ def cached_read(func=None, *, in_whole_answers: bool = True):
 
 def cache_response(func):
     """Mark a Dash callback whose whole serialized response may be cached and shared
-    (pages/routes/callback_cache.py). Only for callbacks whose answer depends on nothing but
+    (web/callback_cache.py). Only for callbacks whose answer depends on nothing but
     the request body, the caller's organization and role and the organization's data (not on
     today's date: a range relative to today is resolved into the body before it is sent)."""
     func.kiki_cache_response = True

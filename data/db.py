@@ -13,7 +13,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask import session as flask_session
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.rollups import track_metric_writes
+from data.ops.rollups import track_metric_writes
 
 log = logging.getLogger(__name__)
 REPLICA_RETRY_SECONDS = 30.0  # how long a failed replica is skipped

@@ -11,8 +11,13 @@ from flask import g, request
 
 from components.controls import error_alert
 from components.format import NO_VALUE
-from data.api_tokens import MAX_NAME_LENGTH, active_tokens, create_token, revoke_token
 from data.db import db_session
+from data.writes.api_tokens import (
+    MAX_NAME_LENGTH,
+    active_tokens,
+    create_token,
+    revoke_token,
+)
 
 PREFIX = "tokens"
 ID = {

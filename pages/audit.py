@@ -12,10 +12,10 @@ from flask import g
 
 from components.accounts import action_options, audit_table
 from components.controls import error_alert, message_area
-from data.audit import audit_actions, audit_entries, parse_audit_filters
 from data.clock import today
 from data.db import db_session
 from data.filters import InvalidFilter
+from data.writes.audit import audit_actions, audit_entries, parse_audit_filters
 
 PREFIX = "audit"
 ID = {

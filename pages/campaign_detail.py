@@ -22,15 +22,6 @@ from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID
 from components.tables import metrics_table
 from data.cache import cache_response
-from data.campaign_detail import (
-    campaign_creatives,
-    campaign_daily,
-    campaign_deployments,
-    campaign_info,
-    campaign_totals,
-    latest_ltv,
-    variant_comparison,
-)
 from data.clock import today
 from data.db import read_session
 from data.filters import (
@@ -40,8 +31,17 @@ from data.filters import (
     parse_range,
     preset_range,
 )
-from data.queries import fee_rate
-from pages._presets import register_preset_callback
+from data.reads.campaign_detail import (
+    campaign_creatives,
+    campaign_daily,
+    campaign_deployments,
+    campaign_info,
+    campaign_totals,
+    latest_ltv,
+    variant_comparison,
+)
+from data.reads.queries import fee_rate
+from shell.presets import register_preset_callback
 
 PREFIX = "campaign"
 ID = {
@@ -71,7 +71,7 @@ dash.register_page(
     title="Campaign · KIKI Analytics",
     min_role="viewer",
     id_prefix=f"{PREFIX}-",
-    charts=True,  # its page preloads the chart scripts (pages/routes/delivery.py)
+    charts=True,  # its page preloads the chart scripts (web/delivery.py)
 )
 
 

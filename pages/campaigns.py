@@ -17,7 +17,6 @@ from components.controls import (
     message_area,
 )
 from data.cache import cache_response
-from data.campaign_list import campaign_list
 from data.clock import today
 from data.db import read_session
 from data.filters import (
@@ -28,7 +27,8 @@ from data.filters import (
     parse_range,
     preset_range,
 )
-from pages._presets import register_preset_callback
+from data.reads.campaign_list import campaign_list
+from shell.presets import register_preset_callback
 
 PREFIX = "campaigns"
 PAGE_SIZE = 25

@@ -14,10 +14,10 @@ from components.organization import (
     credentials_table,
     fee_rate_card,
 )
-from data.credentials import credential_list, set_credential
 from data.db import db_session
-from data.organizations import fee_rate_percent, set_fee_rate
 from data.scope import PermissionDenied
+from data.writes.organizations import fee_rate_percent, set_fee_rate
+from data.writes.platform_keys import credential_list, set_credential
 
 PREFIX = "org"
 ID = {

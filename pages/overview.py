@@ -28,12 +28,6 @@ from components.figures import (
 from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID, saved_theme
 from components.tables import top_campaigns_table
-from data.analytics import (
-    kpi_summary,
-    platform_breakdown,
-    revenue_trend,
-    top_campaigns,
-)
 from data.cache import cache_response
 from data.clock import today
 from data.db import read_session
@@ -46,7 +40,13 @@ from data.filters import (
     parse_range,
     preset_range,
 )
-from pages._presets import register_preset_callback
+from data.reads.overview import (
+    kpi_summary,
+    platform_breakdown,
+    revenue_trend,
+    top_campaigns,
+)
+from shell.presets import register_preset_callback
 
 PREFIX = "overview"
 ID = {
@@ -78,7 +78,7 @@ dash.register_page(
     nav=True,
     min_role="viewer",
     id_prefix=f"{PREFIX}-",
-    charts=True,  # its page preloads the chart scripts (pages/routes/delivery.py)
+    charts=True,  # its page preloads the chart scripts (web/delivery.py)
 )
 
 KPI_CARDS = [  # (card id, label, metric)

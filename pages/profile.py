@@ -12,8 +12,8 @@ from auth.session_user import renew_login
 from components.account_forms import password_card
 from components.accounts import success_alert
 from components.controls import error_alert
-from data import users
 from data.db import db_session
+from data.writes import users
 
 PREFIX = "profile"
 ID = {

@@ -17,7 +17,7 @@ from data.models import (
     PerformanceMetric,
     PlatformDeployment,
 )
-from data.rollups import refresh_rollups
+from data.ops.rollups import refresh_rollups
 
 GOLDEN_DIR = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "golden"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from data.migrate import upgrade_to_head
+from data.ops.migrate import upgrade_to_head
 
 PG_ADMIN_URL = os.environ.get(
     "KIKI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -89,7 +89,6 @@ def lab(app):
     import datetime as dt
     from decimal import Decimal
 
-    from data.api_tokens import create_token
     from data.models import (
         AdCopy,
         CampaignDeployment,
@@ -98,6 +97,7 @@ def lab(app):
         PerformanceMetric,
         PlatformDeployment,
     )
+    from data.writes.api_tokens import create_token
 
     slug = f"apilab-{uuid.uuid4().hex[:6]}"
     with app.server.app_context(), get_database().session_scope() as session:

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from data.api_tokens import create_token, revoke_token
+from api.bearer import KEY_INFO
+from api.spec import ENDPOINTS
 from data.db import get_database
 from data.models import AuditLog, User
-from pages.routes.api_auth import KEY_INFO
-from pages.routes.api_spec import ENDPOINTS
+from data.writes.api_tokens import create_token, revoke_token
 from tests.api.conftest import bearer, request_token
 from tests.factories import PASSWORD, TEST_SECRET, login
 

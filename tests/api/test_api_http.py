@@ -9,9 +9,9 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from api.spec import ENDPOINTS
 from data.db import get_database
 from data.models import AuditLog
-from pages.routes.api_spec import ENDPOINTS
 from tests.api.conftest import ALLOWED_ORIGIN, bearer, request_token
 from tests.factories import app_config
 from tests.services import redis_url
@@ -72,7 +72,7 @@ def test_unknown_paths_and_methods_answer_json(api, token_for):
 
 
 def test_a_server_error_is_json_without_a_traceback(api, token_for, monkeypatch):
-    import pages.routes.api as api_module
+    import api.routes as api_module
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret internals: password=hunter2")

@@ -10,16 +10,16 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from data.campaign_detail import (
+from data.db import get_database
+from data.filters import CampaignFilters, parse_range
+from data.reads.campaign_detail import (
     campaign_daily,
     campaign_deployments,
     campaign_info,
     latest_ltv,
     variant_comparison,
 )
-from data.campaign_list import CAMPAIGN_COLUMNS, campaign_list
-from data.db import get_database
-from data.filters import CampaignFilters, parse_range
+from data.reads.campaign_list import CAMPAIGN_COLUMNS, campaign_list
 from data.scope import Scope
 from tests.api.conftest import bearer
 from tests.golden import expected_cases

@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from pages.routes.api_spec import ENDPOINTS
+from api.spec import ENDPOINTS
 from tests.api.conftest import bearer
 
 CHECKS = [

@@ -8,9 +8,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from data.api_tokens import create_token
 from data.db import get_database
 from data.models import ApiToken
+from data.writes.api_tokens import create_token
 from tests.api.conftest import bearer
 
 TOKEN_PATTERN = re.compile(r"kiki_[A-Za-z0-9_-]{43}")

@@ -200,7 +200,7 @@ def test_every_page_and_its_router_callback(app, world, visitors, name):
 @pytest.mark.parametrize("name", list(IDENTITIES))
 def test_every_page_in_the_first_layout(app, world, visitors, name):
     """/_dash-layout holds the page its Referer names only for those the router would show it
-    to, and then exactly what the router would answer (pages/page_container.py)."""
+    to, and then exactly what the router would answer (shell/page_container.py)."""
     visitor = visitors[name]
     for path, need in dash_calls.page_paths(world):
         what = f"{name} GET /_dash-layout from {path} (needs {need})"

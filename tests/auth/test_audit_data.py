@@ -1,4 +1,4 @@
-"""data/audit.py reads: scoped to the organization, filtered, paged, exported in chunks; admin only."""
+"""data/writes/audit.py reads: scoped to the organization, filtered, paged, exported in chunks; admin only."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data.audit import (
+from data.filters import DateRange, InvalidFilter
+from data.models import AuditLog, Organization, User
+from data.scope import PermissionDenied, Scope
+from data.writes.audit import (
     AUDIT_COLUMNS,
     AuditFilters,
     audit_actions,
@@ -15,9 +18,6 @@ from data.audit import (
     iter_audit_entries,
     parse_audit_filters,
 )
-from data.filters import DateRange, InvalidFilter
-from data.models import AuditLog, Organization, User
-from data.scope import PermissionDenied, Scope
 
 
 def at(day: int, hour: int = 12) -> dt.datetime:

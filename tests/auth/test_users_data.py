@@ -1,4 +1,4 @@
-"""data/users.py: every write checks role and organization, keeps an admin, audits, and bad input changes nothing."""
+"""data/writes/users.py: every write checks role and organization, keeps an admin, audits, and bad input changes nothing."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from auth.passwords import hash_password, verify_password
-from data import users
 from data.models import AuditLog, Organization, User
 from data.scope import PermissionDenied, Scope
+from data.writes import users
 from tests.conftest import count_rows
 from tests.factories import PASSWORD
 

@@ -1,4 +1,4 @@
-"""A first load in the browser: the page comes with the layout (pages/page_container.py), so the
+"""A first load in the browser: the page comes with the layout (shell/page_container.py), so the
 page router does not fire; a Referer trimmed to the origin still ends on the address's page."""
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def test_a_referrer_trimmed_to_the_origin_still_shows_the_addressed_page(signed_
 
 
 def test_the_preloaded_chart_scripts_are_fetched_once_and_used(signed_in):
-    """pages/routes/delivery.py preloads dcc's graph chunk and plotly.js on pages with charts:
+    """web/delivery.py preloads dcc's graph chunk and plotly.js on pages with charts:
     the renderer's own requests must be the same URLs, or each would be downloaded twice."""
     duo = signed_in("viewer@acme.test", "/profile")
     duo.driver.get(duo.server.url + "/")

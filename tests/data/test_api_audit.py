@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
-from data.api_audit import AuditBatcher
 from data.models import AuditLog
+from data.writes.api_audit import AuditBatcher
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
-from data.api_tokens import (
+from data.models import ApiToken, AuditLog, Organization
+from data.writes.api_tokens import (
     MAX_ACTIVE_TOKENS,
     active_tokens,
     create_token,
@@ -16,7 +17,6 @@ from data.api_tokens import (
     token_owner,
     touch_token,
 )
-from data.models import ApiToken, AuditLog, Organization
 from tests.factories import add_user
 
 

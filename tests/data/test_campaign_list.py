@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from data.campaign_list import campaign_list
 from data.filters import CampaignFilters, parse_range
 from data.models import PLATFORMS
+from data.reads.campaign_list import campaign_list
 from data.scope import Scope
 from tests.data.test_golden import CASES
 from tests.statements import statements_sent

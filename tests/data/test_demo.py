@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from data.db import make_engine
-from data.demo import NO_LOGIN_HASH, bulk_load_metrics, load_demo_data
 from data.models import ROLES, Base, PerformanceMetric
+from data.ops.demo import NO_LOGIN_HASH, bulk_load_metrics, load_demo_data
 from tests.services import create_pg_database, drop_pg_database
 
 END = dt.date(2025, 6, 30)

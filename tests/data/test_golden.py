@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from data.analytics import kpi_summary, platform_breakdown, revenue_trend
-from data.campaign_list import campaign_list
 from data.filters import CampaignFilters, parse_range
-from data.metrics import MONEY_COLUMNS, RATIO_COLUMNS
+from data.metric_definitions import MONEY_COLUMNS, RATIO_COLUMNS
+from data.reads.campaign_list import campaign_list
+from data.reads.overview import kpi_summary, platform_breakdown, revenue_trend
 from data.scope import Scope
 from tests.golden import expected_cases
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from data.campaign_detail import (
+from data.filters import parse_range
+from data.reads.campaign_detail import (
     campaign_daily,
     campaign_deployments,
     campaign_info,
     latest_ltv,
 )
-from data.filters import parse_range
+from data.reads.stats import two_proportion_p_value, wilson_interval
 from data.scope import Scope
-from data.stats import two_proportion_p_value, wilson_interval
 from tests.golden import expected_cases
 
 

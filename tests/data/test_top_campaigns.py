@@ -7,15 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from data.analytics import (
+from data.filters import CampaignFilters, parse_range
+from data.reads.campaign_list import campaign_list
+from data.reads.overview import (
     TOP_CAMPAIGN_COLUMNS,
     kpi_summary,
     platform_breakdown,
     revenue_trend,
     top_campaigns,
 )
-from data.campaign_list import campaign_list
-from data.filters import CampaignFilters, parse_range
 from data.scope import Scope
 from tests.data.test_golden import CASES, _case_id, assert_figures
 from tests.statements import statements_sent

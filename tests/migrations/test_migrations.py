@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from data.db import make_engine
-from data.migrate import downgrade_to_base, upgrade_to_head
 from data.models import Base
+from data.ops.migrate import downgrade_to_base, upgrade_to_head
 from tests.services import create_pg_database, drop_pg_database
 
 SEED_TABLES = {

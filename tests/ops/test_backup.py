@@ -14,15 +14,15 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from sqlalchemy.orm import Session
 
-import data.backup
+import data.ops.backup
 from auth.crypto import Cipher
-from data.backup import BackupError, create_backup
-from data.credentials import set_credential
 from data.db import make_engine
-from data.migrate import upgrade_to_head
 from data.models import Organization
-from data.restore import restore_backup
+from data.ops.backup import BackupError, create_backup
+from data.ops.migrate import upgrade_to_head
+from data.ops.restore import restore_backup
 from data.scope import Scope
+from data.writes.platform_keys import set_credential
 from tests.ops.conftest import make_app
 from tests.services import create_pg_database, drop_pg_database
 
@@ -168,8 +168,8 @@ def test_disk_full_mid_write_removes_the_partial_file(source, tmp_path, monkeypa
             target.write_bytes(b"partial bytes")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(data.backup, "_copy_stream", fill_disk)
-    monkeypatch.setattr(data.backup, "_sqlite_copy", fill_disk)
+    monkeypatch.setattr(data.ops.backup, "_copy_stream", fill_disk)
+    monkeypatch.setattr(data.ops.backup, "_sqlite_copy", fill_disk)
     with pytest.raises(BackupError, match="No space left"):
         create_backup(
             source, tmp_path, keep=5, now=lambda: dt.datetime(2030, 1, 1, tzinfo=dt.UTC)

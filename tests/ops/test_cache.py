@@ -11,13 +11,13 @@ from decimal import Decimal
 
 import pytest
 
-from data.analytics import kpi_summary
 from data.db import get_database
 from data.filters import DateRange
 from data.models import Organization
-from data.organizations import set_fee_rate
-from data.rollups import refresh_rollups
+from data.ops.rollups import refresh_rollups
+from data.reads.overview import kpi_summary
 from data.scope import Scope
+from data.writes.organizations import set_fee_rate
 from tests.ops.conftest import call_callback, make_app, signed_in
 from tests.ops.redis_server import black_hole, private_redis
 from tests.statements import statements_sent

@@ -12,12 +12,12 @@ import pytest
 import sqlalchemy as sa
 from prometheus_client import REGISTRY
 
-from data.analytics import kpi_summary
 from data.db import get_database
 from data.filters import DateRange
 from data.models import Organization
-from data.organizations import set_fee_rate
+from data.reads.overview import kpi_summary
 from data.scope import Scope
+from data.writes.organizations import set_fee_rate
 from tests.ops.conftest import call_callback, make_app, signed_in
 from tests.ops.redis_server import private_redis
 from tests.statements import statements_sent
@@ -280,7 +280,7 @@ def test_identical_misses_compute_once_and_share_the_answer(cached_app, monkeypa
 def test_a_waiter_computes_itself_when_the_lock_holder_never_answers(
     cached_app, monkeypatch
 ):
-    from pages.routes import callback_cache
+    from web import callback_cache
 
     app, _world = cached_app
     monkeypatch.setattr(callback_cache, "WAIT_SECONDS", 0.2)
@@ -346,7 +346,7 @@ def test_answers_stay_fresh_for_the_timeout_give_or_take_a_fifth(cached_app):
 def test_a_stale_answer_is_served_while_another_request_refreshes_it(
     cached_app, monkeypatch
 ):
-    from pages.routes import callback_cache
+    from web import callback_cache
 
     app, _world = cached_app
     client = signed_in(app, "acme", "viewer")
@@ -387,7 +387,7 @@ def test_the_first_request_to_find_an_answer_stale_recomputes_it(cached_app):
 
 
 def test_a_stale_answer_of_an_older_generation_is_never_served(cached_app, monkeypatch):
-    from pages.routes import callback_cache
+    from web import callback_cache
 
     app, world = cached_app
     client = signed_in(app, "acme", "viewer")

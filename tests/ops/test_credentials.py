@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session
 
 from auth.crypto import Cipher, demo_key, resolve_keys
 from config import ConfigError
-from data.backup import libpq_url
-from data.credentials import (
+from data.db import make_engine
+from data.models import AuditLog, Organization, PlatformCredential
+from data.ops.backup import libpq_url
+from data.scope import PermissionDenied, Scope
+from data.writes.platform_keys import (
     credential_list,
     credential_value,
     rotate_credentials,
     set_credential,
 )
-from data.db import make_engine
-from data.models import AuditLog, Organization, PlatformCredential
-from data.scope import PermissionDenied, Scope
 from tests.ops.conftest import call_callback, make_app, signed_in
 
 SECRET = "sk-live-SECRET-4242-abcdefghijklmnop"

@@ -16,10 +16,10 @@ from prometheus_client import REGISTRY
 
 from auth.access import requires_role
 from data import telemetry
-from pages.routes import JsonFormatter
-from pages.routes.metrics import init_sentry
 from tests.ops.conftest import call_callback, make_app, signed_in
 from tests.ops.test_cache import OVERVIEW
+from web.prometheus import init_sentry
+from web.request_log import JsonFormatter
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "metrics-token-" + "x" * 24

@@ -10,7 +10,7 @@ from flask import current_app, g, jsonify
 
 from auth.access import requires_role
 from data.db import db_session, get_database, read_session
-from data.organizations import set_fee_rate
+from data.writes.organizations import set_fee_rate
 from tests.ops.conftest import call_callback, make_app, signed_in
 from tests.ops.test_cache import OVERVIEW
 

@@ -14,12 +14,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from data.analytics import kpi_summary
 from data.db import get_database, make_engine
-from data.migrate import upgrade_to_head
 from data.models import Organization
-from data.organizations import set_fee_rate
+from data.ops.migrate import upgrade_to_head
+from data.reads.overview import kpi_summary
 from data.scope import Scope
+from data.writes.organizations import set_fee_rate
 from tests.factories import build_world, csrf_token
 from tests.ops.conftest import call_callback, make_app, signed_in
 from tests.ops.redis_server import free_port, private_redis

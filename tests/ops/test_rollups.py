@@ -10,18 +10,18 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from data.analytics import kpi_summary, platform_breakdown, revenue_trend
 from data.db import make_engine
-from data.demo import load_demo_data
 from data.filters import DateRange
-from data.metrics import SUM_COLUMNS
+from data.metric_definitions import SUM_COLUMNS
 from data.models import (
     DailyRevenueSummary,
     Organization,
     PerformanceMetric,
     PlatformDeployment,
 )
-from data.rollups import refresh_rollups
+from data.ops.demo import load_demo_data
+from data.ops.rollups import refresh_rollups
+from data.reads.overview import kpi_summary, platform_breakdown, revenue_trend
 from data.scope import Scope
 from tests.ops.conftest import make_app
 

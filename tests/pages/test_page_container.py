@@ -1,4 +1,4 @@
-"""The first layout holds the page the browser is on (pages/page_container.py), and falls back
+"""The first layout holds the page the browser is on (shell/page_container.py), and falls back
 to Dash's empty container, which the page router fills, whenever it cannot tell or render it.
 
 Who may see which page in it is walked for every page and identity in

@@ -10,7 +10,8 @@ import re
 from dash.fingerprint import check_fingerprint
 from plotly.offline import get_plotlyjs_version
 
-from pages.routes.delivery import (
+from tests.test_app import overview_payload
+from web.delivery import (
     COMPILE_HINT,
     HINTED_SUITES,
     PLOTLY_BASIC_TRACES,
@@ -18,7 +19,6 @@ from pages.routes.delivery import (
     REGENERATOR_RUNTIME,
     SUITES,
 )
-from tests.test_app import overview_payload
 
 
 def _callback(client, payload: dict, **headers):

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
-from data.demo import bulk_load_metrics
-from data.migrate import upgrade_to_head
 from data.models import Organization
+from data.ops.demo import bulk_load_metrics
+from data.ops.migrate import upgrade_to_head
 from tests.factories import add_user, app_config, login
 from tests.services import create_pg_database, drop_pg_database
 

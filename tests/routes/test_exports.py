@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from data.csv_export import csv_chunks
+from data.csv_encoding import csv_chunks
 from data.filters import parse_range
-from data.metric_rows import metric_rows_csv
 from data.models import CampaignDeployment
+from data.reads.metric_rows import metric_rows_csv
 from data.scope import PermissionDenied, Scope
 from tests.factories import PASSWORD
 from tests.golden import GOLDEN_DIR, expected_cases, load_golden

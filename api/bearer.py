@@ -1,0 +1,200 @@
+"""Bearer authentication of the API: short-lived JWTs from the password grant, and personal tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import Response, current_app, g, jsonify, request
+
+from auth.access import has_role
+from auth.session_user import SessionUser
+from auth.sign_in import check_credentials
+from data.db import db_session
+from data.models import User
+from data.writes.api_tokens import looks_like_personal_token, token_owner, touch_token
+
+ISSUER = "kiki-analytics"
+AUDIENCE = "kiki-api"
+ALGORITHM = "HS256"
+LIFETIME = dt.timedelta(minutes=15)
+# HKDF "info": binds the derived key to this one purpose (signing API tokens, version 1).
+KEY_INFO = b"kiki-analytics api-jwt-signing v1"
+REALM = 'Bearer realm="kiki-api"'
+
+
+def signing_key(secret_key: str) -> bytes:
+    """A 256-bit key for API tokens derived from SECRET_KEY, so a leaked token key is not the app secret."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_INFO).derive(
+        secret_key.encode("utf-8")
+    )
+
+
+def _key() -> bytes:
+    cached = current_app.extensions.get("kiki_api_jwt_key")
+    if cached is None:
+        cached = signing_key(current_app.config["SECRET_KEY"])
+        current_app.extensions["kiki_api_jwt_key"] = cached
+    return cached
+
+
+def issue_access_token(user: User) -> str:
+    """A signed JWT for ``user``: subject, organization and session epoch, valid for LIFETIME."""
+    # Imported here: PyJWT loads cryptography's X.509 modules, ~2 MB per worker, for the API only.
+    import jwt
+
+    now = dt.datetime.now(dt.UTC)
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": str(user.id),
+        "org": user.organization_id,
+        "epoch": user.session_epoch,
+        "iat": now,
+        "nbf": now,
+        "exp": now + LIFETIME,
+    }
+    return jwt.encode(claims, _key(), algorithm=ALGORITHM)
+
+
+def _jwt_user(token: str) -> tuple[User | None, str]:
+    """The active user a JWT names, if it is valid and its session epoch is still current."""
+    import jwt  # see issue_access_token
+
+    try:
+        claims = jwt.decode(
+            token,
+            _key(),
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "iss", "aud", "epoch"]},
+        )
+        user_id = int(claims["sub"])
+    except jwt.ExpiredSignatureError:
+        return None, "The access token has expired: request a new one."
+    except (jwt.InvalidTokenError, ValueError, TypeError):
+        return None, "The access token is invalid."
+    user = db_session().get(User, user_id)
+    if (
+        user is None
+        or not user.is_active
+        or user.session_epoch != claims["epoch"]
+        or user.organization_id != claims.get("org")
+    ):
+        return None, "The access token has been revoked."
+    return user, ""
+
+
+def _personal_token_user(token: str) -> tuple[User | None, int | None]:
+    db = db_session()
+    found = token_owner(db, token)
+    if found is None:
+        return None, None
+    token_id, user = found
+    if touch_token(db, token_id):
+        db.commit()
+    return user, token_id
+
+
+def _refuse(status: int, code: str, message: str) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, "details": {}}})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = f'{REALM}, error="invalid_token"'
+    return response
+
+
+def authenticate_request() -> Response | None:
+    """The guard's hook for /api/: None lets the request through, else a 401/403 JSON response.
+
+    Sets ``g.api_user``, ``g.scope`` and ``g.api_rate_key`` (what the per-token rate limit counts).
+    CORS preflights are answered here, before any token is asked for.
+    """
+    if request.method == "OPTIONS":
+        return Response(status=204)
+    scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
+    credential = credential.strip()
+    if scheme.lower() != "bearer" or not credential:
+        return _refuse(401, "unauthorized", "A bearer token is required.")
+    if looks_like_personal_token(credential):
+        user, token_id = _personal_token_user(credential)
+        message = "The API token is invalid or revoked."
+        g.api_rate_key = f"api-token:pat:{token_id}"
+        g.api_credential = f"personal token {token_id}"
+    else:
+        user, message = _jwt_user(credential)
+        # Per user, so that fetching a fresh JWT does not reset the count.
+        g.api_rate_key = f"api-token:jwt-user:{user.id if user else 0}"
+        g.api_credential = "access token"
+    if user is None:
+        g.pop("api_rate_key", None)
+        return _refuse(401, "unauthorized", message)
+    g.api_user = SessionUser.from_row(user)
+    g.scope = g.api_user.scope
+    if request.routing_exception is not None:
+        return None  # 404/405 for a caller we know: the API's error handlers answer it
+    view = current_app.view_functions.get(request.endpoint or "")
+    role = getattr(view, "kiki_min_role", None)
+    if role is None or not has_role(role):
+        return _refuse(403, "forbidden", "Your role does not allow this.")
+    return None
+
+
+def rate_key_per_token() -> str:
+    return g.get("api_rate_key") or f"api-ip:{request.remote_addr}"
+
+
+def rate_key_per_ip() -> str:
+    return f"api-ip:{request.remote_addr}"
+
+
+def rate_key_per_username() -> str:
+    name = (request.form.get("username") or "").strip().lower()[:254]
+    return "api-login:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+
+
+def _grant_error(status: int, code: str, message: str, param: str | None = None):
+    details = {"param": param} if param else {}
+    response = jsonify(
+        {"error": {"code": code, "message": message, "details": details}}
+    )
+    response.status_code = status
+    return response
+
+
+def issue_token():
+    """OAuth2 password grant: form fields grant_type=password, username (email), password."""
+    form = request.form
+    if form.get("grant_type") != "password":
+        return _grant_error(
+            400,
+            "unsupported_grant_type",
+            "grant_type: only the password grant is supported.",
+            "grant_type",
+        )
+    for field in ("username", "password"):
+        value = form.get(field) or ""
+        if not value or len(value) > 256:
+            return _grant_error(
+                400,
+                "invalid_request",
+                f"{field}: required (at most 256 characters).",
+                field,
+            )
+    user, message = check_credentials(
+        db_session(), form["username"], form["password"], request.remote_addr, "api"
+    )
+    if user is None:
+        return _grant_error(401, "invalid_grant", message)
+    response = jsonify(
+        {
+            "access_token": issue_access_token(user),
+            "token_type": "bearer",
+            "expires_in": int(LIFETIME.total_seconds()),
+        }
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,313 @@
+"""The JSON analytics API at /api/v1: eight read endpoints over the same repository reads as the pages."""
+
+from __future__ import annotations
+
+import pandas as pd
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    request,
+    stream_with_context,
+)
+
+from api import bearer, openapi
+from api import http as api_http
+from api.params import (
+    campaign_filters,
+    check_known,
+    date_range,
+    granularity,
+    paging,
+    platform_list,
+    platforms,
+    records,
+)
+from api.spec import API_PREFIX, ENDPOINTS, ENDPOINTS_BY_NAME
+from auth.access import requires_role
+from auth.security import csrf, limiter
+from data.csv_encoding import csv_chunks
+from data.db import db_session
+from data.metric_definitions import METRIC_COLUMNS
+from data.models import PLATFORMS
+from data.reads.campaign_detail import (
+    CAMPAIGN_INFO_COLUMNS,
+    DAILY_COLUMNS,
+    DEPLOYMENT_COLUMNS,
+    LTV_COLUMNS,
+    VARIANT_COLUMNS,
+    campaign_daily,
+    campaign_deployments,
+    campaign_info,
+    campaign_totals,
+    latest_ltv,
+    variant_comparison,
+)
+from data.reads.campaign_list import CAMPAIGN_COLUMNS, campaign_list, iter_campaign_list
+from data.reads.overview import (
+    KPI_COLUMNS,
+    PLATFORM_COLUMNS,
+    TREND_COLUMNS,
+    kpi_summary,
+    platform_breakdown,
+    revenue_trend,
+)
+from data.scope import PermissionDenied
+from data.writes.api_audit import AuditBatcher
+from exports.lists import csv_stream
+
+bp = Blueprint("api", __name__, url_prefix=API_PREFIX, template_folder="templates")
+fallback = Blueprint("api_fallback", __name__, url_prefix="/api")
+CSV_ROLE = "analyst"
+# The web login's limits on failed attempts, per client address and per account.
+TOKEN_LIMIT_PER_IP = "10 per minute;50 per hour"
+TOKEN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+
+
+def _filters(rng=None, chosen=None, **more) -> dict:
+    applied = (
+        {"start": rng.start.isoformat(), "end": rng.end.isoformat()} if rng else {}
+    )
+    if chosen is not None:
+        applied["platform"] = list(chosen or PLATFORMS)
+    return applied | more
+
+
+def _wants_csv() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
+    if best != "text/csv":
+        return False
+    g.api_format = "csv"
+    if not g.scope.allows(CSV_ROLE):
+        raise PermissionDenied("CSV export needs the analyst role.")
+    return True
+
+
+def _csv(frames, columns: list[str], name: str) -> Response:
+    response = Response(
+        stream_with_context(csv_chunks(frames, columns)),
+        mimetype="text/csv; charset=utf-8",
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="kiki-{name}.csv"'
+    return response
+
+
+def _page(frame: pd.DataFrame, columns: list[str], filters: dict, name: str):
+    """A list endpoint's answer: one page of ``frame`` as JSON, or all of it as CSV."""
+    if _wants_csv():
+        return _csv([frame], columns, name)
+    page, size = paging()
+    rows = frame.iloc[(page - 1) * size : page * size]
+    return {
+        "data": records(rows, columns),
+        "page": page,
+        "page_size": size,
+        "total": len(frame),
+        "filters": filters,
+    }
+
+
+def _known_campaign(campaign_id: int) -> pd.DataFrame:
+    info = campaign_info(db_session(), g.scope, campaign_id)
+    if info.empty:
+        abort(404, description=f"No campaign {campaign_id} in your organization.")
+    return info
+
+
+@requires_role("viewer")
+def summary():
+    check_known(ENDPOINTS_BY_NAME["summary"])
+    rng, chosen = date_range(), platforms()
+    frame = kpi_summary(db_session(), g.scope, rng, chosen)
+    columns = [c for c in KPI_COLUMNS if c != "period"]
+    periods = dict(zip(frame["period"], records(frame, columns)))
+    return {
+        "data": {"current": periods["current"], "previous": periods["previous"]},
+        "filters": _filters(rng, chosen),
+    }
+
+
+@requires_role("viewer")
+def revenue_trend_rows():
+    check_known(ENDPOINTS_BY_NAME["revenue_trend"])
+    rng, chosen, grain = date_range(), platforms(), granularity()
+    frame = revenue_trend(db_session(), g.scope, rng, grain, chosen)
+    filters = _filters(rng, chosen, granularity=grain)
+    return _page(
+        frame, TREND_COLUMNS, filters, f"revenue-trend-{rng.start}-to-{rng.end}"
+    )
+
+
+@requires_role("viewer")
+def platform_rows():
+    check_known(ENDPOINTS_BY_NAME["platforms"])
+    rng, chosen = date_range(), platforms()
+    frame = platform_breakdown(db_session(), g.scope, rng, chosen)
+    name = f"platforms-{rng.start}-to-{rng.end}"
+    return _page(frame, PLATFORM_COLUMNS, _filters(rng, chosen), name)
+
+
+@requires_role("viewer")
+def campaign_rows():
+    check_known(ENDPOINTS_BY_NAME["campaigns"])
+    rng, filters = date_range(), campaign_filters()
+    page, size = paging()
+    if _wants_csv():
+        scope = g.scope
+        return csv_stream(  # read while it is sent, with a session of the stream's own
+            lambda session: csv_chunks(
+                iter_campaign_list(session, scope, rng, filters), CAMPAIGN_COLUMNS
+            ),
+            f"kiki-campaigns-{rng.start}-to-{rng.end}.csv",
+        )
+    frame, total = campaign_list(db_session(), g.scope, rng, filters, page - 1, size)
+    rows = records(frame, CAMPAIGN_COLUMNS)
+    for row in rows:
+        row["platforms"] = platform_list(row["platforms"])
+    applied = _filters(
+        rng,
+        filters.platforms,
+        sort=filters.sort_by,
+        order="desc" if filters.descending else "asc",
+        search=filters.search,
+        status=list(filters.statuses),
+        min_spend=None if filters.min_spend is None else str(filters.min_spend),
+        roas_min=filters.roas_min,
+        roas_max=filters.roas_max,
+    )
+    return {
+        "data": rows,
+        "page": page,
+        "page_size": size,
+        "total": total,
+        "filters": applied,
+    }
+
+
+@requires_role("viewer")
+def campaign(campaign_id: int):
+    check_known(ENDPOINTS_BY_NAME["campaign"])
+    rng, chosen = date_range(), platforms()
+    db, scope = db_session(), g.scope
+    info = _known_campaign(campaign_id)
+    deployments = campaign_deployments(db, scope, campaign_id, rng)
+    runs_on = set(deployments["platform"])
+    if chosen:
+        deployments = deployments[deployments["platform"].isin(chosen)]
+    totals = campaign_totals(db, scope, deployments)
+    data = records(info, CAMPAIGN_INFO_COLUMNS)[0]
+    data["platforms"] = [p for p in PLATFORMS if p in runs_on]
+    data["totals"] = records(totals, METRIC_COLUMNS)[0]
+    data["deployments"] = records(deployments, DEPLOYMENT_COLUMNS)
+    return {"data": data, "filters": _filters(rng, chosen)}
+
+
+@requires_role("viewer")
+def campaign_metrics(campaign_id: int):
+    check_known(ENDPOINTS_BY_NAME["campaign_metrics"])
+    rng, chosen = date_range(), platforms()
+    _known_campaign(campaign_id)
+    frame = campaign_daily(db_session(), g.scope, campaign_id, rng)
+    if chosen:
+        frame = frame[frame["platform"].isin(chosen)]
+    name = f"campaign-{campaign_id}-daily-{rng.start}-to-{rng.end}"
+    return _page(frame, DAILY_COLUMNS, _filters(rng, chosen), name)
+
+
+@requires_role("viewer")
+def campaign_variants(campaign_id: int):
+    check_known(ENDPOINTS_BY_NAME["campaign_variants"])
+    rng = date_range()
+    _known_campaign(campaign_id)
+    frame = variant_comparison(db_session(), g.scope, campaign_id, rng)
+    name = f"campaign-{campaign_id}-variants-{rng.start}-to-{rng.end}"
+    return _page(frame, VARIANT_COLUMNS, _filters(rng), name)
+
+
+@requires_role("viewer")
+def ltv():
+    check_known(ENDPOINTS_BY_NAME["ltv"])
+    frame = latest_ltv(db_session(), g.scope)
+    return _page(frame, LTV_COLUMNS, {}, "ltv")
+
+
+VIEWS = {
+    "summary": summary,
+    "revenue_trend": revenue_trend_rows,
+    "platforms": platform_rows,
+    "campaigns": campaign_rows,
+    "campaign": campaign,
+    "campaign_metrics": campaign_metrics,
+    "campaign_variants": campaign_variants,
+    "ltv": ltv,
+}
+
+
+@requires_role("viewer")
+def unknown_path(rest: str = ""):
+    abort(404)
+
+
+def _failed_grant(response) -> bool:
+    return response.status_code != 200
+
+
+def _config_limit(name: str, default: str):
+    return lambda: current_app.config.get(name) or default
+
+
+def _register_routes() -> None:
+    for endpoint in ENDPOINTS:
+        bp.add_url_rule(
+            endpoint.flask_rule, endpoint=endpoint.name, view_func=VIEWS[endpoint.name]
+        )
+    # The web login's limits, counting failed attempts only, per address and per account.
+    token_view = limiter.limit(
+        TOKEN_LIMIT_PER_IP,
+        methods=["POST"],
+        key_func=bearer.rate_key_per_ip,
+        deduct_when=_failed_grant,
+    )(
+        limiter.limit(
+            TOKEN_LIMIT_PER_ACCOUNT,
+            methods=["POST"],
+            key_func=bearer.rate_key_per_username,
+            deduct_when=_failed_grant,
+        )(bearer.issue_token)
+    )
+    bp.add_url_rule("/auth/token", view_func=token_view, methods=["POST"])
+    bp.add_url_rule("/openapi.json", view_func=openapi.openapi_json)
+    bp.add_url_rule("/docs", view_func=openapi.docs_page)
+    for blueprint in (bp, fallback):
+        blueprint.add_url_rule("/", "unknown", unknown_path)
+        blueprint.add_url_rule("/<path:rest>", "unknown_path", unknown_path)
+        api_http.install_error_handlers(blueprint)
+    bp.after_request(api_http.audit_call)
+    limiter.limit(
+        _config_limit("KIKI_API_RATE_LIMIT", "120 per minute"),
+        key_func=bearer.rate_key_per_token,
+    )(bp)
+    limiter.limit(
+        _config_limit("KIKI_API_IP_RATE_LIMIT", "600 per minute"),
+        key_func=bearer.rate_key_per_ip,
+    )(bp)
+    csrf.exempt(bp)
+    csrf.exempt(fallback)
+
+
+_register_routes()
+
+
+def init_app(app: Flask) -> None:
+    """Register the API, its bearer authentication (the guard calls it), CORS and the audit queue."""
+    api_http.check_limits(app)
+    app.register_blueprint(bp)
+    app.register_blueprint(fallback)
+    api_http.install(app)
+    app.extensions["kiki_api_auth"] = bearer.authenticate_request
+    app.extensions["kiki_api_audit"] = AuditBatcher(
+        app.extensions["kiki_db"].sessionmaker
+    )

@@ -1,0 +1,336 @@
+"""The one description of the JSON API: endpoints, parameters and schemas (OpenAPI and docs derive from it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data.filters import GRANULARITIES, MAX_SEARCH_LENGTH, SORTABLE_COLUMNS
+from data.metric_definitions import MONEY_COLUMNS, RATIO_COLUMNS
+from data.models import CAMPAIGN_STATUSES, PLATFORMS
+
+API_PREFIX = "/api/v1"
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000
+MAX_ID = 2**31 - 1
+EARLIEST_DATE, LATEST_DATE = "1970-01-01", "2999-12-31"
+VERDICTS = (
+    "control",
+    "not enough data",
+    "no significant difference",
+    "better than control",
+    "worse than control",
+)
+
+
+def _query(schema: dict, description: str, **extra) -> dict:
+    return {"in": "query", "description": description, "schema": schema, **extra}
+
+
+def _list_of(values: tuple[str, ...], description: str) -> dict:
+    schema = {"type": "array", "items": {"enum": list(values)}, "uniqueItems": True}
+    return _query(schema, description, style="form", explode=False)
+
+
+PARAMETERS = {
+    "start": _query(
+        {"type": "string", "format": "date"},
+        f"First day of the range (YYYY-MM-DD, {EARLIEST_DATE} to {LATEST_DATE}). "
+        "Default: 29 days before `end`.",
+    ),
+    "end": _query(
+        {"type": "string", "format": "date"},
+        "Last day of the range, inclusive (YYYY-MM-DD). Default: today. "
+        "A range spans at most 731 days.",
+    ),
+    "platform": _list_of(PLATFORMS, "Comma-separated platforms; empty means all."),
+    "granularity": _query(
+        {"type": "string", "enum": list(GRANULARITIES), "default": "day"},
+        "Trend buckets: days, or Monday-start weeks clipped to the range.",
+    ),
+    "page": _query(
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        "Page number, starting at 1.",
+    ),
+    "page_size": _query(
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_PAGE_SIZE,
+            "default": DEFAULT_PAGE_SIZE,
+        },
+        f"Rows per page (at most {MAX_PAGE_SIZE}).",
+    ),
+    "sort": _query(
+        {"type": "string", "enum": list(SORTABLE_COLUMNS), "default": "revenue"},
+        "Column to sort by; ties are broken by campaign id.",
+    ),
+    "order": _query(
+        {"type": "string", "enum": ["asc", "desc"], "default": "desc"},
+        "Sort direction. Rows with no value for a ratio sort last.",
+    ),
+    "search": _query(
+        {
+            "type": "string",
+            "maxLength": MAX_SEARCH_LENGTH,
+            "pattern": "^[^\\u0000-\\u001f\\u007f]*$",
+        },
+        "Case-insensitive text contained in the campaign name.",
+    ),
+    "status": _list_of(CAMPAIGN_STATUSES, "Comma-separated campaign statuses."),
+    "min_spend": _query(
+        {"type": "number", "minimum": 0, "maximum": 10**12},
+        "Only campaigns that spent at least this much in the range.",
+    ),
+    "roas_min": _query(
+        {"type": "number", "minimum": 0, "maximum": 10**12},
+        "Only campaigns whose ROAS is at least this (campaigns without spend drop out).",
+    ),
+    "roas_max": _query(
+        {"type": "number", "minimum": 0, "maximum": 10**12},
+        "Only campaigns whose ROAS is at most this.",
+    ),
+    "campaign_id": {
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        "description": "A campaign of the caller's organization.",
+    },
+}
+
+RANGE = ("start", "end", "platform")
+PAGING = ("page", "page_size")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str  # the Flask endpoint and the OpenAPI operationId
+    path: str  # OpenAPI form, below API_PREFIX
+    summary: str
+    params: tuple[str, ...]
+    schema: str  # the item schema (lists) or the object schema
+    is_list: bool = True
+    not_found: bool = False
+
+    @property
+    def flask_rule(self) -> str:
+        return self.path.replace(
+            "{campaign_id}", f"<int(min=1, max={MAX_ID}):campaign_id>"
+        )
+
+    @property
+    def query_params(self) -> tuple[str, ...]:
+        return tuple(p for p in self.params if PARAMETERS[p]["in"] == "query")
+
+
+ENDPOINTS = (
+    Endpoint(
+        "summary",
+        "/summary",
+        "KPIs of the range and of the previous period of equal length",
+        RANGE,
+        "Summary",
+        is_list=False,
+    ),
+    Endpoint(
+        "revenue_trend",
+        "/revenue-trend",
+        "Revenue, spend, profit and every metric per day or week",
+        (*RANGE, "granularity", *PAGING),
+        "TrendRow",
+    ),
+    Endpoint(
+        "platforms",
+        "/platforms",
+        "Metrics per ad platform",
+        (*RANGE, *PAGING),
+        "PlatformRow",
+    ),
+    Endpoint(
+        "campaigns",
+        "/campaigns",
+        "Campaigns with their metrics for the range: filtered, sorted and paged",
+        (
+            *RANGE,
+            *PAGING,
+            "sort",
+            "order",
+            "search",
+            "status",
+            "min_spend",
+            "roas_min",
+            "roas_max",
+        ),
+        "CampaignRow",
+    ),
+    Endpoint(
+        "campaign",
+        "/campaigns/{campaign_id}",
+        "One campaign: its record, totals and platform deployments for the range",
+        ("campaign_id", *RANGE),
+        "Campaign",
+        is_list=False,
+        not_found=True,
+    ),
+    Endpoint(
+        "campaign_metrics",
+        "/campaigns/{campaign_id}/metrics",
+        "A campaign's daily metrics per platform",
+        ("campaign_id", *RANGE, *PAGING),
+        "DailyRow",
+        not_found=True,
+    ),
+    Endpoint(
+        "campaign_variants",
+        "/campaigns/{campaign_id}/variants",
+        "A/B comparison of a campaign's ad-copy variants (Wilson 95 % intervals, z-test)",
+        ("campaign_id", "start", "end", *PAGING),
+        "VariantRow",
+        not_found=True,
+    ),
+    Endpoint(
+        "ltv",
+        "/ltv",
+        "The newest LTV prediction per acquisition campaign",
+        PAGING,
+        "LtvRow",
+    ),
+)
+ENDPOINTS_BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
+
+# ---- schemas -------------------------------------------------------------------------------
+
+MONEY = {
+    "type": "string",
+    "pattern": "^-?[0-9]+\\.[0-9]{2,}$",
+    "description": "Exact decimal amount as text.",
+}
+RATIO = {"type": ["number", "null"], "description": "null when the denominator is 0."}
+COUNT = {"type": "integer", "minimum": 0}
+DATE = {"type": "string", "format": "date"}
+DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _object(properties: dict) -> dict:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+METRICS = {
+    **{name: COUNT for name in ("impressions", "clicks", "conversions")},
+    **{name: MONEY for name in MONEY_COLUMNS},
+    **{name: RATIO for name in RATIO_COLUMNS},
+}
+PLATFORM = {"type": "string", "enum": list(PLATFORMS)}
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+
+SCHEMAS = {
+    "Metrics": _object(METRICS),
+    "Period": _object(
+        {
+            "start": DATE,
+            "end": DATE,
+            "campaigns_total": COUNT,
+            "campaigns_active": COUNT,
+            **METRICS,
+        }
+    ),
+    "Summary": _object(
+        {
+            "current": {"$ref": "#/components/schemas/Period"},
+            "previous": {"$ref": "#/components/schemas/Period"},
+        }
+    ),
+    "TrendRow": _object({"bucket": DATE, **METRICS}),
+    "PlatformRow": _object({"platform": PLATFORM, **METRICS}),
+    "CampaignRow": _object(
+        {
+            "campaign_id": {"type": "integer"},
+            "name": {"type": "string"},
+            "status": {"type": "string", "enum": list(CAMPAIGN_STATUSES)},
+            "platforms": {"type": "array", "items": PLATFORM},
+            "budget_daily": MONEY,
+            **METRICS,
+        }
+    ),
+    "Deployment": _object(
+        {
+            "deployment_id": {"type": "integer"},
+            "platform": PLATFORM,
+            "status": {"type": "string"},
+            "variant_label": {"type": ["string", "null"]},
+            "external_id": {"type": ["string", "null"]},
+            **METRICS,
+        }
+    ),
+    "Campaign": _object(
+        {
+            "campaign_id": {"type": "integer"},
+            "name": {"type": "string"},
+            "status": {"type": "string", "enum": list(CAMPAIGN_STATUSES)},
+            "objective": {"type": ["string", "null"]},
+            "budget_daily": MONEY,
+            "start_date": {"type": ["string", "null"], "format": "date"},
+            "end_date": {"type": ["string", "null"], "format": "date"},
+            "created_at": DATE_TIME,
+            "platforms": {"type": "array", "items": PLATFORM},
+            "totals": {"$ref": "#/components/schemas/Metrics"},
+            "deployments": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Deployment"},
+            },
+        }
+    ),
+    "DailyRow": _object({"date": DATE, "platform": PLATFORM, **METRICS}),
+    "VariantRow": _object(
+        {
+            "ad_copy_id": {"type": "integer"},
+            "variant_label": {"type": "string"},
+            "headline": {"type": "string"},
+            **METRICS,
+            **{
+                name: NULLABLE_NUMBER
+                for name in ("ctr_low", "ctr_high", "cvr_low", "cvr_high")
+            },
+            "cvr_p_value": NULLABLE_NUMBER,
+            "verdict": {"type": "string", "enum": list(VERDICTS)},
+        }
+    ),
+    "LtvRow": _object(
+        {
+            "campaign_id": {"type": "integer"},
+            "campaign_name": {"type": "string"},
+            "cohort_size": COUNT,
+            "predicted_ltv": MONEY,
+            "acquisition_cost": MONEY,
+            "payback_days": {"type": ["integer", "null"]},
+            "confidence": NULLABLE_NUMBER,
+            "model_version": {"type": "string"},
+            "predicted_at": DATE_TIME,
+        }
+    ),
+    "Error": _object(
+        {
+            "error": _object(
+                {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {"type": "object"},
+                }
+            )
+        }
+    ),
+    "Token": _object(
+        {
+            "access_token": {"type": "string"},
+            "token_type": {"type": "string", "enum": ["bearer"]},
+            "expires_in": {"type": "integer"},
+        }
+    ),
+}
+# Columns that hold money (serialized as exact text) beyond the metric ones.
+EXTRA_MONEY_COLUMNS = ("budget_daily", "predicted_ltv", "acquisition_cost")

@@ -1,0 +1,123 @@
+"""Checking an email and password: one lockout and one audit trail for the web login and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from auth.passwords import verify_password
+from data.models import User
+from data.writes.audit import record_event
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+GENERIC_FAILURE = "Wrong email or password."
+LOCKED_MESSAGE = "Too many failed attempts. Try again in 15 minutes."
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    # SQLite returns naive datetimes; they were written as UTC.
+    return (
+        value.replace(tzinfo=dt.UTC)
+        if value is not None and value.tzinfo is None
+        else value
+    )
+
+
+def check_credentials(
+    db: Session,
+    email: str,
+    password: str,
+    ip_address: str | None,
+    channel: str = "web",
+) -> tuple[User | None, str]:
+    """Check the credentials, count failures toward the lockout and audit the outcome (committed).
+
+    Returns the user (or None) and a message for the person signing in. ``channel`` ("web" or
+    "api") is recorded in the audit details so the two doors can be told apart.
+    """
+    email = (email or "").strip().lower()[:254]
+    # No address holds a control character, and PostgreSQL refuses NUL in a query: unknown.
+    printable = email.isprintable()
+    user = (
+        db.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
+        if printable
+        else None
+    )
+    if not printable:
+        email = email.encode("unicode_escape").decode("ascii")[:254]
+    password_ok = verify_password(user.password_hash if user else None, password or "")
+    if user is None:
+        record_event(
+            db,
+            "login_failed",
+            organization_id=None,
+            actor_user_id=None,
+            ip_address=ip_address,
+            details={"email": email, "reason": "unknown email", "channel": channel},
+        )
+        db.commit()
+        return None, GENERIC_FAILURE
+    locked_until = _as_utc(user.locked_until)
+    if locked_until and locked_until > _now():
+        record_event(
+            db,
+            "login_refused_locked",
+            organization_id=user.organization_id,
+            actor_user_id=user.id,
+            ip_address=ip_address,
+            details={"channel": channel},
+        )
+        db.commit()
+        return None, LOCKED_MESSAGE
+    if not password_ok or not user.is_active:
+        _count_failure(db, user, ip_address, channel, password_ok)
+        db.commit()
+        return None, GENERIC_FAILURE
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = _now()
+    record_event(
+        db,
+        "login_succeeded",
+        organization_id=user.organization_id,
+        actor_user_id=user.id,
+        ip_address=ip_address,
+        details={"channel": channel},
+    )
+    db.commit()
+    return user, ""
+
+
+def _count_failure(
+    db: Session, user: User, ip_address: str | None, channel: str, password_ok: bool
+) -> None:
+    user.failed_logins += 1
+    record_event(
+        db,
+        "login_failed",
+        organization_id=user.organization_id,
+        actor_user_id=user.id,
+        ip_address=ip_address,
+        details={
+            "reason": "inactive" if password_ok else "wrong password",
+            "channel": channel,
+        },
+    )
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until = _now() + LOCKOUT
+        user.failed_logins = 0
+        record_event(
+            db,
+            "account_locked",
+            organization_id=user.organization_id,
+            actor_user_id=user.id,
+            ip_address=ip_address,
+            details={"minutes": LOCKOUT.seconds // 60, "channel": channel},
+        )

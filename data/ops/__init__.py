@@ -1,0 +1,1 @@
+"""Operations: backup, restore, migrations, demo data, rollup refresh and the Flask CLI commands."""

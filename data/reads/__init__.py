@@ -1,0 +1,1 @@
+"""Reads: functions that take the caller's Scope and return DataFrames with a documented column list."""

@@ -1,0 +1,317 @@
+"""Users of an organization: the list and every write (create, role, active, password), audited."""
+
+# Writes take the caller's Scope and check role and organization here, because a callback can be
+# called directly with any ids. They add the change and its audit row to the caller's session; the
+# caller commits both or neither. Bad input raises UserError (a message for the person) first.
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from auth.passwords import (
+    MAX_PASSWORD_LENGTH,
+    hash_password,
+    password_problem,
+    verify_password,
+)
+from data.models import ROLES, Organization, User
+from data.scope import Scope
+from data.writes.audit import record_event
+
+USER_COLUMNS = [
+    "user_id",
+    "email",
+    "name",
+    "role",
+    "is_active",
+    "locked_until",
+    "last_login_at",
+    "created_at",
+]
+MAX_EMAIL_LENGTH = 254
+MAX_NAME_LENGTH = 200
+# RFC 5322 "atext" local part and an ASCII domain: no spaces, quotes, brackets or control chars.
+EMAIL_PATTERN = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$"
+)
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+MAX_FAILED_PASSWORD_CHECKS = 5
+
+
+class UserError(ValueError):
+    """The change was refused; the message says why, for the person who asked."""
+
+
+class WrongCurrentPassword(UserError):
+    """The current password did not match: the failed check was counted (commit it)."""
+
+
+def generate_password() -> str:
+    """A random password of 20 URL-safe characters (about 120 bits), shown once."""
+    while True:
+        password = secrets.token_urlsafe(15)
+        if password_problem(password) is None:
+            return password
+
+
+def list_users(session: Session, scope: Scope) -> pd.DataFrame:
+    """Users of the caller's organization (admin only), by name.
+
+    Columns: USER_COLUMNS — user_id, email, name, role, is_active (bool), locked_until,
+    last_login_at, created_at (datetimes in UTC, None when never).
+    """
+    scope.require("admin")
+    rows = session.execute(
+        sa.select(
+            User.id,
+            User.email,
+            User.name,
+            User.role,
+            User.is_active,
+            User.locked_until,
+            User.last_login_at,
+            User.created_at,
+        )
+        .where(User.organization_id == scope.organization_id)
+        .order_by(sa.func.lower(User.name), User.id)
+    ).all()
+    return pd.DataFrame([tuple(row) for row in rows], columns=USER_COLUMNS)
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def new_user_problem(session: Session, email, name, role, password) -> str | None:
+    """A message saying what is wrong with these values for a new user, or None."""
+    email = _text(email).lower()
+    if len(email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(email):
+        return "Enter a valid email address (like name@example.com)."
+    if session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email)):
+        return "A user with this email already exists."
+    name = _text(name)
+    if not name or len(name) > MAX_NAME_LENGTH or CONTROL_CHARACTERS.search(name):
+        return f"Enter a name of 1 to {MAX_NAME_LENGTH} characters."
+    if role not in ROLES:
+        return "Choose a role: viewer, analyst or admin."
+    if not isinstance(password, str):
+        return "Enter a password or let one be generated."
+    return password_problem(password)
+
+
+def create_user(
+    session: Session,
+    scope: Scope,
+    *,
+    email,
+    name,
+    role,
+    password,
+    ip_address: str | None = None,
+) -> User:
+    """Add a user to the caller's organization (admin only) with its audit row; UserError on bad input."""
+    scope.require("admin")
+    _lock_organization(session, scope)
+    problem = new_user_problem(session, email, name, role, password)
+    if problem:
+        raise UserError(problem)
+    user = User(
+        organization_id=scope.organization_id,
+        email=_text(email).lower(),
+        name=_text(name),
+        role=role,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    _audit(session, scope, "user_created", user, ip_address, role=role)
+    return user
+
+
+def change_role(
+    session: Session, scope: Scope, user_id, role, *, ip_address: str | None = None
+) -> User:
+    """Give a user of the caller's organization another role; their sessions end."""
+    scope.require("admin")
+    _lock_organization(session, scope)
+    user = _member(session, scope, user_id)
+    if role not in ROLES:
+        raise UserError("Choose a role: viewer, analyst or admin.")
+    if role == user.role:
+        raise UserError(f"{user.email} already has the {role} role.")
+    if user.role == "admin" and user.is_active:
+        _keep_an_admin(session, scope, user, "take the admin role from")
+    old_role, user.role = user.role, role
+    user.session_epoch += 1
+    _audit(session, scope, "role_changed", user, ip_address, old=old_role, new=role)
+    return user
+
+
+def set_active(
+    session: Session, scope: Scope, user_id, active, *, ip_address: str | None = None
+) -> User:
+    """Deactivate (their sessions end, they cannot sign in) or reactivate a user."""
+    scope.require("admin")
+    if not isinstance(active, bool):
+        raise UserError("Choose whether to deactivate or reactivate.")
+    _lock_organization(session, scope)
+    user = _member(session, scope, user_id)
+    if user.is_active == active:
+        state = "active" if active else "deactivated"
+        raise UserError(f"{user.email} is already {state}.")
+    if not active and user.role == "admin":
+        _keep_an_admin(session, scope, user, "deactivate")
+    user.is_active = active
+    user.session_epoch += 1
+    if active:
+        user.failed_logins, user.locked_until = 0, None
+    action = "user_reactivated" if active else "user_deactivated"
+    _audit(session, scope, action, user, ip_address)
+    return user
+
+
+def reset_password(
+    session: Session, scope: Scope, user_id, *, ip_address: str | None = None
+) -> tuple[User, str]:
+    """Give another user of the organization a generated password (returned, to show once).
+
+    Their sessions end and a lockout is lifted. Admins change their own password on the profile
+    page, where the current password is asked for.
+    """
+    scope.require("admin")
+    _lock_organization(session, scope)
+    user = _member(session, scope, user_id)
+    if user.id == scope.user_id:
+        raise UserError("Change your own password on your profile page.")
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    user.session_epoch += 1
+    user.failed_logins, user.locked_until = 0, None
+    _audit(session, scope, "password_reset", user, ip_address)
+    return user, password
+
+
+def change_own_password(
+    session: Session,
+    scope: Scope,
+    current,
+    new,
+    repeated,
+    *,
+    ip_address: str | None = None,
+) -> User:
+    """Change the caller's own password after checking the current one; other sessions end.
+
+    A wrong current password raises WrongCurrentPassword after counting the failure (commit
+    it): the fifth in a row locks the account and ends every session, as a failed sign-in would.
+    """
+    scope.require("viewer")
+    user = session.get(User, scope.user_id) if scope.user_id else None
+    if user is None or user.organization_id != scope.organization_id:
+        raise UserError("Sign in again to change your password.")
+    for value in (current, new, repeated):
+        if not isinstance(value, str) or not value or len(value) > MAX_PASSWORD_LENGTH:
+            raise UserError(
+                "Fill in all three fields (at most "
+                f"{MAX_PASSWORD_LENGTH} characters each)."
+            )
+    if new != repeated:
+        raise UserError("The two new passwords differ.")
+    problem = password_problem(new)
+    if problem:
+        raise UserError(problem)
+    if not verify_password(user.password_hash, current):
+        _count_wrong_password(session, scope, user, ip_address)
+        raise WrongCurrentPassword("The current password is wrong.")
+    if new == current:
+        raise UserError("The new password must differ from the current one.")
+    user.password_hash = hash_password(new)
+    user.session_epoch += 1
+    user.failed_logins = 0
+    _audit(session, scope, "password_changed", user, ip_address)
+    return user
+
+
+def _count_wrong_password(
+    session: Session, scope: Scope, user: User, ip_address: str | None
+) -> None:
+    user.failed_logins += 1
+    _audit(session, scope, "password_change_failed", user, ip_address)
+    if user.failed_logins >= MAX_FAILED_PASSWORD_CHECKS:
+        user.failed_logins = 0
+        user.locked_until = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15)
+        user.session_epoch += 1
+        _audit(session, scope, "account_locked", user, ip_address, minutes=15)
+
+
+def _lock_organization(session: Session, scope: Scope) -> None:
+    """Serialize user changes per organization (PostgreSQL row lock; SQLite locks the file)."""
+    session.execute(
+        sa.select(Organization.id)
+        .where(Organization.id == scope.organization_id)
+        .with_for_update()
+    )
+
+
+def _member(session: Session, scope: Scope, user_id) -> User:
+    """The user with ``user_id`` if they belong to the caller's organization."""
+    if isinstance(user_id, bool) or not isinstance(user_id, int | str):
+        raise UserError("Choose a user.")
+    text = str(user_id).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise UserError("Choose a user.")
+    user = session.scalar(
+        sa.select(User).where(
+            User.id == int(text), User.organization_id == scope.organization_id
+        )
+    )
+    if user is None:
+        # The same answer for another organization's user as for no user at all.
+        raise UserError("No such user in your organization.")
+    return user
+
+
+def _keep_an_admin(session: Session, scope: Scope, user: User, verb: str) -> None:
+    others = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(User)
+        .where(
+            User.organization_id == scope.organization_id,
+            User.role == "admin",
+            User.is_active.is_(True),
+            User.id != user.id,
+        )
+    )
+    if not others:
+        who = "yourself" if user.id == scope.user_id else user.email
+        raise UserError(
+            f"You cannot {verb} {who}: the organization needs at least one active admin."
+        )
+
+
+def _audit(
+    session: Session,
+    scope: Scope,
+    action: str,
+    user: User,
+    ip_address: str | None,
+    **details,
+) -> None:
+    record_event(
+        session,
+        action,
+        organization_id=scope.organization_id,
+        actor_user_id=scope.user_id,
+        ip_address=ip_address,
+        target_type="user",
+        target_id=user.id,
+        details={"email": user.email, **details},
+    )

@@ -1,0 +1,14 @@
+"""File exports from plain Flask routes: CSV of every list and table a page shows, streamed and audited."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from exports import campaign_detail, lists, overview
+
+
+def init_app(app: Flask) -> None:
+    """Register the export routes (behind the guard like every other route)."""
+    lists.init_app(app)
+    campaign_detail.init_app(app)
+    overview.init_app(app)

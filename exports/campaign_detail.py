@@ -1,0 +1,63 @@
+"""CSV exports of the campaign-detail tables: daily metrics, deployments and A/B variants."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, g, request
+
+from auth.access import requires_role
+from auth.security import limiter
+from data.csv_encoding import csv_chunks
+from data.db import db_session
+from data.filters import InvalidFilter, parse_range
+from data.reads.campaign_detail import (
+    DAILY_COLUMNS,
+    DEPLOYMENT_COLUMNS,
+    VARIANT_COLUMNS,
+    campaign_daily,
+    campaign_deployments,
+    campaign_info,
+    variant_comparison,
+)
+from exports.lists import _bad_request, _record_export, csv_response
+
+bp = Blueprint("campaign_exports", __name__, url_prefix="/export/campaign")
+
+TABLES = {
+    "daily": (campaign_daily, DAILY_COLUMNS),
+    "deployments": (campaign_deployments, DEPLOYMENT_COLUMNS),
+    "variants": (variant_comparison, VARIANT_COLUMNS),
+}
+
+
+@bp.get("/<kind>.csv")
+@requires_role("analyst")
+@limiter.limit("30 per minute")
+def campaign_table_csv(kind: str):
+    """One of the detail page's tables for one campaign and range, as CSV."""
+    if kind not in TABLES:
+        abort(404)
+    args = request.args
+    campaign_id = args.get("campaign_id", "")
+    if not campaign_id.isdigit() or int(campaign_id) > 2**31 - 1:
+        return _bad_request(
+            InvalidFilter("campaign_id", "campaign_id: expected a campaign number.")
+        )
+    try:
+        rng = parse_range(args.get("start"), args.get("end"))
+    except InvalidFilter as exc:
+        return _bad_request(exc)
+    session, scope = db_session(), g.scope
+    scope.require("analyst")
+    if campaign_info(session, scope, int(campaign_id)).empty:
+        abort(404)
+    _record_export(f"campaign_{kind}", {k: v[:200] for k, v in args.items()})
+    read, columns = TABLES[kind]
+    frame = read(session, scope, int(campaign_id), rng)
+    return csv_response(
+        csv_chunks([frame], columns),
+        f"kiki-campaign-{campaign_id}-{kind}-{rng.start}-to-{rng.end}.csv",
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

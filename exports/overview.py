@@ -1,0 +1,88 @@
+"""CSV exports behind the overview: its trend and platform tables, and every raw daily metric row."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, request
+
+from auth.access import requires_role
+from auth.security import limiter
+from data.csv_encoding import csv_chunks
+from data.db import db_session
+from data.filters import InvalidFilter, parse_granularity, parse_platforms, parse_range
+from data.reads.metric_rows import metric_rows_csv
+from data.reads.overview import (
+    PLATFORM_COLUMNS,
+    TREND_COLUMNS,
+    platform_breakdown,
+    revenue_trend,
+)
+from exports.lists import (
+    _bad_request,
+    _record_export,
+    csv_response,
+    csv_stream,
+)
+
+bp = Blueprint("overview_exports", __name__, url_prefix="/export")
+
+
+def _filters():
+    args = request.args
+    return (
+        parse_range(args.get("start"), args.get("end")),
+        parse_platforms(args.get("platform")),
+        parse_granularity(args.get("granularity")),
+    )
+
+
+@bp.get("/<kind>.csv")
+@requires_role("analyst")
+@limiter.limit("30 per minute")
+def overview_csv(kind: str):
+    """The overview's trend ("trend") or platform breakdown ("platforms") for the range, as CSV."""
+    if kind not in ("trend", "platforms"):
+        return {
+            "error": {"code": "not_found", "message": "No such export.", "details": {}}
+        }, 404
+    try:
+        rng, platforms, granularity = _filters()
+    except InvalidFilter as exc:
+        return _bad_request(exc)
+    g.scope.require("analyst")
+    _record_export(kind, {k: v[:200] for k, v in request.args.items()})
+    session = db_session()
+    if kind == "trend":
+        frame, columns = (
+            revenue_trend(session, g.scope, rng, granularity, platforms),
+            TREND_COLUMNS,
+        )
+    else:
+        frame, columns = (
+            platform_breakdown(session, g.scope, rng, platforms),
+            PLATFORM_COLUMNS,
+        )
+    return csv_response(
+        csv_chunks([frame], columns), f"kiki-{kind}-{rng.start}-to-{rng.end}.csv"
+    )
+
+
+@bp.get("/metrics/daily.csv")
+@requires_role("analyst")
+@limiter.limit("10 per minute")
+def daily_metrics_csv():
+    """Every daily metric row of the organization in the range (can be millions: streamed)."""
+    try:
+        rng, platforms, _granularity = _filters()
+    except InvalidFilter as exc:
+        return _bad_request(exc)
+    g.scope.require("analyst")
+    _record_export("daily_metrics", {k: v[:200] for k, v in request.args.items()})
+    scope = g.scope
+    return csv_stream(
+        lambda session: metric_rows_csv(session, scope, rng, platforms),
+        f"kiki-daily-metrics-{rng.start}-to-{rng.end}.csv",
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,189 @@
+"""Settings (/settings, admin): the organization's users — add, change role, deactivate, reset password."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from flask import g, request
+
+from components.account_forms import new_user_card, user_actions_card
+from components.accounts import (
+    one_time_password,
+    success_alert,
+    user_options,
+    users_table,
+)
+from components.controls import error_alert
+from data.db import db_session
+from data.scope import PermissionDenied
+from data.writes import users
+
+PREFIX = "settings"
+ID = {
+    name: f"{PREFIX}-{name}"
+    for name in (
+        "users",
+        "changed",
+        "new-email",
+        "new-name",
+        "new-role",
+        "new-password",
+        "new-generate",
+        "create",
+        "create-message",
+        "user",
+        "role",
+        "change-role",
+        "deactivate",
+        "reactivate",
+        "reset-password",
+        "action-message",
+    )
+}
+
+dash.register_page(
+    __name__,
+    path="/settings",
+    name="Settings",
+    title="Settings · KIKI Analytics",
+    order=50,
+    nav=True,
+    min_role="admin",
+    id_prefix=f"{PREFIX}-",
+)
+
+
+def layout(**_ignored):
+    return html.Div(
+        [
+            html.H1("Settings", className="h3 mb-3"),
+            dcc.Store(id=ID["changed"], data=0),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Card(
+                                [
+                                    dbc.CardHeader("Users"),
+                                    dbc.CardBody(html.Div(id=ID["users"])),
+                                ],
+                                className="mb-3",
+                            ),
+                            user_actions_card(ID),
+                        ],
+                        lg=8,
+                    ),
+                    dbc.Col(new_user_card(ID), lg=4),
+                ],
+                className="g-3",
+            ),
+        ]
+    )
+
+
+def _write(change, *args):
+    """Run one write of data.writes.users for the signed-in admin; commit it whole or not at all."""
+    db = db_session()
+    try:
+        result = change(db, g.scope, *args, ip_address=request.remote_addr)
+        db.commit()
+        return result, None
+    except (users.UserError, PermissionDenied) as exc:
+        db.rollback()
+        if isinstance(exc, PermissionDenied):
+            return None, "Only admins can do this."
+        return None, str(exc)
+
+
+@callback(
+    Output(ID["users"], "children"),
+    Output(ID["user"], "options"),
+    Input(ID["changed"], "data"),
+)
+def update_settings_users(_version):
+    """The organization's users, as a table and as the choices of the user picker."""
+    frame = users.list_users(db_session(), g.scope)
+    return users_table(frame, g.scope.user_id), user_options(frame)
+
+
+@callback(
+    Output(ID["create-message"], "children"),
+    Output(ID["changed"], "data", allow_duplicate=True),
+    Output(ID["new-password"], "value"),
+    Output(ID["new-email"], "value"),
+    Output(ID["new-name"], "value"),
+    Input(ID["create"], "n_clicks"),
+    State(ID["new-email"], "value"),
+    State(ID["new-name"], "value"),
+    State(ID["new-role"], "value"),
+    State(ID["new-password"], "value"),
+    State(ID["new-generate"], "value"),
+    State(ID["changed"], "data"),
+    prevent_initial_call=True,
+)
+def create_settings_user(_clicks, email, name, role, password, generate, version):
+    """Add a user; a generated password is shown once, in the message."""
+    generated = generate is True
+    if generated:
+        password = users.generate_password()
+    user, problem = _write(
+        lambda db, scope, ip_address: users.create_user(
+            db,
+            scope,
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            ip_address=ip_address,
+        )
+    )
+    if problem:
+        return error_alert(problem), *[dash.no_update] * 4
+    intro = f"Added {user.email} as {user.role}."
+    message = one_time_password(intro, password) if generated else success_alert(intro)
+    return message, _next(version), "", "", ""
+
+
+clientside_callback(
+    "function(generate) { return generate === true; }",
+    Output(ID["new-password"], "disabled"),
+    Input(ID["new-generate"], "value"),
+)
+
+
+@callback(
+    Output(ID["action-message"], "children"),
+    Output(ID["changed"], "data", allow_duplicate=True),
+    Input(ID["change-role"], "n_clicks"),
+    Input(ID["deactivate"], "n_clicks"),
+    Input(ID["reactivate"], "n_clicks"),
+    Input(ID["reset-password"], "n_clicks"),
+    State(ID["user"], "value"),
+    State(ID["role"], "value"),
+    State(ID["changed"], "data"),
+    prevent_initial_call=True,
+)
+def apply_settings_action(_role, _off, _on, _reset, user_id, role, version):
+    """Change the chosen user's role, active state or password, as the clicked button says."""
+    button = ctx.triggered_id
+    if button == ID["reset-password"]:
+        result, problem = _write(users.reset_password, user_id)
+        if problem:
+            return error_alert(problem), dash.no_update
+        user, password = result
+        intro = f"New password for {user.email}; their sessions ended."
+        return one_time_password(intro, password), _next(version)
+    if button == ID["change-role"]:
+        user, problem = _write(users.change_role, user_id, role)
+    else:
+        user, problem = _write(users.set_active, user_id, button == ID["reactivate"])
+    if problem:
+        return error_alert(problem), dash.no_update
+    state = "active" if user.is_active else "deactivated"
+    done = f"{user.email} is now {user.role}, {state}; their sessions ended."
+    return success_alert(done), _next(version)
+
+
+def _next(version) -> int:
+    return (version if isinstance(version, int) else 0) + 1

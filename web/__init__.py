@@ -1,0 +1,1 @@
+"""The request pipeline around every answer: logging, health, Prometheus, delivery, the callback cache."""

@@ -33,20 +33,18 @@ from data.csv_encoding import csv_chunks
 from data.db import db_session
 from data.metric_definitions import METRIC_COLUMNS
 from data.models import PLATFORMS
+from data.reads.ab_variants import VARIANT_COLUMNS, variant_comparison
 from data.reads.campaign_detail import (
     CAMPAIGN_INFO_COLUMNS,
     DAILY_COLUMNS,
     DEPLOYMENT_COLUMNS,
-    LTV_COLUMNS,
-    VARIANT_COLUMNS,
     campaign_daily,
     campaign_deployments,
     campaign_info,
     campaign_totals,
-    latest_ltv,
-    variant_comparison,
 )
 from data.reads.campaign_list import CAMPAIGN_COLUMNS, campaign_list, iter_campaign_list
+from data.reads.ltv import LTV_COLUMNS, latest_ltv
 from data.reads.overview import (
     KPI_COLUMNS,
     PLATFORM_COLUMNS,

@@ -9,14 +9,13 @@ from auth.security import limiter
 from data.csv_encoding import csv_chunks
 from data.db import db_session
 from data.filters import InvalidFilter, parse_range
+from data.reads.ab_variants import VARIANT_COLUMNS, variant_comparison
 from data.reads.campaign_detail import (
     DAILY_COLUMNS,
     DEPLOYMENT_COLUMNS,
-    VARIANT_COLUMNS,
     campaign_daily,
     campaign_deployments,
     campaign_info,
-    variant_comparison,
 )
 from exports.lists import _bad_request, _record_export, csv_response
 

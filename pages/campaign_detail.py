@@ -31,15 +31,15 @@ from data.filters import (
     parse_range,
     preset_range,
 )
+from data.reads.ab_variants import variant_comparison
 from data.reads.campaign_detail import (
-    campaign_creatives,
     campaign_daily,
     campaign_deployments,
     campaign_info,
     campaign_totals,
-    latest_ltv,
-    variant_comparison,
 )
+from data.reads.creatives import campaign_creatives
+from data.reads.ltv import latest_ltv
 from data.reads.queries import fee_rate
 from shell.presets import register_preset_callback
 

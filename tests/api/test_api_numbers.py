@@ -12,14 +12,14 @@ import pytest
 
 from data.db import get_database
 from data.filters import CampaignFilters, parse_range
+from data.reads.ab_variants import variant_comparison
 from data.reads.campaign_detail import (
     campaign_daily,
     campaign_deployments,
     campaign_info,
-    latest_ltv,
-    variant_comparison,
 )
 from data.reads.campaign_list import CAMPAIGN_COLUMNS, campaign_list
+from data.reads.ltv import latest_ltv
 from data.scope import Scope
 from tests.api.conftest import bearer
 from tests.golden import expected_cases

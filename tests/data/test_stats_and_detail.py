@@ -10,8 +10,8 @@ from data.reads.campaign_detail import (
     campaign_daily,
     campaign_deployments,
     campaign_info,
-    latest_ltv,
 )
+from data.reads.ltv import latest_ltv
 from data.reads.stats import two_proportion_p_value, wilson_interval
 from data.scope import Scope
 from tests.golden import expected_cases

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from data.db import make_engine
 from data.models import ROLES, Base, PerformanceMetric
-from data.ops.demo import NO_LOGIN_HASH, bulk_load_metrics, load_demo_data
+from data.ops.demo import bulk_load_metrics, load_demo_data
+from data.ops.demo_world import NO_LOGIN_HASH
 from tests.services import create_pg_database, drop_pg_database
 
 END = dt.date(2025, 6, 30)

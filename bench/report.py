@@ -1,195 +1,16 @@
-"""The targets of issue 7 judged from one run's figures, and the Markdown report."""
+"""The Markdown report of one run: the targets judged (bench/targets.py), each scale's figures, notes."""
 
 from __future__ import annotations
 
 from bench.notes import HOW_TO_RUN, METHOD, OPTIMIZED, OUT_OF_REACH
-
-MB = 2**20
-# The overview page's data comes from two callbacks fired together: KPIs and charts (from the
-# daily rollup) and the top-campaigns table (a ranking of every campaign over the raw rows).
-OVERVIEW_CALLBACKS = ("overview", "overview top campaigns")
-
-
-def _r(a, b):
-    return round(a / b, 2) if a is not None and b else None
-
-
-def targets(results: dict) -> list[dict]:
-    """[{target, scale, measured, limit, ok}] for every target the run measured."""
-    rows: list[dict] = []
-
-    def add(target, scale, value, limit, ok, unit=""):
-        rows.append(
-            {
-                "target": target,
-                "scale": scale,
-                "measured": value,
-                "limit": limit,
-                "unit": unit,
-                "ok": bool(ok) if value is not None else None,
-            }
-        )
-
-    scales = results["scales"]
-    for scale, s in scales.items():
-        floor, app = s["floor_noop"], s["app_noop"]
-        ratio = _r(app["cpu_ms_per_request"], floor["cpu_ms_per_request"])
-        add(
-            "per-request overhead: app no-op / bare no-op, CPU per request",
-            scale,
-            ratio,
-            "≤ 1.5×",
-            ratio is not None and ratio <= 1.5,
-            "×",
-        )
-        for name in (*OVERVIEW_CALLBACKS, "campaigns table"):
-            cb = s["callbacks"].get(name)
-            if cb is None:  # a run from before the table had its own callback
-                continue
-            share = _r(cb["warm"]["rps"], floor["rps"])
-            add(
-                f"warm {name} throughput / no-op floor",
-                scale,
-                share,
-                "≥ 0.5×",
-                share is not None and share >= 0.5,
-                "×",
-            )
-        for name, cb in s["callbacks"].items():
-            ratio = _r(cb["cold"]["p50_ms"], cb["sql"]["p50_ms"])
-            add(
-                f"cold {name} p50 / its raw SQL",
-                scale,
-                ratio,
-                "≤ 1.5×",
-                ratio is not None and ratio <= 1.5,
-                "×",
-            )
-        if s.get("naive"):
-            naive_ms = s["naive"]["seconds"] * 1000
-            speed = _r(naive_ms, overview_cold_ms(s))
-            add(
-                "overview (cold, all its data callbacks) faster than naive pandas",
-                scale,
-                speed,
-                "≥ 100×",
-                speed is not None and speed >= 100,
-                "×",
-            )
-            worker = _serving_peak(s)
-            less = _r(s["naive"]["peak_rss_mb"], worker)
-            add(
-                "less memory per worker than naive",
-                scale,
-                less,
-                "≥ 10×",
-                less is not None and less >= 10,
-                "×",
-            )
-        worker = _serving_peak(s)
-        add(
-            "resident memory per worker, peak while serving",
-            scale,
-            round(worker),
-            "≤ 150 MB",
-            worker <= 150,
-            " MB",
-        )
-        if s.get("load"):
-            held = s["load"]["held"]
-            users = held["users"] if held else 0
-            add(
-                "concurrent users held (p95 ≤ 300 ms, 0 errors)",
-                scale,
-                users,
-                "≥ 2,500",
-                users >= 2500,
-            )
-        ex = s["export"]
-        add(
-            f"CSV export of {ex['rows']:,} rows / COPY",
-            scale,
-            ex["ratio"],
-            "≤ 1.5×",
-            ex["ratio"] <= 1.5,
-            "×",
-        )
-        add(
-            "CSV export peak memory growth",
-            scale,
-            ex["peak_growth_mb"],
-            "≤ 64 MB",
-            ex["peak_growth_mb"] <= 64,
-            " MB",
-        )
-        page = s["overview_page"]
-        kb = round(page["bytes"]["total_bytes"] / MB, 2)
-        add("first page load (gzip), overview", scale, kb, "≤ 1.2 MB", kb <= 1.2, " MB")
-        most = max(s["first_load_callbacks"].values())
-        add("callbacks fired on first load (worst page)", scale, most, "≤ 4", most <= 4)
-        add(
-            "latency after 200 interactions / first ones",
-            scale,
-            s["session"]["ratio"],
-            "≤ 1.2×",
-            s["session"]["ratio"] <= 1.2,
-            "×",
-        )
-        drawn = page["repeat_visit_ms"]
-        add(
-            "charts drawn after navigation, repeat visit",
-            scale,
-            drawn,
-            "≤ 1,000 ms",
-            drawn is not None and drawn <= 1000,
-            " ms",
-        )
-        drawn = page["first_visit_ms"]
-        add(
-            "charts drawn after navigation, first visit",
-            scale,
-            drawn,
-            "≤ 1,000 ms",
-            drawn is not None and drawn <= 1000,
-            " ms",
-        )
-    if "side_by_side" in results:
-        for name, kind, one, ten in cross_scale_p95(results["side_by_side"]):
-            ratio = _r(ten, one)
-            add(
-                f"{name} p95 ({kind}) at 10M / at 1M, side by side",
-                "both",
-                ratio,
-                "≤ 1.2×",
-                ratio is not None and ratio <= 1.2,
-                "×",
-            )
-    elif "1m" in scales and "10m" in scales:  # a run from before the side-by-side phase
-        for name in OVERVIEW_CALLBACKS:
-            one, ten = (scales[k]["callbacks"].get(name) for k in ("1m", "10m"))
-            if one is None or ten is None:
-                continue
-            for kind in ("cold", "warm"):
-                ratio = _r(ten[kind]["p95_ms"], one[kind]["p95_ms"])
-                add(
-                    f"{name} p95 ({kind}) at 10M / at 1M",
-                    "both",
-                    ratio,
-                    "≤ 1.2×",
-                    ratio is not None and ratio <= 1.2,
-                    "×",
-                )
-    return rows
-
-
-def cross_scale_p95(side: dict) -> list[tuple[str, str, float, float]]:
-    """(callback, "cold" or "warm", p95 at 1M, p95 at 10M) from the side-by-side phase."""
-    rows = []
-    for name, by_scale in side["callbacks"].items():
-        one, ten = by_scale["1m"], by_scale["10m"]
-        rows.append((name, "cold", one["cold"]["p95_ms"], ten["cold"]["p95_ms"]))
-        rows.append((name, "warm", one["warm_p95_ms"], ten["warm_p95_ms"]))
-    return rows
+from bench.targets import (
+    MB,
+    OVERVIEW_CALLBACKS,
+    overview_cold_ms,
+    ratio,
+    serving_peak,
+    targets,
+)
 
 
 def _side_by_side_section(side: dict) -> list[str]:
@@ -216,24 +37,6 @@ def _side_by_side_section(side: dict) -> list[str]:
             cells.append(f"{runs} ({_num(by_scale[scale]['warm_p95_ms'])})")
         lines.append("| " + " | ".join(cells) + " |")
     return lines + [""]
-
-
-def overview_cold_ms(s: dict) -> float:
-    """Cold p50 of the overview's data: its callbacks' p50s added up (the work the naive
-    baseline does in one go; in a browser they run side by side)."""
-    return sum(
-        s["callbacks"][name]["cold"]["p50_ms"]
-        for name in OVERVIEW_CALLBACKS
-        if name in s["callbacks"]
-    )
-
-
-def _serving_peak(s: dict) -> float:
-    """Workers' peak RSS sampled under the user load (else after the run). Not VmHWM: that
-    includes the sign-ins of the bench users, each an argon2 hash of 64 MiB."""
-    if s.get("load"):
-        return s["load"]["worker_peak_rss_mb"]
-    return max(s["worker_rss_mb"] or [0])
 
 
 def _overview_parts(s: dict) -> str:
@@ -273,12 +76,12 @@ def _callback_table(s: dict) -> list[str]:
         cold, sql, warm = cb["cold"], cb["sql"], cb["warm"]
         lines.append(
             f"| {name} | {cold['p50_ms']} / {cold['p95_ms']} | {sql['p50_ms']} ({sql['statements']}) | "
-            f"{_r(cold['p50_ms'], sql['p50_ms'])} | {warm['rps']}{_one_worker(warm)} ({_r(warm['rps'], floor['rps'])}) | "
+            f"{ratio(cold['p50_ms'], sql['p50_ms'])} | {warm['rps']}{_one_worker(warm)} ({ratio(warm['rps'], floor['rps'])}) | "
             f"{warm['p50_ms']} / {warm['p95_ms']} | {warm['cpu_ms_per_request']} |"
         )
     for name, warm in s["other_callbacks"].items():
         lines.append(
-            f"| {name} | — | — | — | {warm['rps']}{_one_worker(warm)} ({_r(warm['rps'], floor['rps'])}) | "
+            f"| {name} | — | — | — | {warm['rps']}{_one_worker(warm)} ({ratio(warm['rps'], floor['rps'])}) | "
             f"{warm['p50_ms']} / {warm['p95_ms']} | {warm['cpu_ms_per_request']} |"
         )
     for label, run in (
@@ -346,7 +149,7 @@ def _scale_section(scale: str, s: dict) -> list[str]:
             f"callbacks' p50s added up: {_overview_parts(s)}); "
             f"process peak {naive['peak_rss_mb']:.0f} MB (a worker-like process: app built first, "
             f"{naive['baseline_rss_mb']:.0f} MB before reading). App workers: peak while "
-            f"serving users {_serving_peak(s):.0f} MB; VmHWM {peaks} MB (includes the bench's "
+            f"serving users {serving_peak(s):.0f} MB; VmHWM {peaks} MB (includes the bench's "
             f"100 sign-ins, 64 MiB of argon2 each); resident after the run {after} MB "
             f"({shared} MB: gunicorn preloads the app, so most of a worker's pages are shared)."
         )

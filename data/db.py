@@ -5,8 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context, has_request_context
@@ -136,18 +135,11 @@ class Database:
         }
         app.teardown_appcontext(_close_request_session)
 
-    @contextmanager
-    def session_scope(self) -> Iterator[Session]:
-        """A session for work outside a request (CLI, jobs): commits on success, rolls back on error."""
-        session = self.sessionmaker()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    def session_scope(self) -> AbstractContextManager[Session]:
+        """A session for work outside a request (CLI, jobs): the write path's transaction."""
+        from data.writes.transaction import write_transaction  # it imports this module
+
+        return write_transaction(self)
 
     def replica_session(self) -> Session | None:
         """A connected session on the next healthy replica (round-robin), or None."""

@@ -12,8 +12,6 @@ from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask import session as flask_session
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.ops.rollups import track_metric_writes
-
 log = logging.getLogger(__name__)
 REPLICA_RETRY_SECONDS = 30.0  # how long a failed replica is skipped
 REPLICA_LAG_SECONDS = 10.0  # how long a user who wrote reads from the primary
@@ -117,10 +115,9 @@ class Database:
         }
         self.engine = make_engine(cfg["DATABASE_URL"], **settings)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
-        sa.event.listen(self.sessionmaker, "after_flush", _note_write)
-        sa.event.listen(self.sessionmaker, "do_orm_execute", _note_dml)
-        sa.event.listen(self.sessionmaker, "after_commit", _remember_write)
-        track_metric_writes(self.sessionmaker)
+        from data import effects  # it lists this module's listeners below
+
+        effects.install(self.sessionmaker)
         self.replicas = [
             Replica(f"replica-{n}", make_engine(url, connect_timeout_s=3, **settings))
             for n, url in enumerate(cfg.get("DATABASE_REPLICA_URLS") or (), start=1)
@@ -203,16 +200,16 @@ def _wrote_recently() -> bool:
     return isinstance(until, (int, float)) and until > time.time()
 
 
-def _note_write(session: Session, _flush_context) -> None:
+def note_write(session: Session, _flush_context) -> None:
     session.info["kiki_wrote"] = True
 
 
-def _note_dml(state) -> None:
+def note_dml(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         state.session.info["kiki_wrote"] = True
 
 
-def _remember_write(session: Session) -> None:
+def remember_write(session: Session) -> None:
     """After a committed write, this user's reads go to the primary until replicas catch up."""
     if not session.info.pop("kiki_wrote", False) or not has_app_context():
         return

@@ -14,7 +14,9 @@ from auth.session_user import SessionUser
 from auth.sign_in import check_credentials
 from data.db import db_session
 from data.models import User
+from data.reads.users import user_by_id
 from data.writes.api_tokens import looks_like_personal_token, token_owner, touch_token
+from data.writes.transaction import write_transaction
 
 ISSUER = "kiki-analytics"
 AUDIENCE = "kiki-api"
@@ -77,7 +79,7 @@ def _jwt_user(token: str) -> tuple[User | None, str]:
         return None, "The access token has expired: request a new one."
     except (jwt.InvalidTokenError, ValueError, TypeError):
         return None, "The access token is invalid."
-    user = db_session().get(User, user_id)
+    user = user_by_id(db_session(), user_id)
     if (
         user is None
         or not user.is_active
@@ -89,13 +91,12 @@ def _jwt_user(token: str) -> tuple[User | None, str]:
 
 
 def _personal_token_user(token: str) -> tuple[User | None, int | None]:
-    db = db_session()
-    found = token_owner(db, token)
+    found = token_owner(db_session(), token)
     if found is None:
         return None, None
     token_id, user = found
-    if touch_token(db, token_id):
-        db.commit()
+    with write_transaction() as db:
+        touch_token(db, token_id)  # nothing to commit when it was touched recently
     return user, token_id
 
 

@@ -13,8 +13,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from auth.security import limiter
 from config import ConfigError
-from data.filters import InvalidFilter
-from data.scope import PermissionDenied
+from data import errors
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +27,7 @@ ERROR_CODES = {
     406: "not_acceptable",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    409: "conflict",
     429: "rate_limited",
     500: "internal_error",
 }
@@ -83,12 +83,30 @@ def _http_error(error: HTTPException):
     return response
 
 
-def _bad_filter(error: InvalidFilter):
-    return error_response(400, error.message, "bad_parameter", param=error.param)
+# The one mapping of the data layer's error family to HTTP statuses.
+DATA_ERROR_STATUS = (
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.Invalid, 400),
+    (errors.Forbidden, 403),
+)
 
 
-def _permission_denied(error: PermissionDenied):
-    return error_response(403, str(error) or "Your role does not allow this.")
+def data_error_status(error: errors.DataError) -> int:
+    """The HTTP status of a refusal from the data layer (400 for an unlisted kind)."""
+    return next((s for kind, s in DATA_ERROR_STATUS if isinstance(error, kind)), 400)
+
+
+def data_error_response(error: errors.DataError):
+    """A DataError as the API's JSON error (under /api/) or as plain text (anywhere else)."""
+    status = data_error_status(error)
+    message = str(error) or "Your role does not allow this."
+    param = getattr(error, "param", None)  # a rejected filter names its parameter
+    if not request.path.startswith(API_PATH):
+        return message, status, {"Content-Type": "text/plain; charset=utf-8"}
+    if param is not None:
+        return error_response(status, message, "bad_parameter", param=param)
+    return error_response(status, message)
 
 
 def _server_error(_error: Exception):
@@ -102,8 +120,7 @@ def install_error_handlers(blueprint: Blueprint) -> None:
         if status != 500:
             blueprint.register_error_handler(status, _http_error)
     blueprint.register_error_handler(HTTPException, _http_error)
-    blueprint.register_error_handler(InvalidFilter, _bad_filter)
-    blueprint.register_error_handler(PermissionDenied, _permission_denied)
+    blueprint.register_error_handler(errors.DataError, data_error_response)
     blueprint.register_error_handler(Exception, _server_error)
 
 
@@ -179,10 +196,8 @@ def audit_call(response):
     if user is not None:
         params = {k: ",".join(v)[:200] for k, v in list(request.args.lists())[:20]}
         current_app.extensions["kiki_api_audit"].record(
+            user.scope.actor(request.remote_addr),
             "api_call",
-            organization_id=user.organization_id,
-            actor_user_id=user.id,
-            ip_address=request.remote_addr,
             target_type="api",
             target_id=(request.endpoint or "").removeprefix("api."),
             details={
@@ -209,9 +224,10 @@ def check_limits(app: Flask) -> None:
 
 
 def install(app: Flask) -> None:
-    """App-wide parts: JSON routing errors under /api/, CORS headers, cookie-less API."""
+    """App-wide parts: JSON routing errors under /api/, DataError's status, CORS, cookie-less API."""
     for status in (404, 405):
         _json_for_api_paths(app, status)
+    app.register_error_handler(errors.DataError, data_error_response)
     app.after_request(add_cors_headers)
     if not isinstance(app.session_interface, ApiWithoutCookies):
         app.session_interface = ApiWithoutCookies(app.session_interface)

@@ -7,11 +7,16 @@ from flask import Flask
 
 from auth import guard, security, user_cache, views
 from auth.access import PageRules
+from auth.passwords import PASSWORDS
 from auth.session_user import login_manager
+from data import protocols
 
 
 def init_app(app: Flask) -> None:
     """Bind login, the guard (first, so it runs before CSRF), security and the login blueprint."""
+    protocols.bind(
+        app, hasher=PASSWORDS
+    )  # data hashes through it (auth.crypto binds the cipher)
     login_manager.init_app(app)
     channel = app.config.get("CACHE_KEY_PREFIX", "kiki:") + "session-users"
     app.extensions["kiki_user_cache"] = user_cache.UserCache(

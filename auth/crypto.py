@@ -9,6 +9,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app
 
 from config import INSTANCE_DIR, ConfigError
+from data import protocols
 
 KEY_FILE = "encryption_key"
 
@@ -84,12 +85,12 @@ def resolve_keys(config: dict, instance_dir: Path = INSTANCE_DIR) -> list[str]:
 
 def init_app(app: Flask) -> None:
     """Bind the app's cipher; refuses to start (ConfigError) without usable keys."""
-    app.extensions["kiki_cipher"] = Cipher(resolve_keys(app.config))
+    protocols.bind(app, cipher=Cipher(resolve_keys(app.config)))
 
 
 def cipher() -> Cipher:
     """The current app's cipher."""
-    return current_app.extensions["kiki_cipher"]
+    return current_app.extensions[protocols.CIPHER_SLOT]
 
 
 __all__ = ["Cipher", "InvalidToken", "cipher", "init_app", "resolve_keys"]

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4
-# Verified against when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("kiki-timing-equaliser")
+_hasher = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4 (building it hashes nothing)
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so both failures take the same time.
+
+    Computed on first use, not at import: importing auth must not spend an argon2 hash.
+    """
+    return _hasher.hash("kiki-timing-equaliser")
 
 
 def hash_password(password: str) -> str:
@@ -22,7 +32,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; takes the same time whether or not a hash was given."""
     try:
         return (
-            _hasher.verify(password_hash or _DUMMY_HASH, password)
+            _hasher.verify(password_hash or _dummy_hash(), password)
             and password_hash is not None
         )
     except (VerificationError, InvalidHashError):
@@ -38,3 +48,32 @@ def password_problem(password: str | None) -> str | None:
     if password.strip() != password or len(set(password)) < 5:
         return "The password is too simple (no leading or trailing spaces, at least 5 distinct characters)."
     return None
+
+
+def generate_password() -> str:
+    """A random password of 20 URL-safe characters (about 120 bits), shown once."""
+    while True:
+        password = secrets.token_urlsafe(15)
+        if password_problem(password) is None:
+            return password
+
+
+class Argon2Passwords:
+    """The app's data.protocols.PasswordHasher: these functions, as the object data is given."""
+
+    max_length = MAX_PASSWORD_LENGTH
+
+    def hash(self, password: str) -> str:
+        return hash_password(password)
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        return verify_password(password_hash, password)
+
+    def problem(self, password: str | None) -> str | None:
+        return password_problem(password)
+
+    def generate(self) -> str:
+        return generate_password()
+
+
+PASSWORDS = Argon2Passwords()

@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_login import LoginManager, login_user
 
 from data.db import db_session
-from data.models import Organization, User
+from data.models import User
+from data.reads.users import session_user_row
 from data.scope import Scope
 
 login_manager = LoginManager()
-SESSION_USER_QUERY = (
-    sa.select(
-        User.id,
-        User.email,
-        User.name,
-        User.role,
-        User.organization_id,
-        Organization.name.label("organization_name"),
-        User.session_epoch,
-        User.is_active,
-    )
-    .join(Organization, Organization.id == User.organization_id)
-    .where(User.id == sa.bindparam("id"))
-)
 
 
 @dataclass(frozen=True)
@@ -88,7 +74,7 @@ def load_user(user_key: str) -> SessionUser | None:
 
 
 def _read_user(user_id: int):
-    return db_session().execute(SESSION_USER_QUERY, {"id": user_id}).one_or_none()
+    return session_user_row(db_session(), user_id)
 
 
 def renew_login(user: User) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from auth.passwords import verify_password
 from data.models import User
+from data.reads.users import user_by_email
+from data.scope import Actor
 from data.writes.audit import record_event
+from data.writes.transaction import write_transaction
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
@@ -42,69 +44,52 @@ def check_credentials(
     Returns the user (or None) and a message for the person signing in. ``channel`` ("web" or
     "api") is recorded in the audit details so the two doors can be told apart.
     """
+    # Every outcome is committed, a refusal too: the failures count toward the lockout.
+    with write_transaction(db) as session:
+        return _check(session, email, password, ip_address, channel)
+
+
+def _check(
+    db: Session, email: str, password: str, ip_address: str | None, channel: str
+) -> tuple[User | None, str]:
     email = (email or "").strip().lower()[:254]
     # No address holds a control character, and PostgreSQL refuses NUL in a query: unknown.
     printable = email.isprintable()
-    user = (
-        db.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
-        if printable
-        else None
-    )
+    user = user_by_email(db, email) if printable else None
     if not printable:
         email = email.encode("unicode_escape").decode("ascii")[:254]
     password_ok = verify_password(user.password_hash if user else None, password or "")
     if user is None:
         record_event(
             db,
+            Actor(None, None, ip_address),
             "login_failed",
-            organization_id=None,
-            actor_user_id=None,
-            ip_address=ip_address,
             details={"email": email, "reason": "unknown email", "channel": channel},
         )
-        db.commit()
         return None, GENERIC_FAILURE
+    actor = Actor(user.organization_id, user.id, ip_address)
     locked_until = _as_utc(user.locked_until)
     if locked_until and locked_until > _now():
-        record_event(
-            db,
-            "login_refused_locked",
-            organization_id=user.organization_id,
-            actor_user_id=user.id,
-            ip_address=ip_address,
-            details={"channel": channel},
-        )
-        db.commit()
+        record_event(db, actor, "login_refused_locked", details={"channel": channel})
         return None, LOCKED_MESSAGE
     if not password_ok or not user.is_active:
-        _count_failure(db, user, ip_address, channel, password_ok)
-        db.commit()
+        _count_failure(db, user, actor, channel, password_ok)
         return None, GENERIC_FAILURE
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = _now()
-    record_event(
-        db,
-        "login_succeeded",
-        organization_id=user.organization_id,
-        actor_user_id=user.id,
-        ip_address=ip_address,
-        details={"channel": channel},
-    )
-    db.commit()
+    record_event(db, actor, "login_succeeded", details={"channel": channel})
     return user, ""
 
 
 def _count_failure(
-    db: Session, user: User, ip_address: str | None, channel: str, password_ok: bool
+    db: Session, user: User, actor: Actor, channel: str, password_ok: bool
 ) -> None:
     user.failed_logins += 1
     record_event(
         db,
+        actor,
         "login_failed",
-        organization_id=user.organization_id,
-        actor_user_id=user.id,
-        ip_address=ip_address,
         details={
             "reason": "inactive" if password_ok else "wrong password",
             "channel": channel,
@@ -115,9 +100,7 @@ def _count_failure(
         user.failed_logins = 0
         record_event(
             db,
+            actor,
             "account_locked",
-            organization_id=user.organization_id,
-            actor_user_id=user.id,
-            ip_address=ip_address,
             details={"minutes": LOCKOUT.seconds // 60, "channel": channel},
         )

@@ -7,7 +7,8 @@ rows it has read and forgets all of them whenever anything writes to ``users`` o
 
 - every SQLAlchemy connection in this process that ran an INSERT, UPDATE or DELETE on those
   tables drops this process's copies when it is returned to the pool (after its commit or
-  rollback), and publishes the change on Redis;
+  rollback), and publishes the change on Redis (data/effects.py notes the writes and calls
+  ``_announce``, subscribed by ``watch_writes``);
 - one listener thread per process and Redis channel drops the copies when another process
   publishes, so a revoked session ends on its next request in every worker and instance.
 
@@ -28,14 +29,12 @@ import weakref
 from collections.abc import Callable
 
 import redis
-import sqlalchemy as sa
-from sqlalchemy.sql.dml import UpdateBase
+
+from data import effects
 
 log = logging.getLogger(__name__)
-WATCHED_TABLES = frozenset({"users", "organizations"})
 TTL_SECONDS = 60.0
 MAX_ENTRIES = 50_000
-CHANGED = "kiki_users_changed"  # flag in a pooled connection's info dict
 
 
 class UserCache:
@@ -180,23 +179,13 @@ def _clear_all() -> None:
         cache.clear()
 
 
-def _note_dml(conn, clauseelement, _multiparams, _params, _options, _result) -> None:
-    if isinstance(clauseelement, UpdateBase):
-        table = getattr(clauseelement, "table", None)
-        if getattr(table, "name", None) in WATCHED_TABLES:
-            conn.info[CHANGED] = True
-
-
-def _announce(_dbapi_connection, record) -> None:
-    """Pool checkin, after the commit or rollback: forget here, tell the other processes."""
-    if record.info.pop(CHANGED, False):
-        _clear_all()
-        for listener in list(_LISTENERS.values()):
-            listener.publish()
+def _announce() -> None:
+    """Users or organizations changed in this process: forget here, tell the other processes."""
+    _clear_all()
+    for listener in list(_LISTENERS.values()):
+        listener.publish()
 
 
 def watch_writes() -> None:
-    """Listen to every engine and pool of the process (once)."""
-    if not sa.event.contains(sa.engine.Engine, "after_execute", _note_dml):
-        sa.event.listen(sa.engine.Engine, "after_execute", _note_dml)
-        sa.event.listen(sa.pool.Pool, "checkin", _announce)
+    """Subscribe to data's users-changed effect (data/effects.py), once per process."""
+    effects.on_users_changed(_announce)

@@ -28,7 +28,8 @@ from auth.session_user import SessionUser
 from auth.sign_in import GENERIC_FAILURE, LOCKED_MESSAGE, LOCKOUT, check_credentials
 from data.db import db_session
 from data.models import User
-from data.writes.audit import record_event
+from data.writes.transaction import write_transaction
+from data.writes.users import sign_out_everywhere
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -167,18 +168,8 @@ def logout():
     if request.method == "GET":
         return _logout_page()
     if current_user.is_authenticated:
-        db = db_session()
-        user = db.get(User, current_user.id)
-        if user is not None:
-            user.session_epoch += 1
-            record_event(
-                db,
-                "logout",
-                organization_id=user.organization_id,
-                actor_user_id=user.id,
-                ip_address=request.remote_addr,
-            )
-            db.commit()
+        with write_transaction() as db:
+            sign_out_everywhere(db, current_user.id, request.remote_addr)
     logout_user()
     session.clear()
     return redirect("/login?signed_out=1")

@@ -55,8 +55,6 @@ def init_app(app: Flask) -> None:
     app.extensions["kiki_cache_breaker"] = Breaker(
         app.config.get("CACHE_RETRY_SECONDS", RETRY_AFTER_SECONDS)
     )
-    if not sa.event.contains(Session, "after_commit", _invalidate_committed):
-        sa.event.listen(Session, "after_commit", _invalidate_committed)
 
 
 class Breaker:
@@ -165,7 +163,8 @@ def invalidate_on_commit(
     session.info.setdefault(PENDING_KEY, set()).add(organization_id)
 
 
-def _invalidate_committed(session: Session) -> None:
+def invalidate_committed(session: Session) -> None:
+    """after_commit (data/effects.py): expire what invalidate_on_commit marked."""
     for organization_id in session.info.pop(PENDING_KEY, ()):
         invalidate_organization(organization_id)
 

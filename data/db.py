@@ -5,15 +5,12 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask import session as flask_session
 from sqlalchemy.orm import Session, sessionmaker
-
-from data.ops.rollups import track_metric_writes
 
 log = logging.getLogger(__name__)
 REPLICA_RETRY_SECONDS = 30.0  # how long a failed replica is skipped
@@ -118,10 +115,9 @@ class Database:
         }
         self.engine = make_engine(cfg["DATABASE_URL"], **settings)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
-        sa.event.listen(self.sessionmaker, "after_flush", _note_write)
-        sa.event.listen(self.sessionmaker, "do_orm_execute", _note_dml)
-        sa.event.listen(self.sessionmaker, "after_commit", _remember_write)
-        track_metric_writes(self.sessionmaker)
+        from data import effects  # it lists this module's listeners below
+
+        effects.install(self.sessionmaker)
         self.replicas = [
             Replica(f"replica-{n}", make_engine(url, connect_timeout_s=3, **settings))
             for n, url in enumerate(cfg.get("DATABASE_REPLICA_URLS") or (), start=1)
@@ -136,18 +132,11 @@ class Database:
         }
         app.teardown_appcontext(_close_request_session)
 
-    @contextmanager
-    def session_scope(self) -> Iterator[Session]:
-        """A session for work outside a request (CLI, jobs): commits on success, rolls back on error."""
-        session = self.sessionmaker()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    def session_scope(self) -> AbstractContextManager[Session]:
+        """A session for work outside a request (CLI, jobs): the write path's transaction."""
+        from data.writes.transaction import write_transaction  # it imports this module
+
+        return write_transaction(self)
 
     def replica_session(self) -> Session | None:
         """A connected session on the next healthy replica (round-robin), or None."""
@@ -211,16 +200,16 @@ def _wrote_recently() -> bool:
     return isinstance(until, (int, float)) and until > time.time()
 
 
-def _note_write(session: Session, _flush_context) -> None:
+def note_write(session: Session, _flush_context) -> None:
     session.info["kiki_wrote"] = True
 
 
-def _note_dml(state) -> None:
+def note_dml(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         state.session.info["kiki_wrote"] = True
 
 
-def _remember_write(session: Session) -> None:
+def remember_write(session: Session) -> None:
     """After a committed write, this user's reads go to the primary until replicas catch up."""
     if not session.info.pop("kiki_wrote", False) or not has_app_context():
         return

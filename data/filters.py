@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
+from data.errors import Invalid
 from data.models import CAMPAIGN_STATUSES, PLATFORMS
 
 MAX_RANGE_DAYS = 731
@@ -35,7 +36,7 @@ SORTABLE_COLUMNS = (
 )
 
 
-class InvalidFilter(ValueError):
+class InvalidFilter(Invalid):
     """A filter value was rejected; ``param`` names the offending parameter."""
 
     def __init__(self, param: str, message: str) -> None:

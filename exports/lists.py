@@ -11,7 +11,7 @@ from auth.access import requires_role
 from auth.limits import EXPORT_LIMIT
 from auth.security import limiter
 from data.csv_encoding import csv_chunks
-from data.db import db_session, get_database
+from data.db import get_database
 from data.filters import InvalidFilter, parse_campaign_filters, parse_range
 from data.reads.campaign_list import CAMPAIGN_COLUMNS, iter_campaign_list
 from data.writes.audit import (
@@ -20,6 +20,7 @@ from data.writes.audit import (
     parse_audit_filters,
     record_event,
 )
+from data.writes.transaction import write_transaction
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
 
@@ -35,18 +36,14 @@ def _bad_request(exc: InvalidFilter):
 
 
 def _record_export(kind: str, params: dict) -> None:
-    db = db_session()
-    scope = g.scope
-    record_event(
-        db,
-        "export_made",
-        organization_id=scope.organization_id,
-        actor_user_id=scope.user_id,
-        ip_address=request.remote_addr,
-        target_type=kind,
-        details=params,
-    )
-    db.commit()
+    with write_transaction() as db:
+        record_event(
+            db,
+            g.scope.actor(request.remote_addr),
+            "export_made",
+            target_type=kind,
+            details=params,
+        )
 
 
 def csv_response(chunks, filename: str) -> Response:

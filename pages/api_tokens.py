@@ -10,14 +10,17 @@ from dash.exceptions import PreventUpdate
 from flask import g, request
 
 from components.controls import error_alert
+from components.data_errors import data_error_message
 from components.format import NO_VALUE
 from data.db import db_session
+from data.errors import DataError
 from data.writes.api_tokens import (
     MAX_NAME_LENGTH,
     active_tokens,
     create_token,
     revoke_token,
 )
+from data.writes.transaction import write_transaction
 
 PREFIX = "tokens"
 ID = {
@@ -164,24 +167,24 @@ def change_api_tokens(_create, _revoke, name, version):
     """Create a token (its plaintext shown this once) or revoke one of the caller's own."""
     if not ctx.triggered or not ctx.triggered[0].get("value"):
         raise PreventUpdate  # buttons appearing in the list are not clicks
-    db, user_id, trigger = db_session(), g.scope.user_id, ctx.triggered_id
+    user_id, trigger = g.scope.user_id, ctx.triggered_id
     changed = (version or 0) + 1
     if trigger == ID["create"]:
         try:
-            _token, plaintext = create_token(db, user_id, name, request.remote_addr)
-        except ValueError as exc:
-            db.rollback()
-            return None, error_alert(str(exc)), dash.no_update, dash.no_update
-        db.commit()
+            with write_transaction() as db:
+                _token, plaintext = create_token(db, user_id, name, request.remote_addr)
+        except DataError as exc:
+            message = error_alert(data_error_message(exc))
+            return None, message, dash.no_update, dash.no_update
         return _new_token_alert(plaintext), None, "", changed
-    if revoke_token(db, user_id, int(trigger["index"]), request.remote_addr):
-        db.commit()
+    with write_transaction() as db:
+        revoked = revoke_token(db, user_id, int(trigger["index"]), request.remote_addr)
+    if revoked:
         message = dbc.Alert(
             "The token was revoked: it no longer works.",
             color="success",
             className="py-2",
         )
         return None, message, dash.no_update, changed
-    db.rollback()
     message = error_alert("That token is not one of your active tokens.")
     return None, message, dash.no_update, changed

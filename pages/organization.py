@@ -9,15 +9,17 @@ from flask import g, request
 
 from components.accounts import success_alert
 from components.controls import error_alert
+from components.data_errors import data_error_message
 from components.organization import (
     credential_form_card,
     credentials_table,
     fee_rate_card,
 )
 from data.db import db_session
-from data.scope import PermissionDenied
+from data.errors import DataError
 from data.writes.organizations import fee_rate_percent, set_fee_rate
 from data.writes.platform_keys import credential_list, set_credential
+from data.writes.transaction import write_transaction
 
 PREFIX = "org"
 ID = {
@@ -77,17 +79,12 @@ def layout(**_ignored):
 
 def _write(change) -> str | None:
     """Run one write for the signed-in admin and commit it whole; a message when refused."""
-    db = db_session()
     try:
-        change(db, g.scope, ip_address=request.remote_addr)
-        db.commit()
+        with write_transaction() as db:
+            change(db, g.scope, ip_address=request.remote_addr)
         return None
-    except ValueError as exc:
-        db.rollback()
-        return str(exc)
-    except PermissionDenied:
-        db.rollback()
-        return "Only admins can do this."
+    except DataError as exc:
+        return data_error_message(exc)
 
 
 @callback(

@@ -12,8 +12,10 @@ from auth.session_user import renew_login
 from components.account_forms import password_card
 from components.accounts import success_alert
 from components.controls import error_alert
-from data.db import db_session
+from components.data_errors import data_error_message
+from data.errors import DataError
 from data.writes import users
+from data.writes.transaction import write_transaction
 
 PREFIX = "profile"
 ID = {
@@ -111,18 +113,17 @@ def show_profile_details(_id):
 )
 def change_profile_password(_clicks, current, new, repeated):
     """Check the current password, set the new one, keep this session and end the others."""
-    db = db_session()
     try:
-        user = users.change_own_password(
-            db, g.scope, current, new, repeated, ip_address=request.remote_addr
-        )
+        # The failed check counts toward a lockout: committed although the change is refused.
+        with write_transaction(commit_anyway=(users.WrongCurrentPassword,)) as db:
+            user = users.change_own_password(
+                db, g.scope, current, new, repeated, ip_address=request.remote_addr
+            )
     except users.WrongCurrentPassword as exc:
-        db.commit()  # the failed check counts toward a lockout
         return error_alert(str(exc)), "", dash.no_update, dash.no_update
-    except users.UserError as exc:
-        db.rollback()
-        return error_alert(str(exc)), dash.no_update, dash.no_update, dash.no_update
-    db.commit()
+    except DataError as exc:
+        message = error_alert(data_error_message(exc))
+        return message, dash.no_update, dash.no_update, dash.no_update
     renew_login(user)
     message = success_alert("Your password changed. Your other sessions ended.")
     return message, "", "", ""

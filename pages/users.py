@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from flask import g, request
 
+from auth.passwords import generate_password
 from components.account_forms import new_user_card, user_actions_card
 from components.accounts import (
     one_time_password,
@@ -15,9 +16,12 @@ from components.accounts import (
     users_table,
 )
 from components.controls import error_alert
+from components.data_errors import data_error_message
 from data.db import db_session
-from data.scope import PermissionDenied
+from data.errors import DataError
+from data.reads.users import list_users
 from data.writes import users
+from data.writes.transaction import write_transaction
 
 PREFIX = "settings"
 ID = {
@@ -83,17 +87,12 @@ def layout(**_ignored):
 
 
 def _write(change, *args):
-    """Run one write of data.writes.users for the signed-in admin; commit it whole or not at all."""
-    db = db_session()
+    """Run one write of data.writes.users for the signed-in admin; (result, None) or (None, why)."""
     try:
-        result = change(db, g.scope, *args, ip_address=request.remote_addr)
-        db.commit()
-        return result, None
-    except (users.UserError, PermissionDenied) as exc:
-        db.rollback()
-        if isinstance(exc, PermissionDenied):
-            return None, "Only admins can do this."
-        return None, str(exc)
+        with write_transaction() as db:
+            return change(db, g.scope, *args, ip_address=request.remote_addr), None
+    except DataError as exc:
+        return None, data_error_message(exc)
 
 
 @callback(
@@ -103,7 +102,7 @@ def _write(change, *args):
 )
 def update_settings_users(_version):
     """The organization's users, as a table and as the choices of the user picker."""
-    frame = users.list_users(db_session(), g.scope)
+    frame = list_users(db_session(), g.scope)
     return users_table(frame, g.scope.user_id), user_options(frame)
 
 
@@ -126,7 +125,7 @@ def create_settings_user(_clicks, email, name, role, password, generate, version
     """Add a user; a generated password is shown once, in the message."""
     generated = generate is True
     if generated:
-        password = users.generate_password()
+        password = generate_password()
     user, problem = _write(
         lambda db, scope, ip_address: users.create_user(
             db,

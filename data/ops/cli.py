@@ -12,7 +12,9 @@ from flask.cli import with_appcontext
 from data.clock import today
 from data.db import get_database
 from data.models import ROLES, Organization, User
+from data.protocols import app_hasher
 from data.scope import Scope
+from data.writes.transaction import write_transaction
 from data.writes.users import UserError, create_user
 
 
@@ -27,11 +29,9 @@ def _print_logins(users) -> None:
 
 
 def seed_demo(campaigns: int, days: int, seed: int) -> None:
-    from auth.passwords import hash_password
     from data.ops.demo import load_demo_data
 
-    db = get_database()
-    with db.session_scope() as session:
+    with write_transaction(get_database()) as session:
         if session.scalar(sa.select(sa.func.count()).select_from(Organization)):
             raise click.ClickException(
                 "Demo data is already loaded (organizations exist); use a fresh database."
@@ -42,7 +42,7 @@ def seed_demo(campaigns: int, days: int, seed: int) -> None:
             days=days,
             seed=seed,
             end_date=today(),
-            password_hasher=hash_password,
+            password_hasher=app_hasher().hash,
         )
     click.echo(
         f"Loaded {summary.campaigns} campaigns and {summary.metric_rows:,} metric rows."
@@ -92,8 +92,7 @@ def _read_password() -> str:
 def create_user_command(email: str, role: str, org_slug: str, name: str | None) -> None:
     """Create a user; the password is read from a prompt (or twice from stdin), never an argument."""
     password = _read_password()
-    db = get_database()
-    with db.session_scope() as session:
+    with write_transaction(get_database()) as session:
         org = session.scalar(
             sa.select(Organization).where(Organization.slug == org_slug)
         )

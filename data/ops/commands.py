@@ -13,6 +13,8 @@ from data.db import get_database
 from data.models import Organization
 from data.ops.backup import BackupError, create_backup
 from data.ops.restore import restore_backup
+from data.protocols import app_cipher
+from data.writes.transaction import write_transaction
 
 
 @click.command("backup")
@@ -61,7 +63,7 @@ def refresh_rollups_command(org_slug: str | None, start, end) -> None:
     """Rebuild daily_revenue_summary from performance_metrics (everything by default)."""
     from data.ops.rollups import refresh_rollups
 
-    with get_database().session_scope() as session:
+    with write_transaction(get_database()) as session:
         org_id = None
         if org_slug:
             org_id = session.scalar(
@@ -82,11 +84,10 @@ def refresh_rollups_command(org_slug: str | None, start, end) -> None:
 @with_appcontext
 def rotate_keys_command() -> None:
     """Re-encrypt every platform credential with the newest KIKI_ENCRYPTION_KEYS key."""
-    from auth.crypto import cipher
     from data.writes.platform_keys import rotate_credentials
 
-    with get_database().session_scope() as session:
-        report = rotate_credentials(session, cipher())
+    with write_transaction(get_database()) as session:
+        report = rotate_credentials(session, app_cipher())
     click.echo(f"Re-encrypted {report.rotated} credential(s) with the newest key.")
     if report.failed:
         for cred_id, org_id, platform in report.failed:

@@ -99,9 +99,3 @@ def refresh_noted(session: Session) -> None:
         refresh_loaded_days(
             session, [{"organization_id": org, "date": day} for org, day in noted]
         )
-
-
-def track_metric_writes(target) -> None:
-    """Keep the rollup current for ORM writes made through ``target`` (a sessionmaker)."""
-    sa.event.listen(target, "after_flush", note_metric_writes)
-    sa.event.listen(target, "before_commit", refresh_noted)

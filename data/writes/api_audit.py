@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from data.models import AuditLog
+from data.scope import Actor
+from data.writes.transaction import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +51,9 @@ class AuditBatcher:
 
     def record(
         self,
+        actor: Actor,
         action: str,
         *,
-        organization_id: int | None,
-        actor_user_id: int | None,
-        ip_address: str | None = None,
         target_type: str | None = None,
         target_id: str | None = None,
         details: dict | None = None,
@@ -61,12 +61,12 @@ class AuditBatcher:
         """Queue one audit row stamped with the current time; returns at once."""
         self._pending.append(
             {
-                "organization_id": organization_id,
-                "actor_user_id": actor_user_id,
+                "organization_id": actor.organization_id,
+                "actor_user_id": actor.user_id,
                 "action": action,
                 "target_type": target_type,
                 "target_id": None if target_id is None else str(target_id)[:64],
-                "ip_address": (ip_address or "")[:64] or None,
+                "ip_address": (actor.ip_address or "")[:64] or None,
                 "details": details or {},
                 "created_at": dt.datetime.now(dt.UTC),
             }
@@ -84,7 +84,7 @@ class AuditBatcher:
             if not rows:
                 return 0
             try:
-                with self._make_session() as session, session.begin():
+                with self._make_session() as session, write_transaction(session):
                     session.execute(sa.insert(AuditLog), rows)
             except Exception as exc:  # noqa: BLE001 - auditing must never take the API down
                 log.error("could not write %d API audit rows: %s", len(rows), exc)

@@ -10,7 +10,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from data.errors import Invalid
 from data.models import ApiToken, User
+from data.scope import Actor
 from data.writes.audit import record_event
 
 TOKEN_PREFIX = "kiki_"
@@ -43,17 +45,17 @@ def create_token(
     """
     name = (name or "").strip()
     if not name or len(name) > MAX_NAME_LENGTH:
-        raise ValueError(f"Give the token a name of 1 to {MAX_NAME_LENGTH} characters.")
+        raise Invalid(f"Give the token a name of 1 to {MAX_NAME_LENGTH} characters.")
     user = session.get(User, user_id)
     if user is None or not user.is_active:
-        raise ValueError("This account cannot create tokens.")
+        raise Invalid("This account cannot create tokens.")
     active = session.scalar(
         sa.select(sa.func.count())
         .select_from(ApiToken)
         .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
     )
     if active >= MAX_ACTIVE_TOKENS:
-        raise ValueError(
+        raise Invalid(
             f"You already have {MAX_ACTIVE_TOKENS} active tokens: revoke one first."
         )
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -67,10 +69,8 @@ def create_token(
     session.flush()
     record_event(
         session,
+        Actor(user.organization_id, user_id, ip_address),
         "api_token_created",
-        organization_id=user.organization_id,
-        actor_user_id=user_id,
-        ip_address=ip_address,
         target_type="api_token",
         target_id=token.id,
         details={"name": name, "prefix": token.prefix},
@@ -98,10 +98,8 @@ def revoke_token(
     user = session.get(User, user_id)
     record_event(
         session,
+        Actor(user.organization_id if user else None, user_id, ip_address),
         "api_token_revoked",
-        organization_id=user.organization_id if user else None,
-        actor_user_id=user_id,
-        ip_address=ip_address,
         target_type="api_token",
         target_id=token.id,
         details={"name": token.name, "prefix": token.prefix},

@@ -13,28 +13,30 @@ from sqlalchemy.orm import Session
 
 from data.filters import DateRange, InvalidFilter, parse_range
 from data.models import AuditLog, User
-from data.scope import Scope
+from data.scope import Actor, Scope
 
 
 def record_event(
     session: Session,
+    actor: Actor,
     action: str,
     *,
-    organization_id: int | None,
-    actor_user_id: int | None,
-    ip_address: str | None = None,
     target_type: str | None = None,
     target_id=None,
     details: dict | None = None,
 ) -> AuditLog:
-    """Add an audit row to ``session``; it commits (or rolls back) with the change it describes."""
+    """Add an audit row to ``session``; it commits (or rolls back) with the change it describes.
+
+    ``actor`` is who acts (``scope.actor(ip_address)`` for a signed-in caller, SYSTEM for a
+    command).
+    """
     entry = AuditLog(
-        organization_id=organization_id,
-        actor_user_id=actor_user_id,
+        organization_id=actor.organization_id,
+        actor_user_id=actor.user_id,
         action=action,
         target_type=target_type,
         target_id=None if target_id is None else str(target_id),
-        ip_address=(ip_address or "")[:64] or None,
+        ip_address=(actor.ip_address or "")[:64] or None,
         details=details or {},
     )
     session.add(entry)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.cache import invalidate_on_commit
+from data.errors import Invalid
 from data.models import Organization
 from data.scope import Scope
 from data.writes.audit import record_event
@@ -34,7 +35,7 @@ def parse_fee_percent(value) -> Decimal:
     match = PERCENT.fullmatch(text)
     percent = Decimal(text) if match else None
     if percent is None or percent > HUNDRED:
-        raise ValueError("Enter a fee rate from 0 to 100 % with at most two decimals.")
+        raise Invalid("Enter a fee rate from 0 to 100 % with at most two decimals.")
     return percent.quantize(Decimal("0.01"))
 
 
@@ -53,10 +54,8 @@ def set_fee_rate(
     org.fee_rate = new_rate
     record_event(
         session,
+        scope.actor(ip_address),
         "fee_rate_changed",
-        organization_id=scope.organization_id,
-        actor_user_id=scope.user_id,
-        ip_address=ip_address,
         target_type="organization",
         target_id=scope.organization_id,
         details={"from": str(old_rate), "to": str(new_rate)},

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
+from cryptography.fernet import InvalidToken
 from sqlalchemy.orm import Session
 
-from auth.crypto import Cipher, InvalidToken
-from auth.crypto import cipher as app_cipher
+from data.errors import Invalid
 from data.models import PLATFORMS, PlatformCredential, User
-from data.scope import Scope
+from data.protocols import Cipher, app_cipher
+from data.scope import SYSTEM, Scope
 from data.writes.audit import record_event
 
 CREDENTIAL_COLUMNS = ["platform", "masked", "updated_at", "updated_by"]
@@ -42,14 +43,14 @@ def set_credential(
 ) -> PlatformCredential:
     """Store (or replace) the organization's key for ``platform``, encrypted, with its audit row.
 
-    Admin only (PermissionDenied otherwise); ValueError with a message on bad input. The caller
+    Admin only (PermissionDenied otherwise); Invalid with a message on bad input. The caller
     commits; the value itself is never logged or audited.
     """
     scope.require("admin")
     value = (value or "").strip() if isinstance(value, str) else value
     problem = credential_problem(platform, value)
     if problem:
-        raise ValueError(problem)
+        raise Invalid(problem)
     token = (cipher or app_cipher()).encrypt(value)
     row = session.scalar(
         sa.select(PlatformCredential).where(
@@ -70,10 +71,8 @@ def set_credential(
     session.flush()
     record_event(
         session,
+        scope.actor(ip_address),
         "credential_set",
-        organization_id=scope.organization_id,
-        actor_user_id=scope.user_id,
-        ip_address=ip_address,
         target_type="platform_credential",
         target_id=row.id,
         details={"platform": platform, "replaced": replaced},
@@ -151,10 +150,8 @@ def rotate_credentials(session: Session, cipher: Cipher) -> RotationReport:
         report.rotated += 1
     record_event(
         session,
+        SYSTEM,
         "credentials_rotated",
-        organization_id=None,
-        actor_user_id=None,
-        ip_address="cli",
         details={
             "rotated": report.rotated,
             "failed": [row[0] for row in report.failed],

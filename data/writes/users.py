@@ -1,39 +1,25 @@
-"""Users of an organization: the list and every write (create, role, active, password), audited."""
+"""Users of an organization: every write (create, role, active, password, sign-out), audited."""
 
 # Writes take the caller's Scope and check role and organization here, because a callback can be
 # called directly with any ids. They add the change and its audit row to the caller's session; the
-# caller commits both or neither. Bad input raises UserError (a message for the person) first.
+# caller commits both or neither (data/writes/transaction.py). Bad input raises UserError (an
+# Invalid: a message for the person) first. Hashing and the password policy are auth's: each
+# function that needs them takes ``hasher`` (data.protocols.PasswordHasher; the app's when None).
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from auth.passwords import (
-    MAX_PASSWORD_LENGTH,
-    hash_password,
-    password_problem,
-    verify_password,
-)
+from data.errors import Invalid
 from data.models import ROLES, Organization, User
-from data.scope import Scope
+from data.protocols import PasswordHasher, app_hasher
+from data.scope import Actor, Scope
 from data.writes.audit import record_event
 
-USER_COLUMNS = [
-    "user_id",
-    "email",
-    "name",
-    "role",
-    "is_active",
-    "locked_until",
-    "last_login_at",
-    "created_at",
-]
 MAX_EMAIL_LENGTH = 254
 MAX_NAME_LENGTH = 200
 # RFC 5322 "atext" local part and an ASCII domain: no spaces, quotes, brackets or control chars.
@@ -46,7 +32,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 MAX_FAILED_PASSWORD_CHECKS = 5
 
 
-class UserError(ValueError):
+class UserError(Invalid):
     """The change was refused; the message says why, for the person who asked."""
 
 
@@ -54,43 +40,13 @@ class WrongCurrentPassword(UserError):
     """The current password did not match: the failed check was counted (commit it)."""
 
 
-def generate_password() -> str:
-    """A random password of 20 URL-safe characters (about 120 bits), shown once."""
-    while True:
-        password = secrets.token_urlsafe(15)
-        if password_problem(password) is None:
-            return password
-
-
-def list_users(session: Session, scope: Scope) -> pd.DataFrame:
-    """Users of the caller's organization (admin only), by name.
-
-    Columns: USER_COLUMNS — user_id, email, name, role, is_active (bool), locked_until,
-    last_login_at, created_at (datetimes in UTC, None when never).
-    """
-    scope.require("admin")
-    rows = session.execute(
-        sa.select(
-            User.id,
-            User.email,
-            User.name,
-            User.role,
-            User.is_active,
-            User.locked_until,
-            User.last_login_at,
-            User.created_at,
-        )
-        .where(User.organization_id == scope.organization_id)
-        .order_by(sa.func.lower(User.name), User.id)
-    ).all()
-    return pd.DataFrame([tuple(row) for row in rows], columns=USER_COLUMNS)
-
-
 def _text(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def new_user_problem(session: Session, email, name, role, password) -> str | None:
+def new_user_problem(
+    session: Session, email, name, role, password, hasher: PasswordHasher | None = None
+) -> str | None:
     """A message saying what is wrong with these values for a new user, or None."""
     email = _text(email).lower()
     if len(email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(email):
@@ -104,7 +60,7 @@ def new_user_problem(session: Session, email, name, role, password) -> str | Non
         return "Choose a role: viewer, analyst or admin."
     if not isinstance(password, str):
         return "Enter a password or let one be generated."
-    return password_problem(password)
+    return (hasher or app_hasher()).problem(password)
 
 
 def create_user(
@@ -116,11 +72,13 @@ def create_user(
     role,
     password,
     ip_address: str | None = None,
+    hasher: PasswordHasher | None = None,
 ) -> User:
     """Add a user to the caller's organization (admin only) with its audit row; UserError on bad input."""
     scope.require("admin")
+    hasher = hasher or app_hasher()
     _lock_organization(session, scope)
-    problem = new_user_problem(session, email, name, role, password)
+    problem = new_user_problem(session, email, name, role, password, hasher)
     if problem:
         raise UserError(problem)
     user = User(
@@ -128,7 +86,7 @@ def create_user(
         email=_text(email).lower(),
         name=_text(name),
         role=role,
-        password_hash=hash_password(password),
+        password_hash=hasher.hash(password),
     )
     session.add(user)
     session.flush()
@@ -179,7 +137,12 @@ def set_active(
 
 
 def reset_password(
-    session: Session, scope: Scope, user_id, *, ip_address: str | None = None
+    session: Session,
+    scope: Scope,
+    user_id,
+    *,
+    ip_address: str | None = None,
+    hasher: PasswordHasher | None = None,
 ) -> tuple[User, str]:
     """Give another user of the organization a generated password (returned, to show once).
 
@@ -191,8 +154,9 @@ def reset_password(
     user = _member(session, scope, user_id)
     if user.id == scope.user_id:
         raise UserError("Change your own password on your profile page.")
-    password = generate_password()
-    user.password_hash = hash_password(password)
+    hasher = hasher or app_hasher()
+    password = hasher.generate()
+    user.password_hash = hasher.hash(password)
     user.session_epoch += 1
     user.failed_logins, user.locked_until = 0, None
     _audit(session, scope, "password_reset", user, ip_address)
@@ -207,6 +171,7 @@ def change_own_password(
     repeated,
     *,
     ip_address: str | None = None,
+    hasher: PasswordHasher | None = None,
 ) -> User:
     """Change the caller's own password after checking the current one; other sessions end.
 
@@ -214,26 +179,27 @@ def change_own_password(
     it): the fifth in a row locks the account and ends every session, as a failed sign-in would.
     """
     scope.require("viewer")
+    hasher = hasher or app_hasher()
+    limit = hasher.max_length
     user = session.get(User, scope.user_id) if scope.user_id else None
     if user is None or user.organization_id != scope.organization_id:
         raise UserError("Sign in again to change your password.")
     for value in (current, new, repeated):
-        if not isinstance(value, str) or not value or len(value) > MAX_PASSWORD_LENGTH:
+        if not isinstance(value, str) or not value or len(value) > limit:
             raise UserError(
-                "Fill in all three fields (at most "
-                f"{MAX_PASSWORD_LENGTH} characters each)."
+                f"Fill in all three fields (at most {limit} characters each)."
             )
     if new != repeated:
         raise UserError("The two new passwords differ.")
-    problem = password_problem(new)
+    problem = hasher.problem(new)
     if problem:
         raise UserError(problem)
-    if not verify_password(user.password_hash, current):
+    if not hasher.verify(user.password_hash, current):
         _count_wrong_password(session, scope, user, ip_address)
         raise WrongCurrentPassword("The current password is wrong.")
     if new == current:
         raise UserError("The new password must differ from the current one.")
-    user.password_hash = hash_password(new)
+    user.password_hash = hasher.hash(new)
     user.session_epoch += 1
     user.failed_logins = 0
     _audit(session, scope, "password_changed", user, ip_address)
@@ -307,11 +273,22 @@ def _audit(
 ) -> None:
     record_event(
         session,
+        scope.actor(ip_address),
         action,
-        organization_id=scope.organization_id,
-        actor_user_id=scope.user_id,
-        ip_address=ip_address,
         target_type="user",
         target_id=user.id,
         details={"email": user.email, **details},
     )
+
+
+def sign_out_everywhere(
+    session: Session, user_id: int, ip_address: str | None = None
+) -> User | None:
+    """End every session of ``user_id`` (the epoch moves on) with a "logout" audit row."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_epoch += 1
+        record_event(
+            session, Actor(user.organization_id, user.id, ip_address), "logout"
+        )
+    return user

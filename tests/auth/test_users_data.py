@@ -7,8 +7,15 @@ import functools
 import pytest
 import sqlalchemy as sa
 
-from auth.passwords import hash_password, verify_password
+from auth.passwords import (
+    PASSWORDS,
+    generate_password,
+    hash_password,
+    password_problem,
+    verify_password,
+)
 from data.models import AuditLog, Organization, User
+from data.reads import users as user_reads
 from data.scope import PermissionDenied, Scope
 from data.writes import users
 from tests.conftest import count_rows
@@ -68,8 +75,8 @@ def audit_rows(session, action: str) -> list[AuditLog]:
 
 def test_list_users_shows_only_the_callers_organization(session, orgs):
     _a, _b, people = orgs
-    frame = users.list_users(session, scope_of(people["admin"]))
-    assert list(frame.columns) == users.USER_COLUMNS
+    frame = user_reads.list_users(session, scope_of(people["admin"]))
+    assert list(frame.columns) == user_reads.USER_COLUMNS
     assert sorted(frame["email"]) == [
         "admin2@a.test",
         "admin@a.test",
@@ -81,8 +88,8 @@ def test_list_users_shows_only_the_callers_organization(session, orgs):
 
 def test_list_users_empty_keeps_its_columns(session, orgs):
     _a, b, _people = orgs
-    frame = users.list_users(session, Scope(b.id + 1000, "admin", None))
-    assert frame.empty and list(frame.columns) == users.USER_COLUMNS
+    frame = user_reads.list_users(session, Scope(b.id + 1000, "admin", None))
+    assert frame.empty and list(frame.columns) == user_reads.USER_COLUMNS
 
 
 @pytest.mark.parametrize("role", ["viewer", "analyst"])
@@ -92,7 +99,7 @@ def test_non_admins_can_neither_list_nor_write(session, orgs, role):
     target = people["viewer"].id
     before = snapshot(session)
     with pytest.raises(PermissionDenied):
-        users.list_users(session, scope)
+        user_reads.list_users(session, scope)
     for write in (
         lambda: users.create_user(
             session,
@@ -101,10 +108,11 @@ def test_non_admins_can_neither_list_nor_write(session, orgs, role):
             name="X",
             role="admin",
             password=NEW_PASSWORD,
+            hasher=PASSWORDS,
         ),
         lambda: users.change_role(session, scope, target, "admin"),
         lambda: users.set_active(session, scope, target, False),
-        lambda: users.reset_password(session, scope, target),
+        lambda: users.reset_password(session, scope, target, hasher=PASSWORDS),
     ):
         with pytest.raises(PermissionDenied):
             write()
@@ -121,6 +129,7 @@ def test_create_user_adds_the_user_and_its_audit_row(session, orgs):
         role="analyst",
         password=NEW_PASSWORD,
         ip_address="10.0.0.1",
+        hasher=PASSWORDS,
     )
     assert (user.email, user.name, user.role) == (
         "new.person@example.com",
@@ -193,7 +202,9 @@ def test_create_user_refuses_bad_input_and_changes_nothing(session, orgs, field,
     }
     before = snapshot(session)
     with pytest.raises(users.UserError) as refused:
-        users.create_user(session, scope_of(people["admin"]), **values)
+        users.create_user(
+            session, scope_of(people["admin"]), **values, hasher=PASSWORDS
+        )
     assert str(refused.value)
     assert snapshot(session) == before
 
@@ -208,6 +219,7 @@ def test_sql_looking_but_valid_email_is_stored_verbatim(session, orgs):
         name="O'Brien",
         role="viewer",
         password=NEW_PASSWORD,
+        hasher=PASSWORDS,
     )
     assert session.scalar(sa.select(User.email).where(User.id == user.id)) == email
     assert count_rows(session, User) == 6
@@ -246,7 +258,7 @@ def test_writes_refuse_forged_user_ids(session, orgs, user_id):
     for write in (
         lambda: users.change_role(session, scope, user_id, "admin"),
         lambda: users.set_active(session, scope, user_id, False),
-        lambda: users.reset_password(session, scope, user_id),
+        lambda: users.reset_password(session, scope, user_id, hasher=PASSWORDS),
     ):
         with pytest.raises(users.UserError):
             write()
@@ -331,7 +343,9 @@ def test_reset_password_gives_a_new_working_password_once(session, orgs):
     _a, _b, people = orgs
     target = people["viewer"]
     epoch = target.session_epoch
-    user, password = users.reset_password(session, scope_of(people["admin"]), target.id)
+    user, password = users.reset_password(
+        session, scope_of(people["admin"]), target.id, hasher=PASSWORDS
+    )
     assert user is target and len(password) >= 20
     assert verify_password(target.password_hash, password)
     assert not verify_password(target.password_hash, PASSWORD)
@@ -339,13 +353,15 @@ def test_reset_password_gives_a_new_working_password_once(session, orgs):
     (entry,) = audit_rows(session, "password_reset")
     assert password not in str(entry.details)
     with pytest.raises(users.UserError, match="profile page"):
-        users.reset_password(session, scope_of(people["admin"]), people["admin"].id)
+        users.reset_password(
+            session, scope_of(people["admin"]), people["admin"].id, hasher=PASSWORDS
+        )
 
 
 def test_generated_passwords_are_strong_and_differ():
-    made = {users.generate_password() for _ in range(50)}
+    made = {generate_password() for _ in range(50)}
     assert len(made) == 50
-    assert all(len(p) == 20 and users.password_problem(p) is None for p in made)
+    assert all(len(p) == 20 and password_problem(p) is None for p in made)
 
 
 def test_change_own_password(session, orgs):
@@ -353,7 +369,7 @@ def test_change_own_password(session, orgs):
     me = people["analyst"]
     epoch = me.session_epoch
     users.change_own_password(
-        session, scope_of(me), PASSWORD, NEW_PASSWORD, NEW_PASSWORD
+        session, scope_of(me), PASSWORD, NEW_PASSWORD, NEW_PASSWORD, hasher=PASSWORDS
     )
     assert verify_password(me.password_hash, NEW_PASSWORD)
     assert me.session_epoch == epoch + 1
@@ -381,7 +397,12 @@ def test_change_own_password_refuses_bad_input(
     before = snapshot(session)
     with pytest.raises(users.UserError, match=message):
         users.change_own_password(
-            session, scope_of(people["viewer"]), current, new, repeated
+            session,
+            scope_of(people["viewer"]),
+            current,
+            new,
+            repeated,
+            hasher=PASSWORDS,
         )
     assert snapshot(session) == before
 
@@ -393,7 +414,12 @@ def test_wrong_current_passwords_count_and_lock_the_account(session, orgs):
     for attempt in range(1, users.MAX_FAILED_PASSWORD_CHECKS + 1):
         with pytest.raises(users.WrongCurrentPassword):
             users.change_own_password(
-                session, scope_of(me), "not my password!", NEW_PASSWORD, NEW_PASSWORD
+                session,
+                scope_of(me),
+                "not my password!",
+                NEW_PASSWORD,
+                NEW_PASSWORD,
+                hasher=PASSWORDS,
             )
         if attempt < users.MAX_FAILED_PASSWORD_CHECKS:
             assert me.failed_logins == attempt and me.locked_until is None

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from data.models import AuditLog
+from data.scope import Actor
 from data.writes.api_audit import AuditBatcher
 
 
@@ -39,9 +40,7 @@ def test_rows_arrive_within_the_flush_interval_without_an_explicit_flush(
 ):
     batcher = AuditBatcher(sessionmaker(engine), flush_seconds=0.2)
     for index in range(3):
-        batcher.record(
-            marker, organization_id=None, actor_user_id=None, details={"n": index}
-        )
+        batcher.record(Actor(None, None), marker, details={"n": index})
     assert _count(engine, marker) == 0  # queued, not written by the caller
     assert _wait_for(engine, marker, 3) == 3
     batcher.close()
@@ -50,14 +49,14 @@ def test_rows_arrive_within_the_flush_interval_without_an_explicit_flush(
 def test_a_full_batch_is_written_before_the_interval(engine, marker):
     batcher = AuditBatcher(sessionmaker(engine), flush_seconds=30, batch_size=10)
     for _ in range(10):
-        batcher.record(marker, organization_id=None, actor_user_id=None)
+        batcher.record(Actor(None, None), marker)
     assert _wait_for(engine, marker, 10, seconds=5) == 10
     batcher.close()
 
 
 def test_close_writes_what_is_left(engine, marker):
     batcher = AuditBatcher(sessionmaker(engine), flush_seconds=30)
-    batcher.record(marker, organization_id=None, actor_user_id=None, target_id="x")
+    batcher.record(Actor(None, None), marker, target_id="x")
     batcher.close()
     assert _count(engine, marker) == 1
 
@@ -65,6 +64,6 @@ def test_close_writes_what_is_left(engine, marker):
 def test_a_failing_database_does_not_raise_into_the_caller(marker):
     broken = sessionmaker(sa.create_engine("sqlite:////nonexistent/dir/db.sqlite3"))
     batcher = AuditBatcher(broken, flush_seconds=30)
-    batcher.record(marker, organization_id=None, actor_user_id=None)
+    batcher.record(Actor(None, None), marker)
     assert batcher.flush() == 0
     batcher.close()

@@ -285,7 +285,6 @@ def _register_routes() -> None:
         blueprint.add_url_rule("/", "unknown", unknown_path)
         blueprint.add_url_rule("/<path:rest>", "unknown_path", unknown_path)
         api_http.install_error_handlers(blueprint)
-    bp.after_request(api_http.audit_call)
     limiter.limit(
         _config_limit("KIKI_API_RATE_LIMIT", "120 per minute"),
         key_func=bearer.rate_key_per_token,

@@ -105,7 +105,7 @@ def fresh_seconds() -> float:
     return base * random.uniform(1 - FRESH_JITTER, 1 + FRESH_JITTER)
 
 
-def _breaker() -> Breaker | None:
+def current_breaker() -> Breaker | None:
     """The current app's breaker when reads should be cached, else None."""
     if not current_app or not current_app.config.get("CACHE_READS", True):
         return None
@@ -128,7 +128,7 @@ def remember_generation(organization_id: int, generation: int) -> None:
 
 def invalidate_organization(organization_id: int) -> None:
     """Make every cached read of one organization stale (its data changed)."""
-    breaker = _breaker()
+    breaker = current_breaker()
     if breaker is None:
         return
     if not breaker.available():
@@ -217,7 +217,7 @@ def cached_read(func=None, *, in_whole_answers: bool = True):
 
     @functools.wraps(func)
     def wrapper(session, scope, *args, **kwargs):
-        breaker = _breaker()
+        breaker = current_breaker()
         if (
             breaker is None
             or _has_unsaved_writes(session)
@@ -251,12 +251,3 @@ def cached_read(func=None, *, in_whole_answers: bool = True):
 
     wrapper.uncached = func
     return wrapper
-
-
-def cache_response(func):
-    """Mark a Dash callback whose whole serialized response may be cached and shared
-    (web/callback_cache.py). Only for callbacks whose answer depends on nothing but
-    the request body, the caller's organization and role and the organization's data (not on
-    today's date: a range relative to today is resolved into the body before it is sent)."""
-    func.kiki_cache_response = True
-    return func

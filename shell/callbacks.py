@@ -17,7 +17,7 @@ from components.shell import (
     nav_links,
     user_menu,
 )
-from shell.page_container import LOCATION_ID
+from shell.dash_internals import LOCATION_ID
 
 
 def register_callbacks(app: dash.Dash) -> None:

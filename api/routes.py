@@ -57,7 +57,7 @@ from data.reads.overview import (
 )
 from data.scope import PermissionDenied
 from data.writes.api_audit import AuditBatcher
-from exports.lists import csv_stream
+from exports.responses import csv_stream
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX, template_folder="templates")
 fallback = Blueprint("api_fallback", __name__, url_prefix="/api")

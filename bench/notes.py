@@ -130,6 +130,28 @@ Levers of the issue already in place before this work: figures are plain dicts (
 (25 rows per response), exports stream from a plain route (COPY), not `dcc.send_data_frame`.
 """
 
+CODE_FIGURES = """\
+## Figures behind code choices
+
+Measured figures that code comments once carried; the comments now point here.
+
+| code | choice | figure |
+|---|---|---|
+| web/scripts.py | plotly.js's basic partial bundle (scatter, bar, pie) in place of the full one | full bundle 4.8 MB (1.5 MB gzip); basic 1.2 MB (0.4 MB gzip) |
+| web/scripts.py | regenerator-runtime alone in place of Dash's @babel/polyfill 7 (34 KB gzip) | evaluating core-js and its replaced built-ins cost 100-200 ms of a first visit's 0.9-1.1 s of main-thread time to charts drawn (headless Chromium, 2 cores) |
+| web/scripts.py | V8 compile hint in front of the plotly bundle | ~40-80 ms less main-thread work before the overview's charts are drawn on a first visit |
+| web/scripts.py `hint_suite_scripts` | compile hint in front of Dash's renderer, React and ReactDOM | CPU profile of a first visit: ~220 ms in the renderer, ~100 ms in React; side by side on the overview at 1M rows, fresh Chromium, 24 interleaved pairs: charts drawn 1,092 -> 983 ms median, main-thread task time 1,032 -> 880 ms. Hinting every large script (dcc, dbc, the date picker's too): task time lower still, charts drawn 885 -> 870 ms, faster in only 5 of 12 pairs: not adopted |
+| web/scripts.py `init_app` | vendored scripts gzipped once in the gunicorn master | ~50 ms of level-9 gzip on an idle core, which a worker's first answer waited for |
+| web/delivery.py `suite_cache_key` | flask-compress keeps the gzipped component-suite files | reading and gzipping every script afresh cost ~30 ms of CPU per first visit |
+| web/delivery.py `buffer_asset_files` | /assets/ files read into memory so they are gzipped | Bootstrap's stylesheet went out as 232 KB; gzipped 31 KB |
+| web/page_head.py `use_brand_icon` | KIKI's 250-byte SVG mark instead of Dash's /_favicon.ico | Dash's icon is 15 KB, sent without a cache lifetime (fetched twice on a first visit) |
+| web/callback_cache.py | fresh life jittered by FRESH_JITTER (20 %) | at 10M rows, a few dozen answers expiring together took both cores for ~10 s every five minutes, and every request waited |
+| web/callback_cache.py | one computation per missing answer (a lock) | at 10M rows a cold overview takes ~0.5 s of two cores |
+| data/cache.py `cached_read(in_whole_answers=False)` | the rollup's cheap reads not cached separately inside a whole-answer computation | rollup reads take a millisecond or two of SQL; caching their frames cost a cold overview ~2 ms of CPU, a fifth of the callback's |
+| auth/limits.py `DEFAULT_LIMITS` | one default rate-limit rule, not two | two rules were ~15 % of a no-op callback's CPU |
+| api/bearer.py | PyJWT imported on first use | cryptography's X.509 modules, ~2 MB per worker |
+"""
+
 OUT_OF_REACH = """\
 ## What is out of reach on this machine, and why
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.notes import HOW_TO_RUN, METHOD, OPTIMIZED, OUT_OF_REACH
+from bench.notes import CODE_FIGURES, HOW_TO_RUN, METHOD, OPTIMIZED, OUT_OF_REACH
 
 MB = 2**20
 # The overview page's data comes from two callbacks fired together: KPIs and charts (from the
@@ -447,5 +447,5 @@ def markdown(results: dict, raw_name: str) -> str:
         lines += _scale_section(scale, s)
     if "side_by_side" in results:
         lines += _side_by_side_section(results["side_by_side"])
-    lines += [OPTIMIZED, "", OUT_OF_REACH, "", METHOD, ""]
+    lines += [OPTIMIZED, "", CODE_FIGURES, "", OUT_OF_REACH, "", METHOD, ""]
     return "\n".join(lines)

@@ -204,9 +204,9 @@ def cached_read(func=None, *, in_whole_answers: bool = True):
     CACHE_READS off, or while the cache is failing, the function is simply called.
 
     ``in_whole_answers=False``: not cached while a callback answer that will be cached whole is
-    computed. For cheap reads (the daily rollup's: a millisecond or two of SQL) the answer's own
+    computed. For cheap reads (the daily rollup's) the answer's own
     entry is what a repeat finds, and caching the frames as well cost a cold overview a GET and
-    a SET of pickled frames per read (~2 ms of CPU, a fifth of the callback's). What the
+    a SET of pickled frames per read (figure: docs/BENCHMARKS.md). What the
     separate entry would have saved: the rollup's SQL again when only the theme, the
     granularity or a refresh tick changes the answer. Expensive reads (rankings over the raw
     rows) keep the default.

@@ -24,7 +24,7 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         Output(NAV_ID, "children"),
         Output(USER_ID, "children"),
-        Input("_pages_location", "pathname"),
+        Input(LOCATION_ID, "pathname"),
     )
     def update_shell_navigation(pathname):
         user = current_user

@@ -52,9 +52,8 @@ WAIT_SECONDS = 5.0
 POLL_SECONDS = 0.025
 STALE_FOR = 1.0  # an answer is kept this many times its fresh life after it goes stale
 MARK = "kiki_cache_response"  # the attribute cache_response sets on a callback
-CACHED_OUTPUTS = (
-    "kiki_cached_callbacks"  # app.extensions: the marked callbacks' output ids
-)
+# Where init_dash keeps the marked callbacks' output ids (app.extensions).
+CACHED_OUTPUTS = "kiki_cached_callbacks"
 
 
 def cache_response(func: Callable) -> Callable:

@@ -12,15 +12,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import api
 import auth
 import auth.crypto
-import auth.security
 import data.cache
 import data.ops.cli
 import exports
 import shell.callbacks
+import shell.dash_internals
 import shell.page_container
 import web.callback_cache
 import web.delivery
 import web.health
+import web.page_head
+import web.pipeline
 import web.prometheus
 import web.request_log
 from config import load_config, resolve_secret_key
@@ -35,12 +37,9 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     server = Flask(__name__, instance_path=str(ROOT / "instance"))
     server.config.update(config)
     server.config["SECRET_KEY"] = resolve_secret_key(config)
-    auth.crypto.init_app(
-        server
-    )  # refuses to start without encryption keys (but in demo)
-    if hops := server.config.get(
-        "KIKI_PROXY_HOPS"
-    ):  # client address and scheme from nginx
+    auth.crypto.init_app(server)  # no encryption keys (but in demo): no start
+    if hops := server.config.get("KIKI_PROXY_HOPS"):
+        # The client's address and scheme as nginx passed them on.
         server.wsgi_app = ProxyFix(
             server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
@@ -48,13 +47,13 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     web.request_log.init_logging(server)
     Database().init_app(server)
     data.cache.init_app(server)
-    auth.init_app(server)  # the request guard runs before CSRF and everything else
+    auth.init_app(server)  # login, CSRF, rate limits, the sign-in pages
     web.prometheus.init_app(server)
     web.health.init_app(server)
     exports.init_app(server)
     api.init_app(server)
     web.delivery.init_app(server)  # gzip settings: before Dash reads them
-    web.callback_cache.init_app(server)  # after the guard, CSRF and limits
+    web.page_head.init_app(server)
     data.ops.cli.init_app(server)
 
     app = dash.Dash(
@@ -69,20 +68,13 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         compress=True,
     )
-    # After Dash registered flask-compress, so that this hook runs before it.
-    web.delivery.init_dash(server)
-    web.delivery.preload_chart_scripts(app)
-    web.delivery.use_brand_icon(app)
+    web.pipeline.init_app(server)  # every request hook, in the order it runs
+    web.page_head.init_dash(app)
     app.layout = shell.page_container.shell_layout
     shell.callbacks.register_callbacks(app)
-    auth.init_dash(app)
-    # Claim the callbacks the pages just registered globally now, not at the first request, so
-    # several apps in one process (tests, CLI) each get their own complete callback map.
-    with server.app_context():
-        app._setup_server()
-    # The inline scripts Dash writes into its page (its bootstrap, clientside callbacks) are the
-    # only ones the CSP lets run, by their hashes; claimed now too, for the same reason.
-    auth.security.allow_dash_inline_scripts(server, app)
+    auth.init_dash(app)  # page and callback roles, the CSP's script hashes
+    shell.dash_internals.claim_callbacks(app)  # the complete callback map, now
+    web.callback_cache.init_dash(app)
     return app
 
 

@@ -44,7 +44,8 @@ def _key() -> bytes:
 
 def issue_access_token(user: User) -> str:
     """A signed JWT for ``user``: subject, organization and session epoch, valid for LIFETIME."""
-    # Imported here: PyJWT loads cryptography's X.509 modules, ~2 MB per worker, for the API only.
+    # Imported here: PyJWT loads cryptography's X.509 modules, memory each worker spends only
+    # for the API (figure: docs/BENCHMARKS.md, "Figures behind code choices").
     import jwt
 
     now = dt.datetime.now(dt.UTC)

@@ -224,10 +224,10 @@ def check_limits(app: Flask) -> None:
 
 
 def install(app: Flask) -> None:
-    """App-wide parts: JSON routing errors under /api/, DataError's status, CORS, cookie-less API."""
+    """App-wide parts: JSON routing errors under /api/, DataError's status, cookie-less API
+    (CORS: web/pipeline.py)."""
     for status in (404, 405):
         _json_for_api_paths(app, status)
     app.register_error_handler(errors.DataError, data_error_response)
-    app.after_request(add_cors_headers)
     if not isinstance(app.session_interface, ApiWithoutCookies):
         app.session_interface = ApiWithoutCookies(app.session_interface)

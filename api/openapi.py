@@ -7,12 +7,12 @@ import functools
 
 from flask import jsonify, render_template
 
+from api.schemas import SCHEMAS
 from api.spec import (
     API_PREFIX,
     ENDPOINTS,
     MAX_PAGE_SIZE,
     PARAMETERS,
-    SCHEMAS,
     Endpoint,
 )
 

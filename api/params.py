@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 from flask import request
 
+from api.schemas import EXTRA_MONEY_COLUMNS
 from api.spec import (
     DEFAULT_PAGE_SIZE,
     EARLIEST_DATE,
-    EXTRA_MONEY_COLUMNS,
     LATEST_DATE,
     MAX_PAGE,
     MAX_PAGE_SIZE,

@@ -6,16 +6,14 @@ import pandas as pd
 from flask import (
     Blueprint,
     Flask,
-    Response,
     abort,
     current_app,
     g,
-    request,
-    stream_with_context,
 )
 
 from api import bearer, openapi
 from api import http as api_http
+from api.answers import applied_filters, list_page, wants_csv
 from api.params import (
     campaign_filters,
     check_known,
@@ -53,59 +51,14 @@ from data.reads.overview import (
     platform_breakdown,
     revenue_trend,
 )
-from data.scope import PermissionDenied
 from data.writes.api_audit import AuditBatcher
-from exports.lists import csv_stream
+from exports.responses import csv_stream
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX, template_folder="templates")
 fallback = Blueprint("api_fallback", __name__, url_prefix="/api")
-CSV_ROLE = "analyst"
 # The web login's limits on failed attempts, per client address and per account.
 TOKEN_LIMIT_PER_IP = "10 per minute;50 per hour"
 TOKEN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
-
-
-def _filters(rng=None, chosen=None, **more) -> dict:
-    applied = (
-        {"start": rng.start.isoformat(), "end": rng.end.isoformat()} if rng else {}
-    )
-    if chosen is not None:
-        applied["platform"] = list(chosen or PLATFORMS)
-    return applied | more
-
-
-def _wants_csv() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
-    if best != "text/csv":
-        return False
-    g.api_format = "csv"
-    if not g.scope.allows(CSV_ROLE):
-        raise PermissionDenied("CSV export needs the analyst role.")
-    return True
-
-
-def _csv(frames, columns: list[str], name: str) -> Response:
-    response = Response(
-        stream_with_context(csv_chunks(frames, columns)),
-        mimetype="text/csv; charset=utf-8",
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="kiki-{name}.csv"'
-    return response
-
-
-def _page(frame: pd.DataFrame, columns: list[str], filters: dict, name: str):
-    """A list endpoint's answer: one page of ``frame`` as JSON, or all of it as CSV."""
-    if _wants_csv():
-        return _csv([frame], columns, name)
-    page, size = paging()
-    rows = frame.iloc[(page - 1) * size : page * size]
-    return {
-        "data": records(rows, columns),
-        "page": page,
-        "page_size": size,
-        "total": len(frame),
-        "filters": filters,
-    }
 
 
 def _known_campaign(campaign_id: int) -> pd.DataFrame:
@@ -124,7 +77,7 @@ def summary():
     periods = dict(zip(frame["period"], records(frame, columns)))
     return {
         "data": {"current": periods["current"], "previous": periods["previous"]},
-        "filters": _filters(rng, chosen),
+        "filters": applied_filters(rng, chosen),
     }
 
 
@@ -133,8 +86,8 @@ def revenue_trend_rows():
     check_known(ENDPOINTS_BY_NAME["revenue_trend"])
     rng, chosen, grain = date_range(), platforms(), granularity()
     frame = revenue_trend(db_session(), g.scope, rng, grain, chosen)
-    filters = _filters(rng, chosen, granularity=grain)
-    return _page(
+    filters = applied_filters(rng, chosen, granularity=grain)
+    return list_page(
         frame, TREND_COLUMNS, filters, f"revenue-trend-{rng.start}-to-{rng.end}"
     )
 
@@ -145,7 +98,7 @@ def platform_rows():
     rng, chosen = date_range(), platforms()
     frame = platform_breakdown(db_session(), g.scope, rng, chosen)
     name = f"platforms-{rng.start}-to-{rng.end}"
-    return _page(frame, PLATFORM_COLUMNS, _filters(rng, chosen), name)
+    return list_page(frame, PLATFORM_COLUMNS, applied_filters(rng, chosen), name)
 
 
 @requires_role("viewer")
@@ -153,7 +106,7 @@ def campaign_rows():
     check_known(ENDPOINTS_BY_NAME["campaigns"])
     rng, filters = date_range(), campaign_filters()
     page, size = paging()
-    if _wants_csv():
+    if wants_csv():
         scope = g.scope
         return csv_stream(  # read while it is sent, with a session of the stream's own
             lambda session: csv_chunks(
@@ -165,7 +118,7 @@ def campaign_rows():
     rows = records(frame, CAMPAIGN_COLUMNS)
     for row in rows:
         row["platforms"] = platform_list(row["platforms"])
-    applied = _filters(
+    applied = applied_filters(
         rng,
         filters.platforms,
         sort=filters.sort_by,
@@ -200,7 +153,7 @@ def campaign(campaign_id: int):
     data["platforms"] = [p for p in PLATFORMS if p in runs_on]
     data["totals"] = records(totals, METRIC_COLUMNS)[0]
     data["deployments"] = records(deployments, DEPLOYMENT_COLUMNS)
-    return {"data": data, "filters": _filters(rng, chosen)}
+    return {"data": data, "filters": applied_filters(rng, chosen)}
 
 
 @requires_role("viewer")
@@ -212,7 +165,7 @@ def campaign_metrics(campaign_id: int):
     if chosen:
         frame = frame[frame["platform"].isin(chosen)]
     name = f"campaign-{campaign_id}-daily-{rng.start}-to-{rng.end}"
-    return _page(frame, DAILY_COLUMNS, _filters(rng, chosen), name)
+    return list_page(frame, DAILY_COLUMNS, applied_filters(rng, chosen), name)
 
 
 @requires_role("viewer")
@@ -222,14 +175,14 @@ def campaign_variants(campaign_id: int):
     _known_campaign(campaign_id)
     frame = variant_comparison(db_session(), g.scope, campaign_id, rng)
     name = f"campaign-{campaign_id}-variants-{rng.start}-to-{rng.end}"
-    return _page(frame, VARIANT_COLUMNS, _filters(rng), name)
+    return list_page(frame, VARIANT_COLUMNS, applied_filters(rng), name)
 
 
 @requires_role("viewer")
 def ltv():
     check_known(ENDPOINTS_BY_NAME["ltv"])
     frame = latest_ltv(db_session(), g.scope)
-    return _page(frame, LTV_COLUMNS, {}, "ltv")
+    return list_page(frame, LTV_COLUMNS, {}, "ltv")
 
 
 VIEWS = {
@@ -283,7 +236,6 @@ def _register_routes() -> None:
         blueprint.add_url_rule("/", "unknown", unknown_path)
         blueprint.add_url_rule("/<path:rest>", "unknown_path", unknown_path)
         api_http.install_error_handlers(blueprint)
-    bp.after_request(api_http.audit_call)
     limiter.limit(
         _config_limit("KIKI_API_RATE_LIMIT", "120 per minute"),
         key_func=bearer.rate_key_per_token,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from flask import Flask
 
-from auth import guard, security, user_cache, views
+from auth import security, user_cache, views
 from auth.access import PageRules
 from auth.passwords import PASSWORDS
 from auth.session_user import login_manager
@@ -13,7 +13,7 @@ from data import protocols
 
 
 def init_app(app: Flask) -> None:
-    """Bind login, the guard (first, so it runs before CSRF), security and the login blueprint."""
+    """Bind login, CSRF, the rate limiter and the login blueprint (web/pipeline.py orders the hooks)."""
     protocols.bind(
         app, hasher=PASSWORDS
     )  # data hashes through it (auth.crypto binds the cipher)
@@ -24,13 +24,15 @@ def init_app(app: Flask) -> None:
     )
     user_cache.watch_writes()
     login_manager.session_protection = "basic"
-    guard.init_app(app)
     security.init_app(app)
     app.register_blueprint(views.bp)
 
 
 def init_dash(app: dash.Dash) -> None:
-    """Derive the page and callback access rules from Dash's page registry."""
+    """Derive the page and callback access rules from Dash's page registry, and let the CSP
+    allow the inline scripts Dash writes into its page (its bootstrap, clientside callbacks),
+    and no others, by their hashes."""
     app.server.extensions["kiki_page_rules"] = PageRules(
         dash.page_registry, app.callback_map
     )
+    security.allow_dash_inline_scripts(app.server, app)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 from flask import (
-    Flask,
     current_app,
     g,
     jsonify,
@@ -125,7 +124,3 @@ def check_request():
             else refuse(403, "You do not have access to this page.")
         )
     return refuse(403, "You do not have access to this.")
-
-
-def init_app(app: Flask) -> None:
-    app.before_request(check_request)

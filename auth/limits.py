@@ -15,7 +15,8 @@ LOGIN_LIMIT_PER_IP = "10 per minute;50 per hour"
 LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
 # Every request, per signed-in user (else per IP): Dash fires a burst of callbacks per click and
 # per keystroke in a search box, so this only stops scripts. One rule, because each rule is a
-# Redis round trip on every request (two rules were ~15 % of a no-op callback's CPU); the API
+# Redis round trip on every request (two rules cost a no-op callback measurably: figure in
+# docs/BENCHMARKS.md, "Figures behind code choices"); the API
 # has its own per-token limits. Apps may set RATELIMIT_USER_DEFAULT.
 DEFAULT_LIMITS = "1200 per minute"
 EXPORT_LIMIT = "30 per minute"

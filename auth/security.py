@@ -79,7 +79,7 @@ def _content_security_policy(response) -> str:
     return policy.for_response(response) if policy else CONTENT_SECURITY_POLICY
 
 
-def _set_headers(response):
+def set_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", _content_security_policy(response))
     headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -130,7 +130,7 @@ def _csrf_cookie_current() -> bool:
         return False
 
 
-def _check_origin():
+def check_origin():
     """Refuse state-changing requests whose Origin (or Referer) is another site."""
     if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/api/"):
         return None
@@ -171,7 +171,5 @@ def init_app(app: Flask) -> None:
         "RATELIMIT_HEADERS_ENABLED": True,
     }.items():
         app.config.setdefault(name, value)
-    app.before_request(_check_origin)
     csrf.init_app(app)
     limiter.init_app(app)
-    app.after_request(_set_headers)

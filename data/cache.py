@@ -103,7 +103,7 @@ def fresh_seconds() -> float:
     return base * random.uniform(1 - FRESH_JITTER, 1 + FRESH_JITTER)
 
 
-def _breaker() -> Breaker | None:
+def current_breaker() -> Breaker | None:
     """The current app's breaker when reads should be cached, else None."""
     if not current_app or not current_app.config.get("CACHE_READS", True):
         return None
@@ -126,7 +126,7 @@ def remember_generation(organization_id: int, generation: int) -> None:
 
 def invalidate_organization(organization_id: int) -> None:
     """Make every cached read of one organization stale (its data changed)."""
-    breaker = _breaker()
+    breaker = current_breaker()
     if breaker is None:
         return
     if not breaker.available():
@@ -203,9 +203,9 @@ def cached_read(func=None, *, in_whole_answers: bool = True):
     CACHE_READS off, or while the cache is failing, the function is simply called.
 
     ``in_whole_answers=False``: not cached while a callback answer that will be cached whole is
-    computed. For cheap reads (the daily rollup's: a millisecond or two of SQL) the answer's own
+    computed. For cheap reads (the daily rollup's) the answer's own
     entry is what a repeat finds, and caching the frames as well cost a cold overview a GET and
-    a SET of pickled frames per read (~2 ms of CPU, a fifth of the callback's). What the
+    a SET of pickled frames per read (figure: docs/BENCHMARKS.md). What the
     separate entry would have saved: the rollup's SQL again when only the theme, the
     granularity or a refresh tick changes the answer. Expensive reads (rankings over the raw
     rows) keep the default.
@@ -216,7 +216,7 @@ def cached_read(func=None, *, in_whole_answers: bool = True):
 
     @functools.wraps(func)
     def wrapper(session, scope, *args, **kwargs):
-        breaker = _breaker()
+        breaker = current_breaker()
         if (
             breaker is None
             or _has_unsaved_writes(session)
@@ -250,12 +250,3 @@ def cached_read(func=None, *, in_whole_answers: bool = True):
 
     wrapper.uncached = func
     return wrapper
-
-
-def cache_response(func):
-    """Mark a Dash callback whose whole serialized response may be cached and shared
-    (web/callback_cache.py). Only for callbacks whose answer depends on nothing but
-    the request body, the caller's organization and role and the organization's data (not on
-    today's date: a range relative to today is resolved into the body before it is sent)."""
-    func.kiki_cache_response = True
-    return func

@@ -17,7 +17,7 @@ from data.reads.campaign_detail import (
     campaign_deployments,
     campaign_info,
 )
-from exports.lists import _bad_request, _record_export, csv_response
+from exports.responses import bad_request, csv_response, record_export
 
 bp = Blueprint("campaign_exports", __name__, url_prefix="/export/campaign")
 
@@ -38,18 +38,18 @@ def campaign_table_csv(kind: str):
     args = request.args
     campaign_id = args.get("campaign_id", "")
     if not campaign_id.isdigit() or int(campaign_id) > 2**31 - 1:
-        return _bad_request(
+        return bad_request(
             InvalidFilter("campaign_id", "campaign_id: expected a campaign number.")
         )
     try:
         rng = parse_range(args.get("start"), args.get("end"))
     except InvalidFilter as exc:
-        return _bad_request(exc)
+        return bad_request(exc)
     session, scope = db_session(), g.scope
     scope.require("analyst")
     if campaign_info(session, scope, int(campaign_id)).empty:
         abort(404)
-    _record_export(f"campaign_{kind}", {k: v[:200] for k, v in args.items()})
+    record_export(f"campaign_{kind}", {k: v[:200] for k, v in args.items()})
     read, columns = TABLES[kind]
     frame = read(session, scope, int(campaign_id), rng)
     return csv_response(

@@ -2,71 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-
-from flask import Blueprint, Flask, Response, g, request, stream_with_context
-from sqlalchemy.orm import Session
+from flask import Blueprint, Flask, g, request
 
 from auth.access import requires_role
 from auth.limits import EXPORT_LIMIT
 from auth.security import limiter
 from data.csv_encoding import csv_chunks
-from data.db import get_database
 from data.filters import InvalidFilter, parse_campaign_filters, parse_range
 from data.reads.campaign_list import CAMPAIGN_COLUMNS, iter_campaign_list
 from data.writes.audit import (
     AUDIT_COLUMNS,
     iter_audit_entries,
     parse_audit_filters,
-    record_event,
 )
-from data.writes.transaction import write_transaction
+from exports.responses import bad_request, csv_stream, record_export
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
-
-
-def _bad_request(exc: InvalidFilter):
-    return {
-        "error": {
-            "code": "bad_parameter",
-            "message": exc.message,
-            "details": {"param": exc.param},
-        }
-    }, 400
-
-
-def _record_export(kind: str, params: dict) -> None:
-    with write_transaction() as db:
-        record_event(
-            db,
-            g.scope.actor(request.remote_addr),
-            "export_made",
-            target_type=kind,
-            details=params,
-        )
-
-
-def csv_response(chunks, filename: str) -> Response:
-    """CSV from chunks that need no database any more (frames the view already read)."""
-    response = Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def csv_stream(read: Callable[[Session], Iterable], filename: str) -> Response:
-    """CSV read from the database while it is sent, with a session of the stream's own.
-
-    Flask tears the request down (closing the request's sessions) when the view returns, then
-    pushes its contexts again to send the body: a stream that kept using the request's session
-    began a new transaction on it that nothing closed, one leaked connection per export. This
-    session opens with the first chunk and closes after the last, or when the client leaves.
-    """
-
-    def chunks():
-        with get_database().sessionmaker() as session:
-            yield from read(session)
-
-    return csv_response(chunks(), filename)
 
 
 @bp.get("/campaigns.csv")
@@ -88,9 +39,9 @@ def campaigns_csv():
             descending=args.get("desc", "1") != "0",
         )
     except InvalidFilter as exc:
-        return _bad_request(exc)
+        return bad_request(exc)
     g.scope.require("analyst")
-    _record_export("campaigns", {k: v[:200] for k, v in args.items()})
+    record_export("campaigns", {k: v[:200] for k, v in args.items()})
     scope = g.scope
     return csv_stream(
         lambda session: csv_chunks(
@@ -111,9 +62,9 @@ def audit_csv():
             args.get("start"), args.get("end"), args.get("action"), args.get("actor")
         )
     except InvalidFilter as exc:
-        return _bad_request(exc)
+        return bad_request(exc)
     g.scope.require("admin")
-    _record_export("audit", {k: v[:200] for k, v in args.items()})
+    record_export("audit", {k: v[:200] for k, v in args.items()})
     scope = g.scope
     return csv_stream(
         lambda session: csv_chunks(

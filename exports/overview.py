@@ -16,12 +16,7 @@ from data.reads.overview import (
     platform_breakdown,
     revenue_trend,
 )
-from exports.lists import (
-    _bad_request,
-    _record_export,
-    csv_response,
-    csv_stream,
-)
+from exports.responses import bad_request, csv_response, csv_stream, record_export
 
 bp = Blueprint("overview_exports", __name__, url_prefix="/export")
 
@@ -47,9 +42,9 @@ def overview_csv(kind: str):
     try:
         rng, platforms, granularity = _filters()
     except InvalidFilter as exc:
-        return _bad_request(exc)
+        return bad_request(exc)
     g.scope.require("analyst")
-    _record_export(kind, {k: v[:200] for k, v in request.args.items()})
+    record_export(kind, {k: v[:200] for k, v in request.args.items()})
     session = db_session()
     if kind == "trend":
         frame, columns = (
@@ -74,9 +69,9 @@ def daily_metrics_csv():
     try:
         rng, platforms, _granularity = _filters()
     except InvalidFilter as exc:
-        return _bad_request(exc)
+        return bad_request(exc)
     g.scope.require("analyst")
-    _record_export("daily_metrics", {k: v[:200] for k, v in request.args.items()})
+    record_export("daily_metrics", {k: v[:200] for k, v in request.args.items()})
     scope = g.scope
     return csv_stream(
         lambda session: metric_rows_csv(session, scope, rng, platforms),

@@ -21,7 +21,6 @@ from components.figures import GRAPH_CONFIG, campaign_daily_figure, empty_figure
 from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID
 from components.tables import metrics_table
-from data.cache import cache_response
 from data.clock import today
 from data.db import read_session
 from data.filters import (
@@ -42,6 +41,7 @@ from data.reads.creatives import campaign_creatives
 from data.reads.ltv import latest_ltv
 from data.reads.queries import fee_rate
 from shell.presets import register_preset_callback
+from web.callback_cache import cache_response
 
 PREFIX = "campaign"
 ID = {
@@ -71,7 +71,7 @@ dash.register_page(
     title="Campaign · KIKI Analytics",
     min_role="viewer",
     id_prefix=f"{PREFIX}-",
-    charts=True,  # its page preloads the chart scripts (web/delivery.py)
+    charts=True,  # its page preloads the chart scripts (web/page_head.py)
 )
 
 

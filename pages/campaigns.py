@@ -16,7 +16,6 @@ from components.controls import (
     link_problem,
     message_area,
 )
-from data.cache import cache_response
 from data.clock import today
 from data.db import read_session
 from data.filters import (
@@ -29,6 +28,7 @@ from data.filters import (
 )
 from data.reads.campaign_list import campaign_list
 from shell.presets import register_preset_callback
+from web.callback_cache import cache_response
 
 PREFIX = "campaigns"
 PAGE_SIZE = 25

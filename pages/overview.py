@@ -28,7 +28,6 @@ from components.figures import (
 from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID, saved_theme
 from components.tables import top_campaigns_table
-from data.cache import cache_response
 from data.clock import today
 from data.db import read_session
 from data.filters import (
@@ -47,6 +46,7 @@ from data.reads.overview import (
     top_campaigns,
 )
 from shell.presets import register_preset_callback
+from web.callback_cache import cache_response
 
 PREFIX = "overview"
 ID = {
@@ -78,7 +78,7 @@ dash.register_page(
     nav=True,
     min_role="viewer",
     id_prefix=f"{PREFIX}-",
-    charts=True,  # its page preloads the chart scripts (web/delivery.py)
+    charts=True,  # its page preloads the chart scripts (web/page_head.py)
 )
 
 KPI_CARDS = [  # (card id, label, metric)

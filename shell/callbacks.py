@@ -17,14 +17,14 @@ from components.shell import (
     nav_links,
     user_menu,
 )
-from shell.page_container import LOCATION_ID
+from shell.dash_internals import LOCATION_ID
 
 
 def register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         Output(NAV_ID, "children"),
         Output(USER_ID, "children"),
-        Input("_pages_location", "pathname"),
+        Input(LOCATION_ID, "pathname"),
     )
     def update_shell_navigation(pathname):
         user = current_user

@@ -24,15 +24,18 @@ import logging
 from urllib.parse import urlsplit
 
 import dash
-from dash._pages import _parse_query_string, _path_to_page  # what Dash's router calls
 from flask import current_app, has_request_context, request
 
 from auth.access import has_role
 from components.shell import app_shell
+from shell.dash_internals import (
+    CONTENT_ID,
+    LOCATION_ID,
+    STORE_ID,
+    page_and_variables,
+    query_arguments,
+)
 
-LOCATION_ID = "_pages_location"
-CONTENT_ID = "_pages_content"
-STORE_ID = "_pages_store"
 LAYOUT_PATH = "/_dash-layout"
 
 log = logging.getLogger(__name__)
@@ -78,11 +81,11 @@ def _requested_page() -> dict | None:
     # Inputs the router would pass to the layout besides the address: none in this app.
     if dash.get_app().routing_callback_inputs:
         return None
-    page, variables = _path_to_page(dash.strip_relative_path(pathname))
+    page, variables = page_and_variables(pathname)
     if not page:
         return None
     search = f"?{url.query}" if url.query else ""
-    arguments = {**(variables or {}), **_parse_query_string(search)}
+    arguments = {**(variables or {}), **query_arguments(search)}
     try:
         layout = page["layout"]
         title = page["title"]

@@ -1,1 +1,1 @@
-"""The request pipeline around every answer: logging, health, Prometheus, delivery, the callback cache."""
+"""The Flask side around every answer: the hook order (pipeline), logs, health, Prometheus, delivery, the callback cache."""

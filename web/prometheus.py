@@ -42,7 +42,8 @@ def metrics():
     return response
 
 
-def _start_timer() -> None:
+def start_timer() -> None:
+    """before_request: the request's start, for record_request."""
     g.kiki_started = time.perf_counter()
 
 
@@ -52,7 +53,8 @@ def _callback_output() -> str:
     return output[:200] if isinstance(output, str) and output else "unknown"
 
 
-def _record(response):
+def record_request(response):
+    """after_request: the request's duration and status (and the callback's) into the metrics."""
     started = g.pop("kiki_started", None)
     if started is None:
         return response
@@ -84,10 +86,6 @@ def init_sentry(app: Flask) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Register /metrics, time every request, and start Sentry when configured."""
+    """Register /metrics and start Sentry when configured (the timing hooks: web/pipeline.py)."""
     app.register_blueprint(bp)
-    # First of all before_request hooks, so requests refused by the guard or a rate limit
-    # are timed and counted too.
-    app.before_request_funcs.setdefault(None, []).insert(0, _start_timer)
-    app.after_request(_record)
     init_sentry(app)

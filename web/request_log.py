@@ -36,6 +36,20 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+def assign_request_id() -> None:
+    """before_request: the caller's X-Request-ID when it is sane, else a fresh one."""
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = (
+        incoming[:64] if incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+    )
+
+
+def echo_request_id(response):
+    """after_request: every answer carries its request id."""
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    return response
+
+
 def init_logging(app: Flask) -> None:
     """Structured JSON logs on stderr, every line carrying the request id."""
     root = logging.getLogger()
@@ -45,15 +59,3 @@ def init_logging(app: Flask) -> None:
         handler.addFilter(_RequestIdFilter())
         root.addHandler(handler)
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
-
-    @app.before_request
-    def _assign_request_id():
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = (
-            incoming[:64] if incoming.replace("-", "").isalnum() else uuid.uuid4().hex
-        )
-
-    @app.after_request
-    def _echo_request_id(response):
-        response.headers["X-Request-ID"] = g.get("request_id", "")
-        return response

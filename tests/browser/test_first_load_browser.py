@@ -127,7 +127,7 @@ def test_a_referrer_trimmed_to_the_origin_still_shows_the_addressed_page(signed_
 
 
 def test_the_preloaded_chart_scripts_are_fetched_once_and_used(signed_in):
-    """web/delivery.py preloads dcc's graph chunk and plotly.js on pages with charts:
+    """web/page_head.py preloads dcc's graph chunk and plotly.js on pages with charts:
     the renderer's own requests must be the same URLs, or each would be downloaded twice."""
     duo = signed_in("viewer@acme.test", "/profile")
     duo.driver.get(duo.server.url + "/")

@@ -11,7 +11,7 @@ from dash.fingerprint import check_fingerprint
 from plotly.offline import get_plotlyjs_version
 
 from tests.test_app import overview_payload
-from web.delivery import (
+from web.scripts import (
     COMPILE_HINT,
     HINTED_SUITES,
     PLOTLY_BASIC_TRACES,

@@ -12,25 +12,10 @@ from flask.cli import with_appcontext
 from data.db import get_database
 from data.privacy.caches import purge_caches
 from data.privacy.erase import erase_subject, plan_erasure
-from data.privacy.export import write_export
+from data.privacy.export import record_export, write_export
 from data.privacy.pseudonym import pseudonym_key
 from data.privacy.retention import purge_audit_log
-from data.privacy.subject import PrivacyError, Subject, find_subject
-from data.writes.audit import record_event
-
-
-def record_export(session, subject: Subject, actor_user_id, ip_address, rows) -> None:
-    """The audit row of an export: who asked, whose data, how many rows (no e-mail)."""
-    record_event(
-        session,
-        "gdpr_export",
-        organization_id=subject.organization_id,
-        actor_user_id=actor_user_id,
-        ip_address=ip_address,
-        target_type="user",
-        target_id=subject.user_id,
-        details={"rows": rows},
-    )
+from data.privacy.subject import PrivacyError, find_subject
 
 
 @click.command("gdpr-export")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from data.privacy.registry import COLUMNS, WITHHOLD
 from data.privacy.subject import Subject, export_queries
+from data.writes.audit import record_event
 
 FORMAT = "kiki-gdpr-export/1"
 CHUNK_ROWS = 5000
@@ -161,3 +162,17 @@ def write_export(
         partial.chmod(0o600)  # personal data: readable by the owner only
         os.replace(partial, out)
     return result
+
+
+def record_export(session, subject: Subject, actor_user_id, ip_address, rows) -> None:
+    """The audit row of an export: who asked, whose data, how many rows (no e-mail)."""
+    record_event(
+        session,
+        "gdpr_export",
+        organization_id=subject.organization_id,
+        actor_user_id=actor_user_id,
+        ip_address=ip_address,
+        target_type="user",
+        target_id=subject.user_id,
+        details={"rows": rows},
+    )

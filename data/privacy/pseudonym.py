@@ -33,3 +33,10 @@ def pseudonym(key: bytes, email: str) -> str:
     """ "anon-" and 32 hex digits (128 bits) of HMAC-SHA256(key, the lower-cased e-mail)."""
     digest = hmac.new(key, email.strip().lower().encode(), hashlib.sha256)
     return PREFIX + digest.hexdigest()[:32]
+
+
+def app_pseudonym_key() -> bytes:
+    """The current app's pseudonym key (needs an app context)."""
+    from flask import current_app
+
+    return pseudonym_key(current_app.config["SECRET_KEY"])

@@ -24,13 +24,16 @@ bp = Blueprint("privacy_exports", __name__, url_prefix="/export")
 def personal_data_zip():
     """Everything held about the member ``?user=<id>``: JSON, CSV and manifest.json."""
     g.scope.require("admin")
+    user = request.args.get("user", "")
+    if not (user.isascii() and user.isdigit()) or len(user) > 18:
+        return {"error": {"code": "bad_parameter", "message": "user: a user id"}}, 400
     db = db_session()
     workdir = Path(tempfile.mkdtemp(prefix="kiki-gdpr-"))
     try:
         out = workdir / "export.zip"
         try:
             export_member(
-                db, g.scope, request.args.get("user"), out,
+                db, g.scope, int(user), out,
                 ip_address=request.remote_addr,
             )  # fmt: skip
         except PrivacyError as exc:
@@ -41,12 +44,11 @@ def personal_data_zip():
         handle = out.open("rb")  # stays readable after the directory is removed (POSIX)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    user_id = int(request.args["user"])
     return send_file(
         handle,
         mimetype="application/zip",
         as_attachment=True,
-        download_name=f"kiki-personal-data-user-{user_id}.zip",
+        download_name=f"kiki-personal-data-user-{int(user)}.zip",
     )
 
 

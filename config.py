@@ -55,6 +55,8 @@ def load_config(env=None) -> dict:
         "KIKI_API_IP_RATE_LIMIT": env.get("KIKI_API_IP_RATE_LIMIT") or "600 per minute",
         "KIKI_BACKUP_DIR": env.get("KIKI_BACKUP_DIR") or "backups",
         "KIKI_BACKUP_KEEP": _int(env, "KIKI_BACKUP_KEEP", 7),
+        # Audit rows older than this are deleted by `flask purge-audit-log` (deploy/crontab).
+        "KIKI_AUDIT_RETENTION_DAYS": _int(env, "KIKI_AUDIT_RETENTION_DAYS", 400),
         "KIKI_METRICS_TOKEN": env.get("KIKI_METRICS_TOKEN") or None,
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "KIKI_PROXY_HOPS": _int(env, "KIKI_PROXY_HOPS", 0),

@@ -134,6 +134,7 @@ def prepare_embedded(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     from data.ops import commands as ops_cli
+    from data.privacy import commands as privacy_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
@@ -142,5 +143,8 @@ def init_app(app: Flask) -> None:
         ops_cli.restore_command,
         ops_cli.refresh_rollups_command,
         ops_cli.rotate_keys_command,
+        privacy_cli.gdpr_export_command,
+        privacy_cli.gdpr_erase_command,
+        privacy_cli.purge_audit_log_command,
     ):
         app.cli.add_command(command)

@@ -1,0 +1,173 @@
+"""The registry of personal data: every column, file and cache key that holds it, and what
+export and erasure do with each. The export and the erasure are driven by it, and a test fails
+when a model gains a column that looks personal and is not listed here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+# What the export does with a column of the person's rows.
+EXPORT = "export"  # written to the archive
+WITHHOLD = "withhold"  # a secret (hash, ciphertext): never leaves the database
+NOT_PERSONAL = (
+    "not-personal"  # flagged by the name heuristic, but about the organization
+)
+
+# What the erasure does with it.
+DELETE = "delete"  # the row goes: only they own it
+PSEUDONYMISE = "pseudonymise"  # replaced by a keyed hash of the e-mail (or emptied)
+REMOVE_AUTHORSHIP = (
+    "remove-authorship"  # organization data kept, the link to them set NULL
+)
+KEEP = "keep"  # not about the person, or kept for a stated reason
+
+
+@dataclass(frozen=True)
+class PersonalColumn:
+    table: str
+    column: str
+    export: str
+    erase: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Rows of ``table`` that belong to or name a person, found through ``link`` (a column
+    holding users.id); ``erase`` is what happens to those rows."""
+
+    name: str
+    table: str
+    link: str
+    erase: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """A file or cache key pattern that can hold personal data."""
+
+    kind: str  # "file" or "cache"
+    pattern: str
+    export: str
+    erase: str
+    why: str
+
+
+def _c(table, column, export, erase, why) -> PersonalColumn:
+    return PersonalColumn(table, column, export, erase, why)
+
+
+COLUMNS: tuple[PersonalColumn, ...] = (
+    _c("users", "email", EXPORT, DELETE, "the account's address"),
+    _c("users", "name", EXPORT, DELETE, "the person's name"),
+    _c("users", "password_hash", WITHHOLD, DELETE, "a secret, never exported"),
+    _c("users", "last_login_at", EXPORT, DELETE, "session metadata"),
+    _c("users", "session_epoch", EXPORT, DELETE, "session metadata (bumped on erase)"),
+    _c("api_tokens", "user_id", EXPORT, DELETE, "the token's owner"),
+    _c("api_tokens", "name", EXPORT, DELETE, "named by its owner"),
+    _c("api_tokens", "token_hash", WITHHOLD, DELETE, "a secret, never exported"),
+    _c(
+        "audit_logs", "actor_user_id", EXPORT, PSEUDONYMISE, "who acted: NULL + subject"
+    ),
+    _c("audit_logs", "ip_address", EXPORT, PSEUDONYMISE, "their address: emptied"),
+    _c("audit_logs", "target_id", EXPORT, PSEUDONYMISE, "a user target: the pseudonym"),
+    _c("audit_logs", "details", EXPORT, PSEUDONYMISE, "may name them: rewritten"),
+    _c("campaign_deployments", "created_by_id", EXPORT, REMOVE_AUTHORSHIP, "author"),
+    _c("user_assets", "uploaded_by_id", EXPORT, REMOVE_AUTHORSHIP, "uploader"),
+    _c("platform_credentials", "updated_by_id", EXPORT, REMOVE_AUTHORSHIP, "editor"),
+    _c("platform_credentials", "encrypted_value", WITHHOLD, KEEP, "the org's API key"),
+    _c("platform_credentials", "last4", WITHHOLD, KEEP, "part of the org's API key"),
+    # Flagged by the heuristics below, but organization data, not about a person.
+    _c("organizations", "name", NOT_PERSONAL, KEEP, "a company's name"),
+    _c("campaign_deployments", "name", NOT_PERSONAL, KEEP, "a campaign's name"),
+    _c("ad_copies", "body", NOT_PERSONAL, KEEP, "advertising copy"),
+    _c("image_prompts", "prompt", NOT_PERSONAL, KEEP, "a creative's prompt"),
+    _c("video_prompts", "prompt", NOT_PERSONAL, KEEP, "a creative's prompt"),
+    _c("user_assets", "filename", NOT_PERSONAL, KEEP, "a creative's file name"),
+)
+
+DATASETS: tuple[Dataset, ...] = (
+    Dataset("account", "users", "id", DELETE, "the account and its session metadata"),
+    Dataset("api_tokens", "api_tokens", "user_id", DELETE, "token metadata"),
+    Dataset("audit_as_actor", "audit_logs", "actor_user_id", PSEUDONYMISE, "they acted"),
+    Dataset("campaigns_authored", "campaign_deployments", "created_by_id",
+            REMOVE_AUTHORSHIP, "organization data they created"),
+    Dataset("assets_uploaded", "user_assets", "uploaded_by_id", REMOVE_AUTHORSHIP,
+            "creatives they uploaded"),
+    Dataset("credentials_updated", "platform_credentials", "updated_by_id",
+            REMOVE_AUTHORSHIP, "platform keys they last set"),
+)  # fmt: skip
+# Audit rows others caused that name them (a user target, their e-mail in the details) are
+# exported as "audit_about_them" and rewritten on erase (data/privacy/erase.py).
+
+PLACES: tuple[Place, ...] = (
+    Place("file", "KIKI_BACKUP_DIR/kiki-*.{dump,sqlite3}", "no", KEEP,
+          "whole-database copies: the erased rows leave as backups rotate out "
+          "(KIKI_BACKUP_KEEP); a restore needs the erasures run again"),
+    Place("file", "gdpr-export --out FILE.zip", "is the export", KEEP,
+          "written where the operator says; theirs to hand over and delete"),
+    Place("cache", "CACHE_KEY_PREFIX read:*:org<id>:*", "no", DELETE,
+          "cached reads of their organization (purged on erase)"),
+    Place("cache", "CACHE_KEY_PREFIX response:org<id>:*", "no", DELETE,
+          "cached callback answers of their organization (purged on erase)"),
+    Place("cache", "rate-limit keys *login-email:<email>*", "no", DELETE,
+          "sign-in attempts per address in Redis (purged on erase); in-memory "
+          "limits expire with their window"),
+    Place("cache", "auth/user_cache.py session users (per process)", "no", DELETE,
+          "cleared by any write to users, in every process via Redis pub/sub"),
+)  # fmt: skip
+
+_PERSONAL_NAME = re.compile(
+    r"(e_?mail|name|address|(^|_)ip(_|$)|phone|user_agent|note|comment|body|details"
+    r"|message|prompt|password|secret|token|hash|encrypted|last4|(_by|_user)(_id)?$)"
+)
+
+
+def looks_personal(column: sa.Column) -> bool:
+    """The name heuristic: personal-looking names, free text, and links to users."""
+    if _PERSONAL_NAME.search(column.name):
+        return True
+    if isinstance(column.type, sa.Text | sa.JSON):
+        return True
+    return any(fk.column.table.name == "users" for fk in column.foreign_keys)
+
+
+def registered() -> set[tuple[str, str]]:
+    return {(entry.table, entry.column) for entry in COLUMNS}
+
+
+def unregistered_columns(metadata: sa.MetaData) -> list[str]:
+    """table.column of every personal-looking column the registry does not list."""
+    known = registered()
+    return sorted(
+        f"{table.name}.{column.name}"
+        for table in metadata.sorted_tables
+        for column in table.columns
+        if looks_personal(column) and (table.name, column.name) not in known
+    )
+
+
+def unknown_entries(metadata: sa.MetaData) -> list[str]:
+    """Registry entries (columns, datasets) naming a table or column that does not exist."""
+    names = [(e.table, e.column) for e in COLUMNS]
+    names += [(d.table, d.link) for d in DATASETS]
+    tables = metadata.tables
+    return sorted(
+        f"{table}.{column}"
+        for table, column in names
+        if table not in tables or column not in tables[table].columns
+    )
+
+
+def withheld(table: str) -> set[str]:
+    return {e.column for e in COLUMNS if e.table == table and e.export == WITHHOLD}
+
+
+def exported_columns(table: sa.Table) -> list[sa.Column]:
+    """The columns of ``table`` an export writes: all but the withheld secrets."""
+    hidden = withheld(table.name)
+    return [column for column in table.columns if column.name not in hidden]

@@ -1,0 +1,56 @@
+"""The personal-data export of one member as a ZIP download (admins, own organization, audited)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, Flask, g, request, send_file
+
+from auth.access import requires_role
+from auth.limits import EXPORT_LIMIT
+from auth.security import limiter
+from data.db import db_session
+from data.privacy.members import export_member
+from data.privacy.subject import PrivacyError
+
+bp = Blueprint("privacy_exports", __name__, url_prefix="/export")
+
+
+@bp.get("/personal-data.zip")
+@requires_role("admin")
+@limiter.limit(EXPORT_LIMIT)
+def personal_data_zip():
+    """Everything held about the member ``?user=<id>``: JSON, CSV and manifest.json."""
+    g.scope.require("admin")
+    user = request.args.get("user", "")
+    if not (user.isascii() and user.isdigit()) or len(user) > 18:
+        return {"error": {"code": "bad_parameter", "message": "user: a user id"}}, 400
+    db = db_session()
+    workdir = Path(tempfile.mkdtemp(prefix="kiki-gdpr-"))
+    try:
+        out = workdir / "export.zip"
+        try:
+            export_member(
+                db, g.scope, int(user), out,
+                ip_address=request.remote_addr,
+            )  # fmt: skip
+        except PrivacyError as exc:
+            db.rollback()
+            # The same answer for another organization's user as for nobody.
+            return {"error": {"code": "not_found", "message": str(exc)}}, 404
+        db.commit()
+        handle = out.open("rb")  # stays readable after the directory is removed (POSIX)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return send_file(
+        handle,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"kiki-personal-data-user-{int(user)}.zip",
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

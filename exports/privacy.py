@@ -11,9 +11,9 @@ from flask import Blueprint, Flask, g, request, send_file
 from auth.access import requires_role
 from auth.limits import EXPORT_LIMIT
 from auth.security import limiter
-from data.db import db_session
 from data.privacy.members import export_member
 from data.privacy.subject import PrivacyError
+from data.writes.transaction import write_transaction
 
 bp = Blueprint("privacy_exports", __name__, url_prefix="/export")
 
@@ -27,20 +27,18 @@ def personal_data_zip():
     user = request.args.get("user", "")
     if not (user.isascii() and user.isdigit()) or len(user) > 18:
         return {"error": {"code": "bad_parameter", "message": "user: a user id"}}, 400
-    db = db_session()
     workdir = Path(tempfile.mkdtemp(prefix="kiki-gdpr-"))
     try:
         out = workdir / "export.zip"
         try:
-            export_member(
-                db, g.scope, int(user), out,
-                ip_address=request.remote_addr,
-            )  # fmt: skip
+            with write_transaction() as db:
+                export_member(
+                    db, g.scope, int(user), out,
+                    ip_address=request.remote_addr,
+                )  # fmt: skip
         except PrivacyError as exc:
-            db.rollback()
             # The same answer for another organization's user as for nobody.
             return {"error": {"code": "not_found", "message": str(exc)}}, 404
-        db.commit()
         handle = out.open("rb")  # stays readable after the directory is removed (POSIX)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -9,13 +9,14 @@ from flask import g, request
 
 from components.accounts import success_alert, user_options
 from components.controls import error_alert
+from components.data_errors import data_error_message
 from components.privacy import erase_card, export_href, person_card, plan_list
-from data.db import db_session
+from data.db import read_session
+from data.errors import DataError
 from data.privacy.caches import purge_caches
 from data.privacy.members import erase_member, member_plan
-from data.privacy.subject import PrivacyError
-from data.scope import PermissionDenied
-from data.writes.users import list_users
+from data.reads.users import list_users
+from data.writes.transaction import write_transaction
 
 PREFIX = "privacy"
 ID = {
@@ -52,7 +53,7 @@ def layout(**_ignored):
 @callback(Output(ID["user"], "options"), Input(ID["changed"], "data"))
 def update_privacy_users(_version):
     """The organization's members to choose from."""
-    return user_options(list_users(db_session(), g.scope))
+    return user_options(list_users(read_session(), g.scope))
 
 
 @callback(
@@ -67,13 +68,10 @@ def update_privacy_plan(user_id):
         return "Choose a member.", "", BUTTON + " disabled"
     if isinstance(user_id, bool) or not isinstance(user_id, int):
         return error_alert("Choose a member."), "", BUTTON + " disabled"
-    db = db_session()
     try:
-        shown = plan_list(member_plan(db, g.scope, user_id).lines())
-    except (PrivacyError, PermissionDenied) as exc:
-        shown = error_alert(str(exc))
-    finally:
-        db.rollback()
+        shown = plan_list(member_plan(read_session(), g.scope, user_id).lines())
+    except DataError as exc:
+        shown = error_alert(data_error_message(exc))
     return shown, export_href(user_id), BUTTON
 
 
@@ -90,15 +88,13 @@ def update_privacy_plan(user_id):
 )
 def erase_privacy_person(_clicks, user_id, confirmation, version):
     """Erase the chosen member once their e-mail is typed; all of it commits, or nothing."""
-    db = db_session()
     try:
-        subject, plan = erase_member(
-            db, g.scope, user_id, confirmation, ip_address=request.remote_addr
-        )
-        db.commit()
-    except (PrivacyError, PermissionDenied) as exc:
-        db.rollback()
-        return error_alert(str(exc)), dash.no_update, "", dash.no_update
+        with write_transaction() as db:
+            subject, plan = erase_member(
+                db, g.scope, user_id, confirmation, ip_address=request.remote_addr
+            )
+    except DataError as exc:
+        return error_alert(data_error_message(exc)), dash.no_update, "", dash.no_update
     purge_caches(subject.organization_id, subject.email)
     done = f"Erased; their audit rows now carry the pseudonym {plan.pseudonym}."
     next_version = (version if isinstance(version, int) else 0) + 1

@@ -16,6 +16,7 @@ from data.privacy.export import record_export, write_export
 from data.privacy.pseudonym import pseudonym_key
 from data.privacy.retention import purge_audit_log
 from data.privacy.subject import PrivacyError, find_subject
+from data.writes.transaction import write_transaction
 
 
 @click.command("gdpr-export")
@@ -47,26 +48,19 @@ def gdpr_erase_command(email: str, dry_run: bool) -> None:
     their audit rows (keyed hash; action and time kept), purge caches. One transaction."""
     key = pseudonym_key(current_app.config["SECRET_KEY"])
     database = get_database()
-    session = database.sessionmaker()
     try:
-        subject = find_subject(session, email)
-        if dry_run:
-            plan = plan_erasure(session, subject, key)
+        if dry_run:  # reads only: the session closes without a commit
+            with database.sessionmaker() as session:
+                subject = find_subject(session, email)
+                plan = plan_erasure(session, subject, key)
         else:
-            plan = erase_subject(
-                session, subject, key, actor_user_id=None, ip_address="cli"
-            )
-            session.commit()
+            with write_transaction(database) as session:
+                subject = find_subject(session, email)
+                plan = erase_subject(
+                    session, subject, key, actor_user_id=None, ip_address="cli"
+                )
     except PrivacyError as exc:
-        session.rollback()
         raise click.ClickException(str(exc)) from None
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        if dry_run:
-            session.rollback()
-        session.close()
     verb = "Would erase" if dry_run else "Erased"
     click.echo(f"{verb} user {subject.user_id}; pseudonym {plan.pseudonym}")
     for line in plan.lines():

@@ -16,6 +16,7 @@ from data.models import ApiToken, AuditLog, User
 from data.privacy.pseudonym import pseudonym
 from data.privacy.registry import DATASETS, REMOVE_AUTHORSHIP
 from data.privacy.subject import PrivacyError, Subject, mentions_condition, table
+from data.scope import Actor
 from data.writes.audit import record_event
 
 BATCH = 1000
@@ -179,10 +180,8 @@ def erase_subject(
     session.execute(sa.delete(User).where(User.id == uid))
     record_event(
         session,
+        Actor(subject.organization_id, actor_user_id, ip_address),
         "gdpr_erased",
-        organization_id=subject.organization_id,
-        actor_user_id=actor_user_id,
-        ip_address=ip_address,
         target_type="user",
         target_id=alias,
         details={"subject": alias, "counts": plan.counts},

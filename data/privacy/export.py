@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from data.privacy.registry import COLUMNS, WITHHOLD
 from data.privacy.subject import Subject, export_queries
+from data.scope import Actor
 from data.writes.audit import record_event
 
 FORMAT = "kiki-gdpr-export/1"
@@ -168,10 +169,8 @@ def record_export(session, subject: Subject, actor_user_id, ip_address, rows) ->
     """The audit row of an export: who asked, whose data, how many rows (no e-mail)."""
     record_event(
         session,
+        Actor(subject.organization_id, actor_user_id, ip_address),
         "gdpr_export",
-        organization_id=subject.organization_id,
-        actor_user_id=actor_user_id,
-        ip_address=ip_address,
         target_type="user",
         target_id=subject.user_id,
         details={"rows": rows},

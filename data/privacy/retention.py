@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.models import AuditLog
+from data.scope import SYSTEM
 from data.writes.audit import record_event
 
 BATCH = 5000
@@ -62,10 +63,8 @@ def purge_audit_log(
     with session_scope() as session:
         record_event(
             session,
+            SYSTEM,
             "audit_log_purged",
-            organization_id=None,
-            actor_user_id=None,
-            ip_address="cli",
             details={
                 "purged": purged,
                 "cutoff": cutoff.isoformat(),

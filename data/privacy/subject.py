@@ -7,11 +7,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from data.errors import Invalid
 from data.models import AuditLog, Base, User
 from data.privacy.registry import DATASETS, Dataset, exported_columns
 
 
-class PrivacyError(ValueError):
+class PrivacyError(Invalid):
     """The export or erasure was refused; the message says why, for the person who asked."""
 
 

@@ -39,7 +39,7 @@ test: install-dev
 # Production runs with PYTHONOPTIMIZE=2 (docs/PRODUCTION.md): the app, every callback and route
 # and the browser flows once more that way (pytest rewrites its own asserts, so they still run).
 test-optimized: install-dev
-	PYTHONOPTIMIZE=2 $(BIN)/python -m pytest -q tests/test_app.py tests/auth/test_forged_callbacks.py tests/routes tests/browser
+	PYTHONOPTIMIZE=2 $(BIN)/python -m pytest -q tests/test_app.py tests/auth/test_forged_callbacks.py tests/web/test_delivery.py tests/exports tests/browser
 
 lint: install-dev
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

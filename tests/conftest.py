@@ -97,3 +97,25 @@ def client_for(app):
         return client
 
     return make
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_url(request, tmp_path):
+    """A migrated, empty database of each backend, for one test."""
+    url = create_database(request.param, tmp_path)
+    yield url
+    dispose_database(url)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def ops_world(request, tmp_path_factory):
+    """(url, world): the golden data and users of every role, private to one test module."""
+    from tests.factories import build_world
+
+    url = create_database(request.param, tmp_path_factory.mktemp("ops"))
+    engine = make_engine(url)
+    with Session(engine) as session:
+        world = build_world(session)
+    engine.dispose()
+    yield url, world
+    dispose_database(url)

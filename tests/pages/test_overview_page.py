@@ -12,7 +12,7 @@ from components.shell import THEME_COOKIE
 from tests.auth import dash_calls
 from tests.auth.dash_calls import page_container
 from tests.golden import expected_cases
-from tests.pages.test_page_container import ORIGIN, find, first_layout
+from tests.shell.test_page_container import ORIGIN, find, first_layout
 from tests.statements import statements_sent
 
 CASES = {(c["organization_slug"], c["start"], c["end"]): c for c in expected_cases()}

@@ -16,8 +16,8 @@ from prometheus_client import REGISTRY
 
 from auth.access import requires_role
 from data import telemetry
-from tests.ops.conftest import call_callback, make_app, signed_in
-from tests.ops.test_cache import OVERVIEW
+from tests.apps import call_callback, make_app, signed_in
+from tests.data.test_cache import OVERVIEW
 from web.prometheus import init_sentry
 from web.request_log import JsonFormatter
 

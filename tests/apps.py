@@ -1,34 +1,8 @@
-"""Fixtures for the operations tests: private worlds, apps with chosen settings, callback calls."""
+"""Apps with chosen settings, signed-in clients and Dash callback calls, for tests of any package."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy.orm import Session
-
-from data.db import make_engine
-from tests.conftest import BACKENDS
-from tests.factories import app_config, build_world, login
-from tests.services import create_database, dispose_database
-
-
-@pytest.fixture(params=BACKENDS)
-def fresh_url(request, tmp_path):
-    """A migrated, empty database of each backend, for one test."""
-    url = create_database(request.param, tmp_path)
-    yield url
-    dispose_database(url)
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def ops_world(request, tmp_path_factory):
-    """(url, world): the golden data and users of every role, private to one test module."""
-    url = create_database(request.param, tmp_path_factory.mktemp("ops"))
-    engine = make_engine(url)
-    with Session(engine) as session:
-        world = build_world(session)
-    engine.dispose()
-    yield url, world
-    dispose_database(url)
+from tests.factories import app_config, login
 
 
 def make_app(url: str, **overrides):

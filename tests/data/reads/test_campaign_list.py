@@ -9,7 +9,7 @@ from data.filters import CampaignFilters, parse_range
 from data.models import PLATFORMS
 from data.reads.campaign_list import campaign_list
 from data.scope import Scope
-from tests.data.test_golden import CASES
+from tests.data.reads.test_golden import CASES
 from tests.statements import statements_sent
 
 

@@ -23,7 +23,7 @@ from data.ops.migrate import upgrade_to_head
 from data.ops.restore import restore_backup
 from data.scope import Scope
 from data.writes.platform_keys import set_credential
-from tests.ops.conftest import make_app
+from tests.apps import make_app
 from tests.services import create_pg_database, drop_pg_database
 
 

@@ -18,8 +18,8 @@ from data.models import Organization
 from data.reads.overview import kpi_summary
 from data.scope import Scope
 from data.writes.organizations import set_fee_rate
-from tests.ops.conftest import call_callback, make_app, signed_in
-from tests.ops.redis_server import private_redis
+from tests.apps import call_callback, make_app, signed_in
+from tests.redis_server import private_redis
 from tests.statements import statements_sent
 
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from data.db import get_database, make_engine
-from tests.ops.conftest import make_app
+from tests.apps import make_app
 from tests.services import create_pg_database, drop_pg_database
 
 # A statement that takes a while on either backend.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from data.db import make_engine
 from data.models import AuditLog, Organization
-from tests.ops.conftest import call_callback, make_app, signed_in
+from tests.apps import call_callback, make_app, signed_in
 
 PATH = "/settings/organization"
 

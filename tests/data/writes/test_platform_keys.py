@@ -24,7 +24,7 @@ from data.writes.platform_keys import (
     rotate_credentials,
     set_credential,
 )
-from tests.ops.conftest import call_callback, make_app, signed_in
+from tests.apps import call_callback, make_app, signed_in
 
 SECRET = "sk-live-SECRET-4242-abcdefghijklmnop"
 OTHER = "ya29.OTHER-key-zyxwvutsrqponm-9876"

@@ -18,8 +18,8 @@ from data.ops.rollups import refresh_rollups
 from data.reads.overview import kpi_summary
 from data.scope import Scope
 from data.writes.organizations import set_fee_rate
-from tests.ops.conftest import call_callback, make_app, signed_in
-from tests.ops.redis_server import black_hole, private_redis
+from tests.apps import call_callback, make_app, signed_in
+from tests.redis_server import black_hole, private_redis
 from tests.statements import statements_sent
 
 RNG = DateRange(dt.date(2026, 10, 19), dt.date(2026, 11, 1))

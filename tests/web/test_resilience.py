@@ -20,10 +20,10 @@ from data.ops.migrate import upgrade_to_head
 from data.reads.overview import kpi_summary
 from data.scope import Scope
 from data.writes.organizations import set_fee_rate
+from tests.apps import call_callback, make_app, signed_in
+from tests.data.test_cache import OVERVIEW, RNG
 from tests.factories import build_world, csrf_token
-from tests.ops.conftest import call_callback, make_app, signed_in
-from tests.ops.redis_server import free_port, private_redis
-from tests.ops.test_cache import OVERVIEW, RNG
+from tests.redis_server import free_port, private_redis
 from tests.services import unavailable
 from tests.statements import statements_sent
 

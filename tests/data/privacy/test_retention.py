@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from config import load_config
 from data.db import get_database
 from data.models import AuditLog
-from tests.privacy.conftest import privacy_app
+from tests.data.privacy.conftest import privacy_app
 
 
 def test_retention_setting_has_a_default_and_reads_the_environment():

@@ -13,7 +13,7 @@ from data.privacy.caches import glob_escape, purge_caches
 from data.privacy.erase import erase_subject
 from data.privacy.pseudonym import app_pseudonym_key
 from data.privacy.subject import PrivacyError, find_subject
-from tests.privacy.conftest import acme_admin_id, add_person, privacy_app
+from tests.data.privacy.conftest import acme_admin_id, add_person, privacy_app
 
 
 @pytest.fixture

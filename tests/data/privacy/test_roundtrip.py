@@ -19,9 +19,9 @@ from app import ROOT
 from data.db import get_database
 from data.models import ApiToken, AuditLog, Base, User
 from data.privacy.pseudonym import pseudonym, pseudonym_key
+from tests.apps import call_callback
+from tests.data.privacy.conftest import acme_admin_id, add_person
 from tests.factories import login
-from tests.ops.conftest import call_callback
-from tests.privacy.conftest import acme_admin_id, add_person
 from tests.services import REDIS_URL
 
 OVERVIEW = {

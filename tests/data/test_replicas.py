@@ -11,8 +11,8 @@ from flask import current_app, g, jsonify
 from auth.access import requires_role
 from data.db import db_session, get_database, read_session
 from data.writes.organizations import set_fee_rate
-from tests.ops.conftest import call_callback, make_app, signed_in
-from tests.ops.test_cache import OVERVIEW
+from tests.apps import call_callback, make_app, signed_in
+from tests.data.test_cache import OVERVIEW
 
 DEAD_PG = "postgresql+psycopg://postgres@127.0.0.1:9/kiki"  # nothing listens on port 9
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from data.db import get_database
 from data.models import AuditLog
-from tests.privacy.conftest import acme_admin_id, add_person, privacy_app
+from tests.data.privacy.conftest import acme_admin_id, add_person, privacy_app
 
 ROWS = 100_000
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from data.db import get_database
 from data.models import AuditLog, User
-from tests.ops.conftest import call_callback, signed_in
-from tests.privacy.conftest import acme_admin_id, add_person, privacy_app
+from tests.apps import call_callback, signed_in
+from tests.data.privacy.conftest import acme_admin_id, add_person, privacy_app
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from data.ops.demo import load_demo_data
 from data.ops.rollups import refresh_rollups
 from data.reads.overview import kpi_summary, platform_breakdown, revenue_trend
 from data.scope import Scope
-from tests.ops.conftest import make_app
+from tests.apps import make_app
 
 END = dt.date(2026, 10, 31)
 pm = PerformanceMetric.__table__

@@ -17,7 +17,7 @@ from data.reads.overview import (
     top_campaigns,
 )
 from data.scope import Scope
-from tests.data.test_golden import CASES, _case_id, assert_figures
+from tests.data.reads.test_golden import CASES, _case_id, assert_figures
 from tests.statements import statements_sent
 
 

@@ -74,7 +74,8 @@ def check_request_body():
     if request.path.startswith(UPLOAD_PREFIX):
         request.max_content_length = config["KIKI_MAX_UPLOAD_BYTES"]
     form_post = request.method == "POST" and request.path in FORM_PATHS
-    if form_post and request.mimetype != "application/x-www-form-urlencoded":
+    # No body at all (a bare sign-out POST) is left to the view and the guard, as before.
+    if form_post and request.mimetype not in ("", "application/x-www-form-urlencoded"):
         return error_response(
             415, "Send the form as application/x-www-form-urlencoded."
         )

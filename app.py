@@ -21,6 +21,7 @@ import shell.page_container
 import web.callback_cache
 import web.delivery
 import web.health
+import web.malformed
 import web.page_head
 import web.pipeline
 import web.prometheus
@@ -45,6 +46,7 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
         )
 
     web.request_log.init_logging(server)
+    web.malformed.init_app(server)  # size limit, 400/413/415 answers, bounded JSON
     Database().init_app(server)
     data.cache.init_app(server)
     auth.init_app(server)  # login, CSRF, rate limits, the sign-in pages
@@ -75,6 +77,7 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     auth.init_dash(app)  # page and callback roles, the CSP's script hashes
     shell.dash_internals.claim_callbacks(app)  # the complete callback map, now
     web.callback_cache.init_dash(app)
+    web.malformed.init_dash(app)
     return app
 
 

@@ -57,6 +57,9 @@ def load_config(env=None) -> dict:
         "KIKI_BACKUP_KEEP": _int(env, "KIKI_BACKUP_KEEP", 7),
         # Audit rows older than this are deleted by `flask purge-audit-log` (deploy/crontab).
         "KIKI_AUDIT_RETENTION_DAYS": _int(env, "KIKI_AUDIT_RETENTION_DAYS", 400),
+        # Request bodies above this are answered 413; only a future /upload/ route gets more.
+        "KIKI_MAX_REQUEST_BYTES": _int(env, "KIKI_MAX_REQUEST_BYTES", 1024 * 1024),
+        "KIKI_MAX_UPLOAD_BYTES": _int(env, "KIKI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
         "KIKI_METRICS_TOKEN": env.get("KIKI_METRICS_TOKEN") or None,
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "KIKI_PROXY_HOPS": _int(env, "KIKI_PROXY_HOPS", 0),

@@ -174,6 +174,6 @@ def _string_values(payload: dict) -> list[str]:
 def parse_callback_payload(raw: bytes) -> dict:
     try:
         payload = json.loads(raw or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # nested thousands deep: no callback to name
         return {}
     return payload if isinstance(payload, dict) else {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
@@ -111,8 +110,10 @@ def _choices(
         return ()
     if isinstance(values, str):
         values = values.split(",")
-    if not isinstance(values, (list, tuple)):
-        raise InvalidFilter(param, f"{param}: expected a list.")
+    if not isinstance(values, (list, tuple)) or not all(
+        isinstance(v, str) for v in values
+    ):
+        raise InvalidFilter(param, f"{param}: expected a list of names.")
     cleaned = tuple(
         dict.fromkeys(str(v).strip().lower() for v in values if str(v).strip())
     )
@@ -134,21 +135,23 @@ def parse_statuses(values) -> tuple[str, ...]:
 
 
 def parse_granularity(value) -> str:
-    value = (value or "day").lower()
-    if value not in GRANULARITIES:
+    value = value or "day"
+    if not isinstance(value, str) or value.lower() not in GRANULARITIES:
         raise InvalidFilter("granularity", "granularity: use day or week.")
-    return value
+    return value.lower()
 
 
 def parse_sort(value) -> str:
     value = value or "revenue"
-    if value not in SORTABLE_COLUMNS:
+    if not isinstance(value, str) or value not in SORTABLE_COLUMNS:
         raise InvalidFilter("sort", f"Cannot sort by {str(value)[:30]!r}.")
     return value
 
 
 def parse_search(value) -> str:
-    value = str(value or "").strip()
+    if value is not None and not isinstance(value, str):
+        raise InvalidFilter("search", "The search text must be text.")
+    value = (value or "").strip()
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise InvalidFilter(
             "search", "The search text cannot contain control characters."
@@ -160,16 +163,36 @@ def parse_search(value) -> str:
     return value
 
 
+MAX_AMOUNT = 10**12
+
+
+def parse_finite(value, param: str) -> Decimal:
+    """A finite number from text or a JSON number, parsed exactly.
+
+    Strict: no NaN, sNaN or infinity (Decimal('sNaN') raises on comparison), no bools, no
+    exponents beyond what a real amount needs (1e999999999 is refused, not expanded).
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise InvalidFilter(param, f"{param}: expected a number.")
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else value)
+    except (InvalidOperation, ValueError):
+        raise InvalidFilter(param, f"{param}: expected a number.") from None
+    if not number.is_finite():
+        raise InvalidFilter(param, f"{param}: expected a finite number.")
+    if number and not -15 <= number.adjusted() <= 15:
+        raise InvalidFilter(param, f"{param}: the number is too large or too small.")
+    return number if number else Decimal(0)  # not 0E-99999999
+
+
 def parse_non_negative(value, param: str, kind=float):
+    """None for no value; else a finite number from 0 to 10**12 (as ``kind``: float or Decimal)."""
     if value is None or value == "":
         return None
-    try:
-        number = kind(str(value)) if kind is Decimal else kind(value)
-    except (ValueError, TypeError, InvalidOperation):
-        raise InvalidFilter(param, f"{param}: expected a number.") from None
-    if math.isnan(float(number)) or number < 0 or number > 10**12:
+    number = parse_finite(value, param)
+    if number < 0 or number > MAX_AMOUNT:
         raise InvalidFilter(param, f"{param}: expected a number of 0 or more.")
-    return number
+    return number if kind is Decimal else kind(number)
 
 
 def parse_campaign_filters(
@@ -223,7 +246,7 @@ def preset_range(name: str, today: dt.date) -> DateRange:
     if name == "previous_month":
         end = today.replace(day=1) - dt.timedelta(days=1)
         return DateRange(end.replace(day=1), end)
-    raise InvalidFilter("preset", f"Unknown date preset {name[:20]!r}.")
+    raise InvalidFilter("preset", f"Unknown date preset {str(name)[:20]!r}.")
 
 
 def matching_preset(rng: DateRange, today: dt.date) -> str:
@@ -242,7 +265,9 @@ def resolve_preset_change(
     Choosing a preset sets the dates; editing the dates selects the matching preset or "custom".
     None means "leave as it is".
     """
-    if preset_changed and preset in PRESETS and preset != "custom":
+    # A preset is a key: anything else (a list, a dict) is no preset at all.
+    known = isinstance(preset, str) and preset in PRESETS
+    if preset_changed and known and preset != "custom":
         rng = preset_range(preset, today)
         return rng.start.isoformat(), rng.end.isoformat(), None
     try:

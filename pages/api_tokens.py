@@ -21,6 +21,7 @@ from data.writes.api_tokens import (
     revoke_token,
 )
 from data.writes.transaction import write_transaction
+from shell.callback_inputs import count, text
 
 PREFIX = "tokens"
 ID = {
@@ -168,17 +169,21 @@ def change_api_tokens(_create, _revoke, name, version):
     if not ctx.triggered or not ctx.triggered[0].get("value"):
         raise PreventUpdate  # buttons appearing in the list are not clicks
     user_id, trigger = g.scope.user_id, ctx.triggered_id
-    changed = (version or 0) + 1
+    changed = count(version) + 1
     if trigger == ID["create"]:
         try:
+            name = text(name, "name")
             with write_transaction() as db:
                 _token, plaintext = create_token(db, user_id, name, request.remote_addr)
         except DataError as exc:
             message = error_alert(data_error_message(exc))
             return None, message, dash.no_update, dash.no_update
         return _new_token_alert(plaintext), None, "", changed
+    index = trigger.get("index") if isinstance(trigger, dict) else None
+    if count(index) < 1:  # the page's ids are whole numbers: anything else is forged
+        raise PreventUpdate
     with write_transaction() as db:
-        revoked = revoke_token(db, user_id, int(trigger["index"]), request.remote_addr)
+        revoked = revoke_token(db, user_id, index, request.remote_addr)
     if revoked:
         message = dbc.Alert(
             "The token was revoked: it no longer works.",

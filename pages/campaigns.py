@@ -27,6 +27,7 @@ from data.filters import (
     preset_range,
 )
 from data.reads.campaign_list import campaign_list
+from shell.callback_inputs import page_index, sort_spec
 from shell.presets import register_preset_callback
 from web.callback_cache import cache_response
 
@@ -200,8 +201,9 @@ def update_campaigns_table(
     sort_by,
 ):
     """One page of the filtered, sorted list; a filter change goes back to the first page."""
-    sort = (sort_by or [{}])[0]
     try:
+        sort_column, descending = sort_spec(sort_by, "revenue")
+        page = page_index(page)
         rng = parse_range(start, end)
         filters = parse_campaign_filters(
             search,
@@ -210,8 +212,8 @@ def update_campaigns_table(
             min_spend,
             roas_min,
             roas_max,
-            sort.get("column_id", "revenue"),
-            sort.get("direction", "desc") == "desc",
+            sort_column,
+            descending,
         )
     except InvalidFilter as exc:
         return (
@@ -225,7 +227,7 @@ def update_campaigns_table(
             dash.no_update,
         )
     paging = ctx.triggered_id == ID["table"] if ctx.triggered_id else True
-    page = max(int(page or 0), 0) if paging else 0
+    page = page if paging else 0
     frame, total = campaign_list(
         read_session(), g.scope, rng, filters, page=page, page_size=PAGE_SIZE
     )

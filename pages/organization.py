@@ -20,6 +20,7 @@ from data.errors import DataError
 from data.writes.organizations import fee_rate_percent, set_fee_rate
 from data.writes.platform_keys import credential_list, set_credential
 from data.writes.transaction import write_transaction
+from shell.callback_inputs import count
 
 PREFIX = "org"
 ID = {
@@ -117,7 +118,7 @@ def save_organization_fee(_clicks, percent, version):
     )
     if problem:
         return error_alert(problem), dash.no_update
-    return success_alert("Fee rate saved."), (version or 0) + 1
+    return success_alert("Fee rate saved."), count(version) + 1
 
 
 @callback(
@@ -139,4 +140,4 @@ def save_organization_key(_clicks, platform, key, version):
     )
     if problem:
         return error_alert(problem), dash.no_update, ""
-    return success_alert("API key saved."), (version or 0) + 1, ""
+    return success_alert("API key saved."), count(version) + 1, ""

@@ -28,6 +28,7 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def update_shell_navigation(pathname):
         user = current_user
+        # The envelope check (web/malformed.py) lets only a path or nothing through.
         links = nav_links(dash.page_registry.values(), user.role, pathname or "/")
         menu = user_menu(user.name, user.role, user.organization_name, generate_csrf())
         return links, menu

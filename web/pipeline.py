@@ -22,7 +22,14 @@ from flask import Flask
 
 from api import http as api_http
 from auth import guard, security
-from web import callback_cache, delivery, prometheus, request_log, scripts
+from web import (
+    callback_cache,
+    delivery,
+    malformed,
+    prometheus,
+    request_log,
+    scripts,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,11 @@ BEFORE_REQUEST = (
         "before anything that logs or refuses: every log line and answer carries the id",
     ),
     ours(
+        malformed.check_request_body,
+        "the size limit of the path (an upload route's is larger) and form-only sign-in bodies, "
+        "before the guard reads a callback's body",
+    ),
+    ours(
         guard.check_request,
         "deny by default, before CSRF: an anonymous caller gets 401 JSON or the sign-in "
         "redirect, a wrong role 403, never a CSRF 400",
@@ -75,6 +87,11 @@ BEFORE_REQUEST = (
     theirs(
         "flask_limiter._extension:Limiter._check_request_limit",
         "Flask-Limiter (auth.limits): only callers the guard let in spend the limits",
+    ),
+    ours(
+        malformed.check_callback_envelope,
+        "a callback body Dash could not dispatch is answered 400 here, not a 500 in Dash; "
+        "after the guard, CSRF and the limits, so only callers let in learn why",
     ),
     ours(
         scripts.serve_vendored_scripts,

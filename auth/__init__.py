@@ -27,5 +27,5 @@ def init_app(app: Flask) -> None:
 def init_dash(app: dash.Dash) -> None:
     """Derive the page and callback access rules from Dash's page registry."""
     app.server.extensions["kiki_page_rules"] = PageRules(
-        dash.page_registry, app.callback_map
+        dash.page_registry, app.callback_map, app.config.requests_pathname_prefix
     )

@@ -122,6 +122,11 @@ def test_create_user_reads_the_password_twice_from_stdin(app):
         (("--role", "admin", "--org", "acme"), "", "at least 12"),
         (
             ("--role", "admin", "--org", "acme"),
+            "password1234\npassword1234\n",
+            "common or breached",
+        ),
+        (
+            ("--role", "admin", "--org", "acme"),
             "one long password 1\nanother long password 2\n",
             "differ",
         ),

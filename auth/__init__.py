@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from flask import Flask
 
-from auth import guard, security, user_cache, views
+from auth import address_limits, guard, security, user_cache, views
 from auth.access import PageRules
 from auth.session_user import login_manager
 
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     user_cache.watch_writes()
     login_manager.session_protection = "basic"
     guard.init_app(app)
+    address_limits.init_app(app)  # puts itself first, before the guard and CSRF
     security.init_app(app)
     app.register_blueprint(views.bp)
 

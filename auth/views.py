@@ -16,11 +16,9 @@ from auth.access import requires_role
 from auth.guard import wants_json
 from auth.limits import (
     LOGIN_LIMIT_PER_ACCOUNT,
-    LOGIN_LIMIT_PER_IP,
     failed_sign_in,
     limiter,
     login_account_key,
-    login_ip_key,
     retry_after_seconds,
     wait_message,
 )
@@ -73,12 +71,7 @@ def _login_page(form: LoginForm, message, status: int, kind: str = "danger"):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    LOGIN_LIMIT_PER_IP,
-    methods=["POST"],
-    key_func=login_ip_key,
-    deduct_when=failed_sign_in,
-)
+# Per address: auth/address_limits.py, before CSRF and the origin check can refuse uncounted.
 @limiter.limit(
     LOGIN_LIMIT_PER_ACCOUNT,
     methods=["POST"],

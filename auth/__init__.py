@@ -8,6 +8,7 @@ from flask import Flask
 from auth import address_limits, guard, security, user_cache, views
 from auth.access import PageRules
 from auth.session_user import login_manager
+from data.writes import org_tokens
 
 
 def init_app(app: Flask) -> None:
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
         user_cache.listener_for(app.config.get("REDIS_URL"), channel)
     )
     user_cache.watch_writes()
+    org_tokens.watch_epochs()  # a new session epoch revokes the user's API tokens
     login_manager.session_protection = "basic"
     guard.init_app(app)
     address_limits.init_app(app)  # puts itself first, before the guard and CSRF

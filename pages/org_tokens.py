@@ -14,8 +14,8 @@ from data.db import db_session
 from data.writes.org_tokens import organization_tokens, revoke_organization_token
 from pages.api_tokens import _when
 
-PREFIX = "org-tokens"
-ID = {name: f"{PREFIX}-{name}" for name in ("list", "message", "changed")}
+PREFIX = "org-keys"
+ID = {name: f"{PREFIX}-{name}" for name in ("table", "notice", "version")}
 REVOKE_TYPE = f"{PREFIX}-revoke"
 
 dash.register_page(
@@ -41,9 +41,9 @@ def layout(**_ignored):
                 "deactivation.",
                 className="text-body-secondary",
             ),
-            html.Div(id=ID["message"]),
-            dcc.Store(id=ID["changed"], data=0),
-            dcc.Loading(html.Div(id=ID["list"]), delay_show=300),
+            html.Div(id=ID["notice"]),
+            dcc.Store(id=ID["version"], data=0),
+            dcc.Loading(html.Div(id=ID["table"]), delay_show=300),
         ]
     )
 
@@ -76,17 +76,17 @@ def _tokens_table(frame) -> html.Div:
     return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True)
 
 
-@callback(Output(ID["list"], "children"), Input(ID["changed"], "data"))
+@callback(Output(ID["table"], "children"), Input(ID["version"], "data"))
 def list_organization_tokens(_version):
     """The organization's active tokens (on load, and after each revoke)."""
     return _tokens_table(organization_tokens(db_session(), g.scope))
 
 
 @callback(
-    Output(ID["message"], "children"),
-    Output(ID["changed"], "data"),
+    Output(ID["notice"], "children"),
+    Output(ID["version"], "data"),
     Input({"type": REVOKE_TYPE, "index": ALL}, "n_clicks"),
-    State(ID["changed"], "data"),
+    State(ID["version"], "data"),
     prevent_initial_call=True,
 )
 def revoke_organization_api_token(_clicks, version):

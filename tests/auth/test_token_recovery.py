@@ -129,22 +129,22 @@ def test_the_admin_page_lists_and_revokes(app, world, members, client_for):
     plaintext = token_for(app, member.id)
     admin = client_for("acme", "admin")
     admin.get("/")
-    listed = dash_calls.call(app, admin, "org-tokens-list")
+    listed = dash_calls.call(app, admin, "org-keys-table")
     assert member.email in listed.get_data(as_text=True)
     with app.server.app_context(), get_database().session_scope() as session:
         frame = organization_tokens(session, admin_scope(world))
         token_id = int(frame.query("email == @member.email")["token_id"].iloc[0])
-    key = dash_calls.callback_key(app, "org-tokens-message")
-    body = dash_calls.payload(app, key, {"org-tokens-changed.data": 0})
+    key = dash_calls.callback_key(app, "org-keys-notice")
+    body = dash_calls.payload(app, key, {"org-keys-version.data": 0})
     body["inputs"][0] = [
         {
-            "id": {"type": "org-tokens-revoke", "index": token_id},
+            "id": {"type": "org-keys-revoke", "index": token_id},
             "property": "n_clicks",
             "value": 1,
         }
     ]
     body["changedPropIds"] = [
-        f'{{"index":{token_id},"type":"org-tokens-revoke"}}.n_clicks'
+        f'{{"index":{token_id},"type":"org-keys-revoke"}}.n_clicks'
     ]
     response = dash_calls.post(admin, body)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]

@@ -110,14 +110,45 @@ def _count_failure(
             "channel": channel,
         },
     )
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.locked_until = _now() + LOCKOUT
-        user.failed_logins = 0
-        record_event(
-            db,
-            "account_locked",
-            organization_id=user.organization_id,
-            actor_user_id=user.id,
-            ip_address=ip_address,
-            details={"minutes": LOCKOUT.seconds // 60, "channel": channel},
-        )
+    # The lock is decided by the counter every door shares, for any address (auth/account_lock.py).
+
+
+def _user_by_email(db: Session, email: str) -> tuple[User | None, str]:
+    email = (email or "").strip().lower()[:254]
+    if not email.isprintable():
+        return None, email.encode("unicode_escape").decode("ascii")[:254]
+    return db.scalar(sa.select(User).where(sa.func.lower(User.email) == email)), email
+
+
+def record_locked_refusal(
+    db: Session, email: str, ip_address: str | None, channel: str
+) -> None:
+    """Audit an attempt refused because the address is locked (committed)."""
+    user, email = _user_by_email(db, email)
+    record_event(
+        db,
+        "login_refused_locked",
+        organization_id=user.organization_id if user else None,
+        actor_user_id=user.id if user else None,
+        ip_address=ip_address,
+        details={"channel": channel} if user else {"email": email, "channel": channel},
+    )
+    db.commit()
+
+
+def lock_account(db: Session, email: str, ip_address: str | None, channel: str) -> None:
+    """Lock the account with this address, if there is one, for LOCKOUT from now (committed)."""
+    user, _email = _user_by_email(db, email)
+    if user is None:
+        return
+    user.locked_until = _now() + LOCKOUT
+    user.failed_logins = 0
+    record_event(
+        db,
+        "account_locked",
+        organization_id=user.organization_id,
+        actor_user_id=user.id,
+        ip_address=ip_address,
+        details={"minutes": LOCKOUT.seconds // 60, "channel": channel},
+    )
+    db.commit()

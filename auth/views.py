@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from auth import account_lock
 from auth.access import requires_role
 from auth.guard import wants_json
 from auth.limits import (
@@ -23,7 +24,7 @@ from auth.limits import (
     wait_message,
 )
 from auth.session_user import SessionUser
-from auth.sign_in import GENERIC_FAILURE, LOCKED_MESSAGE, LOCKOUT, check_credentials
+from auth.sign_in import GENERIC_FAILURE, LOCKED_MESSAGE, LOCKOUT
 from data.db import db_session
 from data.models import User
 from data.writes.audit import record_event
@@ -57,7 +58,7 @@ def safe_next(target: str | None) -> str:
 
 def _authenticate(form: LoginForm) -> tuple[User | None, str]:
     """Check the credentials and record the outcome; returns the user (or None) and a message."""
-    return check_credentials(
+    return account_lock.sign_in(
         db_session(), form.email.data, form.password.data, request.remote_addr
     )
 

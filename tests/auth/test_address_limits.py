@@ -7,7 +7,8 @@ import uuid
 import pytest
 
 from auth.address_limits import check_address_limits
-from tests.auth.test_rate_limits import assert_too_many, make_app, visitor
+from tests.auth.test_rate_limits import assert_too_many, make_app
+from tests.auth.test_rate_limits import visitor as visitor_at
 from tests.factories import login
 from tests.services import redis_url
 
@@ -19,6 +20,14 @@ def limited_app(request, world_url):
         return make_app(url, KIKI_API_AUTH_FAILURE_LIMIT="30 per minute")
     return make_app(
         url, REDIS_URL=redis_url(), KIKI_API_AUTH_FAILURE_LIMIT="30 per minute"
+    )
+
+
+def visitor(app):
+    """A client from an address no other test uses (a shared one may have spent its budget)."""
+    n = uuid.uuid4().int
+    return visitor_at(
+        app, f"10.{n % 250 + 1}.{n // 250 % 250 + 1}.{n // 62500 % 250 + 1}"
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from pathlib import Path
+
+from data.private_files import create_owner_only
 
 INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
 DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'kiki.sqlite3'}"
@@ -19,6 +22,7 @@ WEAK_SECRETS = {
     "password",
 }
 MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 80  # a random 32-hex key (128 bits) scores 90 or more
 
 
 class ConfigError(RuntimeError):
@@ -81,6 +85,23 @@ def load_config(env=None) -> dict:
     }
 
 
+def estimated_entropy_bits(key: str) -> float:
+    """A conservative estimate of a key's randomness: log2(distinct characters) for each
+    character that neither repeats an earlier three-character run ("abab…", a pattern
+    pasted four times) nor continues a sequence of its two predecessors ("0123…", "aaa…")."""
+    bits_per_character = math.log2(max(len(set(key)), 2))
+    seen, novel = set(), 0
+    for i, char in enumerate(key):
+        trigram = key[max(i - 2, 0) : i + 1]
+        repeated = i >= 2 and trigram in seen
+        sequence = i >= 2 and (
+            ord(char) - ord(key[i - 1]) == ord(key[i - 1]) - ord(key[i - 2])
+        )
+        novel += not (repeated or sequence)
+        seen.add(trigram)
+    return novel * bits_per_character
+
+
 def resolve_secret_key(config: dict) -> str:
     """The configured SECRET_KEY; in demo mode a random one persisted under instance/."""
     key = config.get("SECRET_KEY")
@@ -90,6 +111,7 @@ def resolve_secret_key(config: dict) -> str:
             key.lower() in WEAK_SECRETS
             or len(key) < MIN_SECRET_LENGTH
             or len(set(key)) < 8
+            or estimated_entropy_bits(key) < MIN_SECRET_BITS
         ):
             raise ConfigError(
                 f"SECRET_KEY is too weak: use at least {MIN_SECRET_LENGTH} random characters, "
@@ -100,9 +122,7 @@ def resolve_secret_key(config: dict) -> str:
         raise ConfigError(
             "SECRET_KEY is not set: production mode needs a strong random secret key"
         )
-    INSTANCE_DIR.mkdir(exist_ok=True)
+    INSTANCE_DIR.mkdir(mode=0o700, exist_ok=True)
     path = INSTANCE_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+    create_owner_only(path, secrets.token_urlsafe(48))
     return path.read_text().strip()

@@ -9,9 +9,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Response, current_app, g, jsonify, request
 
+from auth import account_lock
 from auth.access import has_role
 from auth.session_user import SessionUser
-from auth.sign_in import check_credentials
+from auth.sign_in import LOCKED_MESSAGE, LOCKOUT
 from data.db import db_session
 from data.models import User
 from data.reads.users import user_by_id
@@ -186,9 +187,15 @@ def issue_token():
                 f"{field}: required (at most 256 characters).",
                 field,
             )
-    user, message = check_credentials(
+    user, message = account_lock.sign_in(
         db_session(), form["username"], form["password"], request.remote_addr, "api"
     )
+    if user is None and message == LOCKED_MESSAGE:
+        # The web form's answer to a locked address, real or made up: 429, the same wait.
+        seconds = int(LOCKOUT.total_seconds())
+        response = _grant_error(429, "rate_limited", f"{message}")
+        response.headers["Retry-After"] = str(seconds)
+        return response
     if user is None:
         return _grant_error(401, "invalid_grant", message)
     response = jsonify(

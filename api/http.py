@@ -54,6 +54,10 @@ def error_response(status: int, message: str, code: str | None = None, **details
 
 def retry_after_seconds() -> int:
     """Seconds until the broken limit lets the next request through (at least 1)."""
+    if g.get(
+        "kiki_retry_after"
+    ):  # set by the per-address check (auth/address_limits.py)
+        return g.kiki_retry_after
     try:
         current = limiter.current_limit
         reset_at = current.reset_at if current is not None else None

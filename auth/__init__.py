@@ -33,6 +33,6 @@ def init_dash(app: dash.Dash) -> None:
     allow the inline scripts Dash writes into its page (its bootstrap, clientside callbacks),
     and no others, by their hashes."""
     app.server.extensions["kiki_page_rules"] = PageRules(
-        dash.page_registry, app.callback_map
+        dash.page_registry, app.callback_map, app.config.requests_pathname_prefix
     )
     security.allow_dash_inline_scripts(app.server, app)

@@ -7,12 +7,12 @@ is the strictest role of the pages owning its output ids. Anything not declared 
 from __future__ import annotations
 
 import json
-import re
 from functools import wraps
 
 from flask import abort, g
 from flask_login import current_user
 
+from auth.page_paths import routed_page
 from data.scope import ROLE_RANK
 
 PUBLIC_PATHS = frozenset(
@@ -71,28 +71,26 @@ def is_public(path: str) -> bool:
 class PageRules:
     """Page path patterns and callback id prefixes with the role each requires."""
 
-    def __init__(self, page_registry, callback_map: dict | None = None) -> None:
+    def __init__(
+        self,
+        page_registry,
+        callback_map: dict | None = None,
+        pathname_prefix: str = "/",
+    ) -> None:
         self.callback_map = callback_map  # the app's own dict, filled as Dash registers
-        self.paths: list[tuple[re.Pattern, str]] = []
+        self.registry = page_registry  # Dash's own dict: the router reads the same one
+        self.pathname_prefix = pathname_prefix
         self.prefixes: dict[str, str] = dict(SHELL_PREFIXES)
         for page in page_registry.values():
-            role = page.get("min_role", "viewer")
-            template = page.get("path_template") or page["path"]
-            pattern = re.sub(
-                r"<[^>]+>",
-                "[^/]+",
-                re.escape(template).replace(r"\<", "<").replace(r"\>", ">"),
-            )
-            self.paths.append((re.compile(f"^{pattern}/?$"), role))
             if page.get("id_prefix"):
-                self.prefixes[page["id_prefix"]] = role
+                self.prefixes[page["id_prefix"]] = page.get("min_role", "viewer")
 
     def page_role(self, path: str) -> str:
-        """The role a page path needs; unknown paths render the not-found page, open to any user."""
-        for pattern, role in self.paths:
-            if pattern.match(path):
-                return role
-        return "viewer"
+        """The role of the page Dash's router would render for ``path`` (any variant of it:
+        doubled or trailing slashes resolve as the router resolves them); a path no page has
+        renders the not-found page, open to any user."""
+        page = routed_page(self.registry, path, self.pathname_prefix)
+        return page.get("min_role", "viewer") if page else "viewer"
 
     def callback_role(self, payload: dict) -> str | None:
         """The strictest role among the outputs of the callback Dash will run, or None (refuse).

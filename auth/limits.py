@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, current_app, has_app_context, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -132,6 +132,10 @@ limiter = AppBoundLimiter(
 
 def retry_after_seconds() -> int:
     """Seconds until the limit this request broke lets the next one through (at least 1)."""
+    if g.get(
+        "kiki_retry_after"
+    ):  # set by the per-address check (auth/address_limits.py)
+        return g.kiki_retry_after
     try:
         current = limiter.current_limit
         reset_at = current.reset_at if current is not None else None

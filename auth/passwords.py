@@ -8,9 +8,15 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from auth.common_passwords import is_common_password
+
 _hasher = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4 (building it hashes nothing)
 
 MIN_PASSWORD_LENGTH = 12
+COMMON_PASSWORD_MESSAGE = (
+    "That password is on a list of common or breached passwords. Choose another: "
+    "a few unrelated words make a strong one."
+)
 MAX_PASSWORD_LENGTH = 256
 
 
@@ -47,6 +53,8 @@ def password_problem(password: str | None) -> str | None:
         return f"The password can be at most {MAX_PASSWORD_LENGTH} characters long."
     if password.strip() != password or len(set(password)) < 5:
         return "The password is too simple (no leading or trailing spaces, at least 5 distinct characters)."
+    if is_common_password(password):
+        return COMMON_PASSWORD_MESSAGE
     return None
 
 

@@ -79,6 +79,12 @@ def _content_security_policy(response) -> str:
     return policy.for_response(response) if policy else CONTENT_SECURITY_POLICY
 
 
+# Public static files keep their own (long) caching; every other answer, a page's HTML, Dash's
+# layout and dependencies, callbacks, exports, the API, is never stored: Back after signing
+# out must not show the numbers.
+CACHEABLE_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+
+
 def set_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", _content_security_policy(response))
@@ -90,9 +96,7 @@ def set_headers(response):
         headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
-    if request.path.startswith(
-        ("/_dash-update-component", "/api/", "/export/", "/login")
-    ):
+    if not request.path.startswith(CACHEABLE_PREFIXES):
         headers.setdefault("Cache-Control", "no-store")
     if (
         current_user

@@ -95,12 +95,47 @@ def _count_failure(
             "channel": channel,
         },
     )
-    if user.failed_logins >= MAX_FAILED_LOGINS:
+    # The lock is decided by the counter every door shares, for any address (auth/account_lock.py).
+
+
+def _user_by_email(db: Session, email: str) -> tuple[User | None, str]:
+    email = (email or "").strip().lower()[:254]
+    if not email.isprintable():
+        return None, email.encode("unicode_escape").decode("ascii")[:254]
+    return user_by_email(db, email), email
+
+
+def record_locked_refusal(
+    db: Session, email: str, ip_address: str | None, channel: str
+) -> None:
+    """Audit an attempt refused because the address is locked (committed)."""
+    with write_transaction(db) as session:
+        user, email = _user_by_email(session, email)
+        record_event(
+            session,
+            Actor(
+                user.organization_id if user else None,
+                user.id if user else None,
+                ip_address,
+            ),
+            "login_refused_locked",
+            details={"channel": channel}
+            if user
+            else {"email": email, "channel": channel},
+        )
+
+
+def lock_account(db: Session, email: str, ip_address: str | None, channel: str) -> None:
+    """Lock the account with this address, if there is one, for LOCKOUT from now (committed)."""
+    with write_transaction(db) as session:
+        user, _email = _user_by_email(session, email)
+        if user is None:
+            return
         user.locked_until = _now() + LOCKOUT
         user.failed_logins = 0
         record_event(
-            db,
-            actor,
+            session,
+            Actor(user.organization_id, user.id, ip_address),
             "account_locked",
             details={"minutes": LOCKOUT.seconds // 60, "channel": channel},
         )

@@ -12,20 +12,19 @@ from flask_wtf.csrf import CSRFError
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from auth import account_lock
 from auth.access import requires_role
 from auth.guard import wants_json
 from auth.limits import (
     LOGIN_LIMIT_PER_ACCOUNT,
-    LOGIN_LIMIT_PER_IP,
     failed_sign_in,
     limiter,
     login_account_key,
-    login_ip_key,
     retry_after_seconds,
     wait_message,
 )
 from auth.session_user import SessionUser
-from auth.sign_in import GENERIC_FAILURE, LOCKED_MESSAGE, LOCKOUT, check_credentials
+from auth.sign_in import GENERIC_FAILURE, LOCKED_MESSAGE, LOCKOUT
 from data.db import db_session
 from data.models import User
 from data.writes.transaction import write_transaction
@@ -60,7 +59,7 @@ def safe_next(target: str | None) -> str:
 
 def _authenticate(form: LoginForm) -> tuple[User | None, str]:
     """Check the credentials and record the outcome; returns the user (or None) and a message."""
-    return check_credentials(
+    return account_lock.sign_in(
         db_session(), form.email.data, form.password.data, request.remote_addr
     )
 
@@ -74,12 +73,7 @@ def _login_page(form: LoginForm, message, status: int, kind: str = "danger"):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    LOGIN_LIMIT_PER_IP,
-    methods=["POST"],
-    key_func=login_ip_key,
-    deduct_when=failed_sign_in,
-)
+# Per address: auth/address_limits.py, before CSRF and the origin check can refuse uncounted.
 @limiter.limit(
     LOGIN_LIMIT_PER_ACCOUNT,
     methods=["POST"],

@@ -6,6 +6,7 @@ import pandas as pd
 from dash import dash_table
 
 from components.format import metric
+from components.markdown_text import markdown_link
 
 COLUMNS = [  # (column id, header, kind)
     ("name", "Campaign", "text"),
@@ -25,12 +26,13 @@ STATUS_LABELS = {"pending_approval": "pending approval"}
 def campaign_rows(frame: pd.DataFrame, link_query: str = "") -> list[dict]:
     """Display rows: the name as a link to the detail page (keeping ``link_query``, e.g. the range),
     numbers formatted, "—" for no value."""
-    suffix = f"?{link_query}" if link_query else ""
     rows = []
     for record in frame.to_dict("records"):
         row = {"id": int(record["campaign_id"])}
-        name = str(record["name"]).replace("[", "\\[").replace("]", "\\]")
-        row["name"] = f"[{name}](/campaigns/{row['id']}{suffix})"
+        # The name is data (anyone who may edit a campaign writes it): text only, never markup.
+        row["name"] = markdown_link(
+            record["name"], f"/campaigns/{row['id']}", link_query
+        )
         row["status"] = STATUS_LABELS.get(record["status"], record["status"])
         row["platforms"] = record["platforms"] or "—"
         for column, _header, kind in COLUMNS:
@@ -57,7 +59,7 @@ def campaigns_table(table_id: str, page_size: int) -> dash_table.DataTable:
         sort_action="custom",
         sort_mode="single",
         sort_by=[],
-        markdown_options={"link_target": "_self"},
+        markdown_options={"link_target": "_self", "html": False},
         style_as_list_view=True,
         style_table={"overflowX": "auto"},
         style_cell={

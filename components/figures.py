@@ -66,15 +66,25 @@ def _layout(title: str, theme: str, yaxis_title: str, xaxis_title: str) -> dict:
 
 # dcc.Graph's config for every chart: no plotly logo, and only the tools these charts use
 # (download, zoom, pan, reset). With all of plotly's buttons the toolbar was ~250 px wide and
-# covered the title of a chart in a third-width card.
+# covered the title of a chart in a third-width card. Nothing leaves for Plotly's cloud: no
+# "send to Chart Studio" button or "Edit in Chart Studio" link, and no server URL to send to.
+# The PNG download stays for every role: it is the chart the user already sees, saved locally
+# (docs/SECURITY.md).
 GRAPH_CONFIG = {
     "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "showLink": False,
+    "sendData": False,
+    "plotlyServerURL": "",
     "modeBarButtonsToRemove": [
         "select2d",
         "lasso2d",
         "zoomIn2d",
         "zoomOut2d",
         "autoScale2d",
+        "sendDataToCloud",
+        "editInChartStudio",
     ],
 }
 

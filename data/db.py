@@ -12,6 +12,8 @@ from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask import session as flask_session
 from sqlalchemy.orm import Session, sessionmaker
 
+from data.private_files import create_owner_only, sqlite_file
+
 log = logging.getLogger(__name__)
 REPLICA_RETRY_SECONDS = 30.0  # how long a failed replica is skipped
 REPLICA_LAG_SECONDS = 10.0  # how long a user who wrote reads from the primary
@@ -46,6 +48,10 @@ def make_engine(
             "connect_timeout": int(connect_timeout_s),
             "options": " ".join(options),
         }
+    if path := sqlite_file(url):
+        # SQLite creates its file (and later its journals, with the same mode) per the umask:
+        # a database of password hashes and e-mails is the owner's alone.
+        create_owner_only(path)
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)

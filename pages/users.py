@@ -62,6 +62,7 @@ def layout(**_ignored):
     return html.Div(
         [
             html.H1("Settings", className="h3 mb-3"),
+            html.P(dcc.Link("API tokens of the organization", href="/settings/tokens")),
             dcc.Store(id=ID["changed"], data=0),
             dbc.Row(
                 [

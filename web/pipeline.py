@@ -21,7 +21,7 @@ from functools import partial
 from flask import Flask
 
 from api import http as api_http
-from auth import guard, security
+from auth import address_limits, guard, security
 from web import (
     callback_cache,
     delivery,
@@ -65,6 +65,11 @@ BEFORE_REQUEST = (
     ours(
         request_log.assign_request_id,
         "before anything that logs or refuses: every log line and answer carries the id",
+    ),
+    ours(
+        address_limits.check_address_limits,
+        "an address that spent its budget of failed sign-ins or bad tokens is refused before "
+        "any door (guard, CSRF, password check) answers differently",
     ),
     ours(
         malformed.check_request_body,
@@ -139,6 +144,10 @@ AFTER_REQUEST = (
     ours(
         prometheus.record_request,
         "the duration includes compression and the cache store",
+    ),
+    ours(
+        address_limits.count_address_failure,
+        "a failed attempt at a door counts against its address, whichever hook refused it",
     ),
     ours(
         security.set_headers,

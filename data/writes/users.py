@@ -44,14 +44,29 @@ def _text(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+# For an address another organization holds: says neither that it exists nor where.
+UNUSABLE_EMAIL = "This email cannot be used for a new user here. Use another address."
+
+
 def new_user_problem(
-    session: Session, email, name, role, password, hasher: PasswordHasher | None = None
+    session: Session,
+    email,
+    name,
+    role,
+    password,
+    hasher: PasswordHasher | None = None,
+    organization_id: int | None = None,
 ) -> str | None:
     """A message saying what is wrong with these values for a new user, or None."""
     email = _text(email).lower()
     if len(email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(email):
         return "Enter a valid email address (like name@example.com)."
-    if session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email)):
+    holder = session.scalar(
+        sa.select(User.organization_id).where(sa.func.lower(User.email) == email)
+    )
+    if holder is not None and organization_id is not None and holder != organization_id:
+        return UNUSABLE_EMAIL
+    if holder is not None:
         return "A user with this email already exists."
     name = _text(name)
     if not name or len(name) > MAX_NAME_LENGTH or CONTROL_CHARACTERS.search(name):
@@ -78,7 +93,9 @@ def create_user(
     scope.require("admin")
     hasher = hasher or app_hasher()
     _lock_organization(session, scope)
-    problem = new_user_problem(session, email, name, role, password, hasher)
+    problem = new_user_problem(
+        session, email, name, role, password, hasher, scope.organization_id
+    )
     if problem:
         raise UserError(problem)
     user = User(

@@ -145,3 +145,22 @@ def page_container(layout: dict) -> dict:
     """id -> props of the page container's parts (location, content, store) in a served layout."""
     parts = ("_pages_location", "_pages_content", "_pages_store")
     return {p["id"]: p for p in components(layout) if p.get("id") in parts}
+
+
+def rendered_pages(app, client, world) -> dict[str, object]:
+    """path -> the serialized layout the router renders for ``client`` on each page it may open."""
+    client.get("/")  # Dash registers its page router at the first request
+    rendered = {}
+    for path, _role in page_paths(world):
+        response = post(
+            client,
+            payload(
+                app,
+                ROUTER,
+                {"_pages_location.pathname": path, "_pages_location.search": ""},
+            ),
+        )
+        if response.status_code != 200:
+            continue
+        rendered[path] = response.json["response"]["_pages_content"]["children"]
+    return rendered

@@ -291,3 +291,89 @@ def test_client_side_callbacks_are_refused_not_crashed(app, visitors, name):
             "POST", CALLBACK_PATH, json=dash_calls.payload(app, key)
         )
         assert_refused(response, f"{name} client-side {key}")
+
+
+def path_variants(path: str) -> list[str]:
+    """Spellings of ``path`` a browser, a proxy or a forged payload may carry."""
+    bare = path.strip("/")
+    return [
+        f"//{bare}",
+        f"///{bare}",
+        f"/{bare}/",
+        f"/{bare}//",
+        f"//{bare}//",
+        f"/./{bare}",
+        f"/{bare}/.",
+        f"/{bare}.",
+        f"/{bare.upper()}",
+        f"/%2F{bare}",
+        f"/{bare.replace('/', '//')}",
+        f"/{bare}?x=1",
+        f"/{bare}#x",
+        f"/{bare}%20",
+        f"/{bare}/./",
+    ]
+
+
+def admin_pages(world) -> list[tuple[str, str]]:
+    """(path, title) of every page a viewer may not open."""
+    titles = {
+        page["path"]: page["title"]
+        for page in dash.page_registry.values()
+        if not page.get("path_template")
+    }
+    return [
+        (path, titles[path])
+        for path, need in dash_calls.page_paths(world)
+        if ROLE_RANK[need] > ROLE_RANK["viewer"]
+    ]
+
+
+@pytest.mark.parametrize("name", ["viewer", "analyst"])
+def test_path_variants_never_render_a_page_above_the_role(app, world, visitors, name):
+    """Every door that renders a page (the router callback, the first layout, the page HTML)
+    decides by the page the router resolves, whatever the spelling of its path."""
+    visitor, checked = visitors[name], 0
+    for path, title in admin_pages(world):
+        for variant in path_variants(path):
+            what = f"{name} {variant!r} (an admin page: {title})"
+            body = dash_calls.payload(
+                app,
+                ROUTER,
+                {"_pages_location.pathname": variant, "_pages_location.search": ""},
+            )
+            routed = visitor.request("POST", CALLBACK_PATH, json=body)
+            if routed.status_code == 200:
+                store = routed.json["response"]["_pages_store"]["data"]
+                assert store["title"] != title, what + " rendered by the router"
+            else:
+                assert routed.status_code in (400, 403), what
+            layout = visitor.request(
+                "GET",
+                "/_dash-layout",
+                headers={"Referer": f"http://localhost{variant}"},
+            )
+            container = dash_calls.page_container(layout.json)
+            store = container["_pages_store"].get("data") or {}
+            assert store.get("title") != title, what + " in the first layout"
+            page = visitor.request("GET", variant)
+            assert page.status_code in (403, 404) or title not in page.get_data(
+                as_text=True
+            ), what + " in the page HTML"
+            checked += 1
+    assert checked >= 2 * len(path_variants("/x"))
+
+
+def test_path_variants_keep_the_role_for_those_allowed(app, world, visitors):
+    """The other side: an admin still reaches the page by the spellings the router accepts."""
+    visitor = visitors["admin"]
+    for path, title in admin_pages(world):
+        for variant in (f"//{path.strip('/')}", f"{path}/", f"{path}//"):
+            body = dash_calls.payload(
+                app,
+                ROUTER,
+                {"_pages_location.pathname": variant, "_pages_location.search": ""},
+            )
+            routed = visitor.request("POST", CALLBACK_PATH, json=body)
+            assert routed.status_code == 200, variant
+            assert routed.json["response"]["_pages_store"]["data"]["title"] == title

@@ -29,6 +29,12 @@ STRONG = secrets.token_urlsafe(48)
         "a" * 64,
         "ab" * 32,
         "0123456" * 6,
+        # Long, varied and not random: a pattern repeated, a sequence (passed until 2026-12).
+        "0123456789abcdef" * 4,
+        "fedcba9876543210" * 2 + "0123456789abcdef",
+        "abcdefghijklmnopqrstuvwxyz012345",
+        "deadbeefcafe1234" * 4,
+        "Aa1!Bb2@Cc3#Dd4$" * 3,
     ],
 )
 def test_weak_secret_keys_are_refused_in_every_mode(key):
@@ -122,6 +128,11 @@ def test_create_user_reads_the_password_twice_from_stdin(app):
         (("--role", "admin", "--org", "acme"), "", "at least 12"),
         (
             ("--role", "admin", "--org", "acme"),
+            "password1234\npassword1234\n",
+            "common or breached",
+        ),
+        (
+            ("--role", "admin", "--org", "acme"),
             "one long password 1\nanother long password 2\n",
             "differ",
         ),
@@ -172,3 +183,9 @@ def test_create_user_refuses_bad_or_taken_emails(app, email):
 def test_the_password_is_never_an_argument(app):
     result = app.server.test_cli_runner().invoke(args=["create-user", "--help"])
     assert "--password" not in result.output
+
+
+def test_random_keys_of_every_usual_shape_are_accepted():
+    for _ in range(2000):
+        for key in (secrets.token_hex(16), secrets.token_urlsafe(32), STRONG):
+            assert resolve_secret_key({"SECRET_KEY": key, "KIKI_DEMO": False}) == key

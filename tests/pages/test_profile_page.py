@@ -66,6 +66,8 @@ BAD = [
     ("", NEW, None, "Fill in"),
     (None, None, None, "Fill in"),
     (PASSWORD, "short", None, "at least 12"),
+    (PASSWORD, "password1234", None, "common or breached"),
+    (PASSWORD, "Qwerty 123456!", None, "common or breached"),
     (PASSWORD, NEW, NEW + "!", "differ"),
     (PASSWORD, "n" * 10_000, None, "Fill in"),
     (PASSWORD, ["list", "of", "words"], None, "Fill in"),

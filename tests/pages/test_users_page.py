@@ -166,6 +166,7 @@ BAD_FORMS = [
     {"role": 3},
     {"role": "admin'--"},
     {"password": "short", "generate": False},
+    {"password": "password1234", "generate": False},
     {"password": None, "generate": False},
     {"password": "p" * 10_000, "generate": False},
     {"password": ["a long enough password"], "generate": False},

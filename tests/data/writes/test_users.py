@@ -383,6 +383,7 @@ def test_change_own_password(session, orgs):
     [
         (PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "x", "differ"),
         (PASSWORD, "short", "short", "at least 12"),
+        (PASSWORD, "password1234", "password1234", "common or breached"),
         (PASSWORD, PASSWORD, PASSWORD, "must differ"),
         (None, NEW_PASSWORD, NEW_PASSWORD, "Fill in"),
         (PASSWORD, ["x"], ["x"], "Fill in"),

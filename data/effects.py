@@ -25,6 +25,7 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from data import cache, db
 from data.ops import rollups
+from data.writes import org_tokens
 
 USER_TABLES = frozenset({"users", "organizations"})
 USERS_CHANGED = "kiki_users_changed"  # flag in a pooled connection's info dict
@@ -99,6 +100,13 @@ EFFECTS: tuple[Effect, ...] = (
         "cache: expire the cached reads of each organization a write marked "
         "(data.cache.invalidate_on_commit)",
         cache.invalidate_committed,
+    ),
+    Effect(
+        "Session",
+        "before_flush",
+        "API tokens: a user whose session epoch changes loses their personal tokens, "
+        "in the same transaction (data/writes/org_tokens.py)",
+        org_tokens.revoke_on_new_epoch,
     ),
     Effect(
         "Engine",

@@ -38,8 +38,8 @@ def email() -> str:
 def test_the_address_check_runs_before_every_hook_that_can_refuse(limited_app):
     hooks = limited_app.server.before_request_funcs[None]
     ahead = hooks[: hooks.index(check_address_limits)]
-    # Only the metrics timer (it refuses nothing) may run earlier.
-    assert [hook.__name__ for hook in ahead] in ([], ["_start_timer"])
+    # Only the metrics timer and the request id (they refuse nothing) may run earlier.
+    assert [hook.__name__ for hook in ahead] == ["start_timer", "assign_request_id"]
 
 
 def test_sign_in_posts_failing_csrf_are_limited(limited_app):

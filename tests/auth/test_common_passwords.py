@@ -7,8 +7,7 @@ import socket
 import pytest
 
 from auth.common_passwords import is_common_password
-from auth.passwords import COMMON_PASSWORD_MESSAGE, password_problem
-from data.writes.users import generate_password
+from auth.passwords import COMMON_PASSWORD_MESSAGE, generate_password, password_problem
 
 COMMON = [
     "password1234",

@@ -11,7 +11,6 @@ from data.writes.api_tokens import create_token, token_owner
 from data.writes.org_tokens import (
     organization_tokens,
     revoke_organization_token,
-    watch_epochs,
 )
 from tests.auth import dash_calls
 from tests.auth.support import member_factory, sign_in
@@ -104,7 +103,6 @@ def test_other_users_tokens_survive(app, world, members):
 
 
 def test_admins_list_and_revoke_their_organizations_tokens_only(app, world, members):
-    watch_epochs()
     mine, theirs = members("acme", "analyst"), members("globex", "viewer")
     mine_token, their_token = token_for(app, mine.id), token_for(app, theirs.id)
     with app.server.app_context(), get_database().session_scope() as session:

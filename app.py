@@ -17,6 +17,7 @@ import data.cache
 import data.ops.cli
 import exports
 import shell.callbacks
+import shell.document
 import shell.page_container
 import web.callback_cache
 import web.delivery
@@ -73,6 +74,7 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     web.delivery.init_dash(server)
     web.delivery.preload_chart_scripts(app)
     web.delivery.use_brand_icon(app)
+    shell.document.init_dash(app)  # <html lang>, the saved theme
     app.layout = shell.page_container.shell_layout
     shell.callbacks.register_callbacks(app)
     auth.init_dash(app)

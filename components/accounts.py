@@ -12,6 +12,8 @@ from dash import html
 from components.format import NO_VALUE
 
 ROLE_COLORS = {"viewer": "secondary", "analyst": "info", "admin": "primary"}
+# White on Bootstrap's cyan "info" was 1.95:1; dark text on it is 10:1.
+ROLE_TEXT_COLORS = {"analyst": "dark"}
 ROLE_OPTIONS = [
     {"label": "Viewer — sees dashboards", "value": "viewer"},
     {"label": "Analyst — also exports", "value": "analyst"},
@@ -76,7 +78,13 @@ def users_table(frame: pd.DataFrame, current_user_id: int | None) -> html.Div:
                 [
                     html.Td(name),
                     html.Td(row["email"], className="text-break"),
-                    html.Td(dbc.Badge(row["role"], color=ROLE_COLORS[row["role"]])),
+                    html.Td(
+                        dbc.Badge(
+                            row["role"],
+                            color=ROLE_COLORS[row["role"]],
+                            text_color=ROLE_TEXT_COLORS.get(row["role"]),
+                        )
+                    ),
                     html.Td(_status_badges(row, now)),
                     html.Td(timestamp(row["last_login_at"]), className="text-nowrap"),
                 ],

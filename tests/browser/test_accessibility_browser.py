@@ -4,9 +4,10 @@ both themes, for every role that can open it; the sign-in form too."""
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.common.keys import Keys
 
 from tests.browser.a11y import axe_violations, describe, open_page, pages_for
-from tests.browser.conftest import free_port
+from tests.browser.conftest import free_port, wait_until
 
 
 def _set_theme(duo, theme: str) -> None:
@@ -54,4 +55,29 @@ def test_axe_finds_no_violation_on_sign_in(dash_duo, browser_app):
             assert shown == theme, f"sign-in: asked for {theme}, shows {shown}"
             if violations := axe_violations(dash_duo.driver):
                 found[f"sign-in{query} ({theme})"] = describe(violations)
+    assert not found, "\n\n".join(f"{page}:\n{text}" for page, text in found.items())
+
+
+def test_axe_finds_no_violation_with_a_dropdown_or_date_picker_open(signed_in):
+    """The open states of Dash's dropdown and date picker, in both themes."""
+    duo = signed_in("analyst@acme.test", "/")
+    found = {}
+    for theme in ("light", "dark"):
+        _set_theme(duo, theme)
+        open_page(duo, "/", "#kpi-revenue-value", "overview")
+        for name, opener, shown in (
+            ("dropdown", "#overview-platforms", ".dash-dropdown-content"),
+            ("date picker", "#overview-dates", ".dash-datepicker-content"),
+        ):
+            duo.find_element(opener).click()
+            duo.wait_for_element(shown, timeout=5)
+            if name == "dropdown":  # a choice changes the options' state attributes
+                duo.find_element(f"{shown} input").click()
+            if violations := axe_violations(duo.driver):
+                found[f"overview, {name} open ({theme})"] = describe(violations)
+            duo.find_element("body").send_keys(Keys.ESCAPE)
+            wait_until(
+                lambda shown=shown: not duo.driver.find_elements("css selector", shown),
+                timeout=5,
+            )
     assert not found, "\n\n".join(f"{page}:\n{text}" for page, text in found.items())

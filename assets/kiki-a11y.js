@@ -15,6 +15,12 @@
      aria-input-field-name). The native inputs, each named by its label, are what keyboard focus
      moves through: the listbox and option roles go, leaving a list of checkboxes (or radios),
      and the button announces a dialog rather than a listbox.
+   Upstream (plotly/dash, dash_table 7.4.1, DataTable):
+   - its pager buttons hold only an icon (axe: button-name): they get aria-labels, and the page
+     field a label;
+   - its sort control is a <span> with a click handler, out of reach of the keyboard: it becomes
+     a button (role, tabindex, Enter/Space), named after its column, and the header cell says
+     how the table is sorted (aria-sort).
    React sets these attributes once (their props are constant, or change only as the picker
    opens and closes), so a MutationObserver repairs each element when it appears or changes. */
 (function () {
@@ -49,7 +55,55 @@
         document.querySelectorAll('.dash-datepicker-controls input:not([aria-label])').forEach(
             function (input) { input.setAttribute('aria-label', 'Year'); }
         );
+        repairTables();
     }
+
+    const PAGER = {
+        'first-page': 'First page', 'previous-page': 'Previous page',
+        'next-page': 'Next page', 'last-page': 'Last page',
+    };
+    const SORTED = { 'sort-up': 'ascending', 'sort-down': 'descending', 'sort': 'none' };
+
+    function repairTables() {
+        document.querySelectorAll('.previous-next-container button:not([aria-label])').forEach(
+            function (button) {
+                const name = Object.keys(PAGER).find(function (c) { return button.classList.contains(c); });
+                if (name) { button.setAttribute('aria-label', PAGER[name]); }
+            }
+        );
+        document.querySelectorAll('.previous-next-container input.current-page:not([aria-label])')
+            .forEach(function (input) { input.setAttribute('aria-label', 'Page number'); });
+        document.querySelectorAll('th .column-header--sort').forEach(function (control) {
+            const header = control.closest('th');
+            const title = header.querySelector('.column-header-name');
+            const icon = control.querySelector('svg');
+            const state = SORTED[icon && icon.getAttribute('data-icon')] || 'none';
+            const label = 'Sort by ' + (title ? title.textContent.trim() : 'this column');
+            if (control.getAttribute('role') !== 'button') {
+                control.setAttribute('role', 'button');
+                control.setAttribute('tabindex', '0');
+            }
+            if (control.getAttribute('aria-label') !== label) { control.setAttribute('aria-label', label); }
+            if (header.getAttribute('aria-sort') !== state) { header.setAttribute('aria-sort', state); }
+        });
+    }
+
+    // Enter or Space on a sort control clicks it, as on a native button. Other keys on a control
+    // in a table (sort, link, pager) are the browser's: DataTable took Tab to move between cells
+    // (focus was trapped on the first sort control) and Enter (a pager button did nothing).
+    const IN_TABLE = '.column-header--sort[role=button], .dash-spreadsheet a, .previous-next-container *';
+    document.addEventListener('keydown', function (event) {
+        const target = event.target;
+        if (!target.closest) { return; }
+        const control = target.closest('.column-header--sort[role=button]');
+        if (control && (event.key === 'Enter' || event.key === ' ')) {
+            event.preventDefault();
+            event.stopPropagation();
+            control.click();
+        } else if (target.matches(IN_TABLE)) {
+            event.stopPropagation();
+        }
+    }, true);
 
     // The popover's trigger (aria-controls) is the dropdown's button (its id is the control's)
     // or the date picker's wrapper ("<id>-wrapper"); the control's <label> names the popover.
@@ -71,7 +125,7 @@
     function start() {
         new MutationObserver(queue).observe(document.body, {
             childList: true, subtree: true, attributes: true,
-            attributeFilter: ['aria-expanded', 'aria-haspopup', 'aria-selected', 'role', 'tabindex', 'disabled'],
+            attributeFilter: ['aria-expanded', 'aria-haspopup', 'aria-selected', 'role', 'tabindex', 'disabled', 'data-icon'],
         });
         queue();
     }

@@ -81,3 +81,15 @@ def test_axe_finds_no_violation_with_a_dropdown_or_date_picker_open(signed_in):
                 timeout=5,
             )
     assert not found, "\n\n".join(f"{page}:\n{text}" for page, text in found.items())
+
+
+def test_axe_finds_no_violation_on_a_table_with_pages(signed_in):
+    """The bulk organization's 60 campaigns: the table shows its pager (icon-only buttons)."""
+    duo = signed_in("viewer@bulk.test", "/")
+    found = {}
+    for theme in ("light", "dark"):
+        _set_theme(duo, theme)
+        open_page(duo, "/campaigns?page=2", ".previous-next-container", "campaigns")
+        if violations := axe_violations(duo.driver):
+            found[f"campaigns, page 2 ({theme})"] = describe(violations)
+    assert not found, "\n\n".join(f"{page}:\n{text}" for page, text in found.items())

@@ -9,12 +9,14 @@ from flask import g, request
 
 from components.account_forms import new_user_card, user_actions_card
 from components.accounts import (
+    USER_HEADERS,
     one_time_password,
     success_alert,
     user_options,
     users_table,
 )
 from components.controls import error_alert
+from components.skeleton import skeleton_table
 from data.db import db_session
 from data.scope import PermissionDenied
 from data.writes import users
@@ -66,7 +68,12 @@ def layout(**_ignored):
                             dbc.Card(
                                 [
                                     dbc.CardHeader("Users"),
-                                    dbc.CardBody(html.Div(id=ID["users"])),
+                                    dbc.CardBody(
+                                        html.Div(
+                                            skeleton_table(USER_HEADERS, 3),
+                                            id=ID["users"],
+                                        )
+                                    ),
                                 ],
                                 className="mb-3",
                             ),

@@ -16,6 +16,7 @@ from components.campaign_detail import (
     ltv_summary,
     variant_rows,
 )
+from components.chart_text import chart_figure
 from components.controls import date_range_controls, error_alert
 from components.figures import GRAPH_CONFIG, campaign_daily_figure, empty_figure
 from components.kpi import kpi_card
@@ -72,7 +73,7 @@ dash.register_page(
     title="Campaign · KIKI Analytics",
     min_role="viewer",
     id_prefix=f"{PREFIX}-",
-    charts=True,  # its page preloads the chart scripts (web/delivery.py)
+    charts=(ID["trend"],),  # preloads (web/delivery.py), texts (shell/charts.py)
 )
 
 
@@ -143,13 +144,11 @@ def layout(campaign_id=None, start=None, end=None, **_ignored):
             ),
             dbc.Card(
                 dbc.CardBody(
-                    dcc.Loading(
+                    chart_figure(
                         dcc.Graph(
-                            id=ID["trend"],
-                            config=GRAPH_CONFIG,
-                            className="chart",
+                            id=ID["trend"], config=GRAPH_CONFIG, className="chart"
                         ),
-                        delay_show=300,
+                        "Chart of the campaign's daily revenue and spend by platform",
                     )
                 ),
                 className="mb-3",

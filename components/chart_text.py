@@ -131,10 +131,13 @@ def chart_figure(
                     html.Details(
                         [
                             html.Summary("Show as table"),
-                            html.Div(
+                            html.Div(  # scrolls: reachable by keyboard too
                                 figure_table(figure) if figure else None,
                                 id=f"{graph_id}-table",
                                 className="chart-table-wrap",
+                                tabIndex="0",
+                                role="region",
+                                **{"aria-label": f"{name}: table"},
                             ),
                         ]
                     ),

@@ -59,12 +59,16 @@ def test_axe_finds_no_violation_on_sign_in(dash_duo, browser_app):
 
 
 def test_axe_finds_no_violation_with_a_dropdown_or_date_picker_open(signed_in):
-    """The open states of Dash's dropdown and date picker, in both themes."""
+    """The open states of Dash's dropdown and date picker, and of the charts' tables, in both
+    themes."""
     duo = signed_in("analyst@acme.test", "/")
     found = {}
     for theme in ("light", "dark"):
         _set_theme(duo, theme)
         open_page(duo, "/", "#kpi-revenue-value", "overview")
+        duo.driver.execute_script(  # the charts' "Show as table", open
+            "document.querySelectorAll('.chart-figure details').forEach(d => d.open = true)"
+        )
         for name, opener, shown in (
             ("dropdown", "#overview-platforms", ".dash-dropdown-content"),
             ("date picker", "#overview-dates", ".dash-datepicker-content"),

@@ -17,6 +17,7 @@ import data.ops.cli
 import exports
 import shell.callbacks
 import shell.dash_internals
+import shell.document
 import shell.page_container
 import web.callback_cache
 import web.delivery
@@ -72,6 +73,7 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     )
     web.pipeline.init_app(server)  # every request hook, in the order it runs
     web.page_head.init_dash(app)
+    shell.document.init_dash(app)  # <html lang>, the saved theme
     app.layout = shell.page_container.shell_layout
     shell.callbacks.register_callbacks(app)
     auth.init_dash(app)  # page and callback roles, the CSP's script hashes

@@ -70,6 +70,7 @@ def user_actions_card(ID: dict) -> dbc.Card:
                         "User",
                         dcc.Dropdown(id=ID["user"], placeholder="Choose a user…"),
                     ),
+                    dbc.Label("New role", html_for=ID["role"], className="mb-1"),
                     dbc.InputGroup(
                         [
                             dbc.Select(

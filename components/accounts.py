@@ -12,6 +12,9 @@ from dash import html
 from components.format import NO_VALUE
 
 ROLE_COLORS = {"viewer": "secondary", "analyst": "info", "admin": "primary"}
+# White on Bootstrap's cyan "info" was 1.95:1; dark text on it is 10:1.
+ROLE_TEXT_COLORS = {"analyst": "dark"}
+USER_HEADERS = ("Name", "Email", "Role", "Status", "Last sign-in")
 ROLE_OPTIONS = [
     {"label": "Viewer — sees dashboards", "value": "viewer"},
     {"label": "Analyst — also exports", "value": "analyst"},
@@ -55,14 +58,7 @@ def users_table(frame: pd.DataFrame, current_user_id: int | None) -> html.Div:
     if frame.empty:
         return html.P("No users yet.", className="text-body-secondary mb-0")
     now = pd.Timestamp.now(tz=dt.UTC)
-    header = html.Thead(
-        html.Tr(
-            [
-                html.Th(label)
-                for label in ("Name", "Email", "Role", "Status", "Last sign-in")
-            ]
-        )
-    )
+    header = html.Thead(html.Tr([html.Th(label) for label in USER_HEADERS]))
     rows = []
     for _, row in frame.iterrows():
         you = int(row["user_id"]) == current_user_id
@@ -76,7 +72,13 @@ def users_table(frame: pd.DataFrame, current_user_id: int | None) -> html.Div:
                 [
                     html.Td(name),
                     html.Td(row["email"], className="text-break"),
-                    html.Td(dbc.Badge(row["role"], color=ROLE_COLORS[row["role"]])),
+                    html.Td(
+                        dbc.Badge(
+                            row["role"],
+                            color=ROLE_COLORS[row["role"]],
+                            text_color=ROLE_TEXT_COLORS.get(row["role"]),
+                        )
+                    ),
                     html.Td(_status_badges(row, now)),
                     html.Td(timestamp(row["last_login_at"]), className="text-nowrap"),
                 ],

@@ -7,6 +7,7 @@ import datetime as dt
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.chart_text import chart_figure, figure_title
 from components.figures import GRAPH_CONFIG, PLATFORM_LABELS
 from data.filters import PRESETS, DateRange
 
@@ -145,13 +146,17 @@ def error_alert(message: str) -> dbc.Alert:
     return dbc.Alert(message, color="warning", className="py-2", dismissable=True)
 
 
-def chart_card(graph_id: str, lg: int, figure: dict | None = None) -> dbc.Col:
-    """A card holding one graph with a loading indicator, and its first figure if known."""
+def chart_card(
+    graph_id: str, lg: int, figure: dict | None = None, name: str | None = None
+) -> dbc.Col:
+    """A card holding one graph (named ``name``, else after its figure's title; with its summary
+    and table), and its first figure if known."""
+    name = name or f"Chart: {figure_title(figure)}" if figure else "Chart"
     graph = dcc.Graph(id=graph_id, config=GRAPH_CONFIG, className="chart")
     if figure is not None:
         graph.figure = figure
     return dbc.Col(
-        dbc.Card(dbc.CardBody(dcc.Loading(graph, delay_show=300))),
+        dbc.Card(dbc.CardBody(chart_figure(graph, name, figure))),
         lg=lg,
         className="mb-3",
     )

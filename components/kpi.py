@@ -30,6 +30,23 @@ def _delta(name: str, current, previous) -> tuple[str, str]:
     return f"{sign}{shown}{pct} vs previous period", css
 
 
+ICONS = {"+": "▲", "−": "▼"}
+
+
+def _with_icon(text: str) -> list:
+    """An up or down triangle before a change, so its direction is not told by colour alone
+    (WCAG 1.4.1); the sign in the text says it to screen readers, the icon is hidden from them."""
+    icon = ICONS.get(text[:1]) if text else None
+    return (
+        [
+            html.Span(icon, className="kpi-delta-icon me-1", **{"aria-hidden": "true"}),
+            text,
+        ]
+        if icon
+        else [text]
+    )
+
+
 def kpi_card(
     card_id: str, label: str, name: str, current, previous=None, note: str | None = None
 ) -> dbc.Col:
@@ -50,7 +67,7 @@ def kpi_card(
                         className="kpi-value",
                         id=f"{card_id}-value",
                     ),
-                    html.Div(text, className=f"kpi-delta {css}"),
+                    html.Div(_with_icon(text), className=f"kpi-delta {css}"),
                 ]
             ),
             className="kpi-card h-100",

@@ -69,6 +69,9 @@ def credential_form_card(ID: dict) -> dbc.Card:
     )
 
 
+CREDENTIAL_HEADERS = ("Platform", "Key", "Set", "By")
+
+
 def credentials_table(frame: pd.DataFrame) -> dbc.Table:
     """Platform, masked key ("••••1234" or "not set"), when and by whom it was last set."""
     rows = []
@@ -88,9 +91,7 @@ def credentials_table(frame: pd.DataFrame) -> dbc.Table:
                 ]
             )
         )
-    header = html.Thead(
-        html.Tr([html.Th("Platform"), html.Th("Key"), html.Th("Set"), html.Th("By")])
-    )
+    header = html.Thead(html.Tr([html.Th(label) for label in CREDENTIAL_HEADERS]))
     return dbc.Table(
         [header, html.Tbody(rows)], hover=True, size="sm", className="mb-0"
     )

@@ -18,6 +18,7 @@ LOCATION_CHECK_ID = "shell-location-check"  # written by the shell's location ch
 # by the shell's theme callback (shell/callbacks.py), so that a layout can be drawn in it at once.
 THEME_COOKIE = "kiki_theme"
 THEMES = ("light", "dark")
+MAIN_ID = "main-content"  # the skip link's target
 
 
 def saved_theme() -> str | None:
@@ -142,11 +143,22 @@ def app_shell(page_container=None) -> html.Div:
             # overview's callback a round after the others.
             dcc.Store(id=THEME_STORE_ID, storage_type="local", data=saved_theme()),
             dcc.Store(id=LOCATION_CHECK_ID),
+            # The first thing a keyboard reaches: past the navbar to the page (WCAG 2.4.1).
+            html.A(
+                "Skip to content",
+                href=f"#{MAIN_ID}",
+                className="skip-link visually-hidden-focusable",
+                id="shell-skip-link",
+            ),
             navbar,
-            dbc.Container(
-                page_container or dash.page_container,
-                fluid=True,
-                className="py-3 page-body",
+            html.Main(
+                dbc.Container(
+                    page_container or dash.page_container,
+                    fluid=True,
+                    className="py-3 page-body",
+                ),
+                id=MAIN_ID,
+                tabIndex="-1",  # focusable by the skip link, not by Tab
             ),
         ]
     )

@@ -119,7 +119,7 @@ def layout(**_ignored):
             message_area(ID["message"]),
             dbc.Card(
                 [
-                    dbc.CardHeader(html.Span(id=ID["total"])),
+                    dbc.CardHeader(html.Span(id=ID["total"], className="reserve-line")),
                     dbc.CardBody(dcc.Loading(html.Div(id=ID["table"]), delay_show=300)),
                     dbc.CardFooter(
                         dbc.Pagination(

@@ -16,10 +16,12 @@ from components.campaign_detail import (
     ltv_summary,
     variant_rows,
 )
+from components.chart_text import chart_figure
 from components.controls import date_range_controls, error_alert
 from components.figures import GRAPH_CONFIG, campaign_daily_figure, empty_figure
 from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID
+from components.skeleton import skeleton_lines, skeleton_table
 from components.tables import metrics_table
 from data.clock import today
 from data.db import read_session
@@ -71,7 +73,7 @@ dash.register_page(
     title="Campaign · KIKI Analytics",
     min_role="viewer",
     id_prefix=f"{PREFIX}-",
-    charts=True,  # its page preloads the chart scripts (web/page_head.py)
+    charts=(ID["trend"],),  # preloads (web/page_head.py), texts (shell/charts.py)
 )
 
 
@@ -91,11 +93,11 @@ def not_found() -> html.Div:
     )
 
 
-def _card(title: str, body_id: str) -> dbc.Card:
+def _card(title: str, body_id: str, skeleton) -> dbc.Card:
     return dbc.Card(
         [
             dbc.CardHeader(title),
-            dbc.CardBody(dcc.Loading(html.Div(id=body_id), delay_show=300)),
+            dbc.CardBody(dcc.Loading(html.Div(skeleton, id=body_id), delay_show=300)),
         ],
         className="mb-3",
     )
@@ -117,31 +119,53 @@ def layout(campaign_id=None, start=None, end=None, **_ignored):
         [
             dcc.Store(id=ID["id"], data=number),
             dcc.Link("← All campaigns", href="/campaigns", className="small"),
-            html.H1(id=ID["title"], className="h3 mt-1 mb-3"),
+            html.H1(  # the name and status badge's line, held until they arrive
+                [
+                    html.Span(className="skeleton-bar title-skeleton"),
+                    dbc.Badge(
+                        "\u00a0", color="secondary", className="ms-2 align-middle fs-6"
+                    ),
+                ],
+                id=ID["title"],
+                className="h3 mt-1 mb-3",
+            ),
             dbc.Row(
                 date_range_controls(PREFIX, rng, matching_preset(rng, today())),
-                className="g-2 mb-3 align-items-end",
+                className="g-2 mb-3 align-items-end controls-row",
             ),
             html.Div(id=ID["message"]),
-            dbc.Row(id=ID["kpis"], className="g-3 mb-3"),
+            dbc.Row(
+                [
+                    kpi_card(f"campaign-kpi-{n}", label, n, None)
+                    for n, label in KPI_CARDS
+                ],
+                id=ID["kpis"],
+                className="g-3 mb-3",
+            ),
             dbc.Card(
                 dbc.CardBody(
-                    dcc.Loading(
+                    chart_figure(
                         dcc.Graph(
-                            id=ID["trend"],
-                            config=GRAPH_CONFIG,
-                            className="chart",
+                            id=ID["trend"], config=GRAPH_CONFIG, className="chart"
                         ),
-                        delay_show=300,
+                        "Chart of the campaign's daily revenue and spend by platform",
                     )
                 ),
                 className="mb-3",
             ),
-            html.Div(id=ID["exports"], className="mb-2"),
-            _card("Platform deployments", ID["deployments"]),
-            _card("Ad-copy variants (A/B)", ID["variants"]),
-            _card("Prompts and creatives", ID["creatives"]),
-            _card("Lifetime value prediction", ID["ltv"]),
+            html.Div(id=ID["exports"], className="mb-2 export-row"),
+            _card(
+                "Platform deployments",
+                ID["deployments"],
+                skeleton_table([label for _, label in DEPLOYMENT_TABLE], 3),
+            ),
+            _card(
+                "Ad-copy variants (A/B)",
+                ID["variants"],
+                skeleton_table([label for _, label in VARIANT_TABLE], 2),
+            ),
+            _card("Prompts and creatives", ID["creatives"], skeleton_lines(3)),
+            _card("Lifetime value prediction", ID["ltv"], skeleton_lines(2)),
         ]
     )
 

@@ -133,7 +133,7 @@ def layout(
                         width="auto",
                     ),
                 ],
-                className="align-items-center mb-3",
+                className="align-items-center mb-3 page-header-row",
             ),
             campaign_filter_row(PREFIX, rng, matching_preset(rng, today()), filters),
             link_problem(PREFIX, problem),
@@ -144,7 +144,8 @@ def layout(
                 dbc.CardBody(
                     [
                         html.Div(
-                            id=ID["summary"], className="small text-body-secondary mb-2"
+                            id=ID["summary"],
+                            className="small text-body-secondary mb-2 reserve-line",
                         ),
                         dcc.Loading(table, type="dot", delay_show=300),
                     ]

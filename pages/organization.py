@@ -10,11 +10,14 @@ from flask import g, request
 from components.accounts import success_alert
 from components.controls import error_alert
 from components.data_errors import data_error_message
+from components.figures import PLATFORM_LABELS
 from components.organization import (
+    CREDENTIAL_HEADERS,
     credential_form_card,
     credentials_table,
     fee_rate_card,
 )
+from components.skeleton import skeleton_table
 from data.db import db_session
 from data.errors import DataError
 from data.writes.organizations import fee_rate_percent, set_fee_rate
@@ -63,7 +66,14 @@ def layout(**_ignored):
                             dbc.Card(
                                 [
                                     dbc.CardHeader("Platform API keys"),
-                                    dbc.CardBody(html.Div(id=ID["credentials"])),
+                                    dbc.CardBody(
+                                        html.Div(
+                                            skeleton_table(
+                                                CREDENTIAL_HEADERS, len(PLATFORM_LABELS)
+                                            ),
+                                            id=ID["credentials"],
+                                        )
+                                    ),
                                 ],
                                 className="mb-3",
                             ),

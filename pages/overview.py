@@ -78,7 +78,8 @@ dash.register_page(
     nav=True,
     min_role="viewer",
     id_prefix=f"{PREFIX}-",
-    charts=True,  # its page preloads the chart scripts (web/page_head.py)
+    # Its graphs: the page preloads plotly (web/page_head.py); text alternatives (shell/charts.py)
+    charts=(ID["trend"], ID["breakdown"]),
 )
 
 KPI_CARDS = [  # (card id, label, metric)

@@ -10,6 +10,7 @@ from flask import g, request
 from auth.passwords import generate_password
 from components.account_forms import new_user_card, user_actions_card
 from components.accounts import (
+    USER_HEADERS,
     one_time_password,
     success_alert,
     user_options,
@@ -17,6 +18,7 @@ from components.accounts import (
 )
 from components.controls import error_alert
 from components.data_errors import data_error_message
+from components.skeleton import skeleton_table
 from data.db import db_session
 from data.errors import DataError
 from data.reads.users import list_users
@@ -71,7 +73,12 @@ def layout(**_ignored):
                             dbc.Card(
                                 [
                                     dbc.CardHeader("Users"),
-                                    dbc.CardBody(html.Div(id=ID["users"])),
+                                    dbc.CardBody(
+                                        html.Div(
+                                            skeleton_table(USER_HEADERS, 3),
+                                            id=ID["users"],
+                                        )
+                                    ),
                                 ],
                                 className="mb-3",
                             ),

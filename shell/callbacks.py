@@ -17,10 +17,13 @@ from components.shell import (
     nav_links,
     user_menu,
 )
+from shell.charts import register_chart_text
 from shell.dash_internals import LOCATION_ID
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    register_chart_text(app)
+
     @app.callback(
         Output(NAV_ID, "children"),
         Output(USER_ID, "children"),

@@ -17,7 +17,7 @@ BRAND_ICON = Path(__file__).resolve().parents[1] / "assets" / "favicon.svg"
 
 
 def preload_chart_scripts(app: dash.Dash) -> None:
-    """The page of a registered page with ``charts=True`` asks for CHART_SCRIPTS at once.
+    """The page of a registered page with ``charts`` (its graph ids) asks for CHART_SCRIPTS at once.
 
     Dash's renderer asks for dcc's graph chunk only when the first graph mounts, and plotly.js
     only after that chunk has run: on a first visit both downloads began after the layout had

@@ -382,11 +382,6 @@ class ApiToken(Base):
 
 
 # The lifecycle's tables (budget requests, settings, notifications, outbox) live in their own
-# module to keep this one readable; importing it here puts them in Base.metadata.
-from data.models_lifecycle import (  # noqa: F401
-    BudgetRequest,
-    Notification,
-    NotificationMute,
-    OrganizationSettings,
-    OutboxEntry,
-)
+# module to keep this one readable; importing it here puts them in Base.metadata. A module
+# import (not from-import) so that importing data.models_lifecycle first also works.
+import data.models_lifecycle  # noqa: F401

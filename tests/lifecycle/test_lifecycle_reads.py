@@ -141,3 +141,26 @@ def test_campaign_history_from_the_audit_log(session, org):
     ]
     assert list(history.actor_name) == ["Analyst", "Analyst", "Admin"]
     assert history.iloc[2].details["reason"] == "Not this month"
+
+
+def test_a_deleted_draft_leaves_the_campaign_list_and_detail(session, org):
+    from data.filters import CampaignFilters, parse_range
+    from data.reads.campaign_detail import campaign_info
+    from data.reads.campaign_list import campaign_list
+
+    with write_transaction(session) as s:
+        cid = campaigns.create_campaign(s, org["analyst"], campaign_body())
+    rng = parse_range("2026-10-01", "2026-11-01")
+
+    def listed():
+        frame, _total = campaign_list.uncached(
+            session, org["viewer"], rng, CampaignFilters(), page=0, page_size=50
+        )
+        return list(frame.campaign_id)
+
+    assert listed() == [cid]
+    assert not campaign_info(session, org["viewer"], cid).empty
+    with write_transaction(session) as s:
+        campaigns.delete_campaign(s, org["analyst"], cid)
+    assert listed() == []
+    assert campaign_info(session, org["viewer"], cid).empty

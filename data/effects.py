@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import UpdateBase
 
-from data import cache, db
+from data import cache, db, outbox
 from data.ops import rollups
 from data.writes import org_tokens
 
@@ -93,6 +93,18 @@ EFFECTS: tuple[Effect, ...] = (
         "before_commit",
         "rollups: refresh daily_revenue_summary for those days, in the same transaction",
         rollups.refresh_noted,
+    ),
+    Effect(
+        "sessionmaker",
+        "after_flush",
+        "outbox: note that this transaction wrote outbox rows",
+        outbox.note_outbox_writes,
+    ),
+    Effect(
+        "sessionmaker",
+        "after_commit",
+        "outbox: deliver the committed rows, claimed with a lease (data/outbox.py)",
+        outbox.deliver_after_commit,
     ),
     Effect(
         "Session",

@@ -20,6 +20,7 @@ CAMPAIGN_STATUSES = (
     "completed",
 )
 ASSET_KINDS = ("image", "video", "copy")
+BUDGET_TYPES = ("daily", "lifetime")
 
 # SQLite batch migrations cannot alter unnamed constraints: name them all.
 NAMING_CONVENTION = {
@@ -121,6 +122,15 @@ class CampaignDeployment(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=_now()
     )
+    # The lifecycle (data/lifecycle.py): budget_daily stays the daily figure the reads use.
+    budget_type: Mapped[str] = mapped_column(
+        _enum(BUDGET_TYPES, "budget_type"), server_default="daily"
+    )
+    budget_amount: Mapped[Decimal] = mapped_column(Money, server_default=sa.text("0"))
+    currency: Mapped[str] = mapped_column(sa.String(3), server_default="USD")
+    platforms: Mapped[str] = mapped_column(sa.String(64), server_default="")
+    version: Mapped[int] = mapped_column(server_default=sa.text("1"))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 class AdCopy(Base):
@@ -362,8 +372,16 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(sa.String(100))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     prefix: Mapped[str] = mapped_column(sa.String(12))
+    # "read" or "read+write" (TOKEN_SCOPES); tokens made before scopes existed stay "read".
+    scope: Mapped[str] = mapped_column(sa.String(16), server_default="read")
     revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     last_used_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=_now()
     )
+
+
+# The lifecycle's tables (budget requests, settings, notifications, outbox) live in their own
+# module to keep this one readable; importing it here puts them in Base.metadata. A module
+# import (not from-import) so that importing data.models_lifecycle first also works.
+import data.models_lifecycle  # noqa: F401

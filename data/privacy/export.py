@@ -27,7 +27,6 @@ from data.writes.audit import record_event
 FORMAT = "kiki-gdpr-export/1"
 CHUNK_ROWS = 5000
 NOT_HELD = {
-    "notifications": "this version has no notifications table",
     "subscriptions": "this version has no subscriptions table",
     "creatives": "ad copies and prompts have no author column; uploaded assets are "
     "in assets_uploaded",

@@ -79,6 +79,13 @@ COLUMNS: tuple[PersonalColumn, ...] = (
     _c("campaign_deployments", "created_by_id", EXPORT, REMOVE_AUTHORSHIP, "author"),
     _c("user_assets", "uploaded_by_id", EXPORT, REMOVE_AUTHORSHIP, "uploader"),
     _c("platform_credentials", "updated_by_id", EXPORT, REMOVE_AUTHORSHIP, "editor"),
+    _c("budget_requests", "requested_by_id", EXPORT, REMOVE_AUTHORSHIP, "requester"),
+    _c("budget_requests", "decided_by_id", EXPORT, REMOVE_AUTHORSHIP, "approver"),
+    _c("budget_requests", "decision_reason", EXPORT, KEEP, "the org's budget record"),
+    _c("notifications", "user_id", EXPORT, DELETE, "the recipient"),
+    _c("notifications", "body", EXPORT, DELETE, "what they were told (no names)"),
+    _c("notification_mutes", "user_id", EXPORT, DELETE, "their preference"),
+    _c("outbox", "payload", NOT_PERSONAL, KEEP, "ids and amounts only, by design"),
     _c("platform_credentials", "encrypted_value", WITHHOLD, KEEP, "the org's API key"),
     _c("platform_credentials", "last4", WITHHOLD, KEEP, "part of the org's API key"),
     # Flagged by the heuristics below, but organization data, not about a person.
@@ -100,6 +107,14 @@ DATASETS: tuple[Dataset, ...] = (
             "creatives they uploaded"),
     Dataset("credentials_updated", "platform_credentials", "updated_by_id",
             REMOVE_AUTHORSHIP, "platform keys they last set"),
+    Dataset("budget_requests_made", "budget_requests", "requested_by_id",
+            REMOVE_AUTHORSHIP, "budget requests they submitted"),
+    Dataset("budget_requests_decided", "budget_requests", "decided_by_id",
+            REMOVE_AUTHORSHIP, "budget requests they decided"),
+    Dataset("notifications", "notifications", "user_id", DELETE,
+            "what concerned them (deleted with the account: ON DELETE CASCADE)"),
+    Dataset("notification_mutes", "notification_mutes", "user_id", DELETE,
+            "kinds they muted (deleted with the account: ON DELETE CASCADE)"),
 )  # fmt: skip
 # Audit rows others caused that name them (a user target, their e-mail in the details) are
 # exported as "audit_about_them" and rewritten on erase (data/privacy/erase.py).

@@ -88,6 +88,7 @@ def _info_statement():
     ).where(
         c.c.id == sa.bindparam("campaign_id"),
         c.c.organization_id == sa.bindparam("organization_id"),
+        c.c.deleted_at.is_(None),
     )
 
 

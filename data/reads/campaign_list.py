@@ -88,7 +88,12 @@ def _campaign_statement(filters: CampaignFilters):
             *[expr.label(name) for name, expr in value.items()],
         )
         .select_from(campaigns.outerjoin(sums, sums.c.campaign_id == campaigns.c.id))
-        .where(campaigns.c.organization_id == sa.bindparam("organization_id"))
+        .where(
+            campaigns.c.organization_id == sa.bindparam("organization_id"),
+            campaigns.c.deleted_at.is_(
+                None
+            ),  # deleted drafts (data/writes/campaigns.py)
+        )
     )
     if filters.search:
         stmt = stmt.where(campaigns.c.name.icontains(filters.search, autoescape=True))

@@ -16,8 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.errors import Invalid
-from data.models import BUDGET_TYPES, PLATFORMS, CampaignDeployment
-from data.models_lifecycle import OrganizationSettings
+from data.models import (
+    BUDGET_TYPES,
+    PLATFORMS,
+    CampaignDeployment,
+    OrganizationSettings,
+)
 
 MAX_NAME = 200
 MAX_OBJECTIVE = 64

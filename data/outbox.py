@@ -16,7 +16,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from data.models_lifecycle import OutboxEntry
+from data.models import OutboxEntry
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(seconds=60)

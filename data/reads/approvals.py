@@ -15,8 +15,14 @@ from sqlalchemy.orm import Session, aliased
 
 from data.campaign_rules import settings_of
 from data.errors import Invalid
-from data.models import PLATFORMS, CampaignDeployment, DailyRevenueSummary, User
-from data.models_lifecycle import REQUEST_STATUSES, BudgetRequest
+from data.models import (
+    PLATFORMS,
+    REQUEST_STATUSES,
+    BudgetRequest,
+    CampaignDeployment,
+    DailyRevenueSummary,
+    User,
+)
 from data.scope import Scope
 from data.writes.approvals import load_request
 

@@ -7,8 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.lifecycle import load_campaign
-from data.models import AuditLog, User
-from data.models_lifecycle import Notification, NotificationMute
+from data.models import AuditLog, Notification, NotificationMute, User
 from data.scope import Scope
 
 NOTIFICATION_COLUMNS = [

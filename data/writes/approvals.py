@@ -17,8 +17,7 @@ from data.cache import invalidate_on_commit
 from data.campaign_rules import InvalidField, clean_text, parse_amount, settings_of
 from data.errors import Conflict, Forbidden, NotFound
 from data.lifecycle import ACTION_ROLES, load_campaign, transition_campaign
-from data.models import User
-from data.models_lifecycle import BudgetRequest
+from data.models import BudgetRequest, User
 from data.scope import Scope
 from data.writes.audit import record_event
 from data.writes.notify import enqueue, notify

@@ -23,8 +23,7 @@ from data.campaign_rules import (
 )
 from data.errors import Conflict, Forbidden
 from data.lifecycle import ACTION_ROLES, load_campaign, transition_campaign
-from data.models import AdCopy, CampaignDeployment
-from data.models_lifecycle import BudgetRequest
+from data.models import AdCopy, BudgetRequest, CampaignDeployment
 from data.scope import Scope
 from data.writes.audit import record_event
 from data.writes.notify import admin_ids, enqueue, notify

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.errors import Invalid
-from data.models import User
-from data.models_lifecycle import Notification, NotificationMute, OutboxEntry
+from data.models import Notification, NotificationMute, OutboxEntry, User
 
 # Every kind a notification can have (mutes name one of these).
 KINDS = (

@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.models import BUDGET_TYPES, Base, BigId, Money, _enum, _now
+from data.models.base import BUDGET_TYPES, Base, BigId, Money, enum_type, server_now
 
 REQUEST_STATUSES = ("pending", "approved", "rejected", "cancelled")
 
@@ -30,7 +30,7 @@ class OrganizationSettings(Base):
     # The largest budget amount one campaign may ask for.
     max_budget_amount: Mapped[Decimal | None] = mapped_column(Money)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        sa.DateTime(timezone=True), server_default=_now()
+        sa.DateTime(timezone=True), server_default=server_now()
     )
 
 
@@ -47,12 +47,12 @@ class BudgetRequest(Base):
     campaign_id: Mapped[int] = mapped_column(
         sa.ForeignKey("campaign_deployments.id", ondelete="CASCADE"), index=True
     )
-    budget_type: Mapped[str] = mapped_column(_enum(BUDGET_TYPES, "budget_type"))
+    budget_type: Mapped[str] = mapped_column(enum_type(BUDGET_TYPES, "budget_type"))
     requested_amount: Mapped[Decimal] = mapped_column(Money)
     approved_amount: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(sa.String(3))
     status: Mapped[str] = mapped_column(
-        _enum(REQUEST_STATUSES, "budget_request_status"), server_default="pending"
+        enum_type(REQUEST_STATUSES, "budget_request_status"), server_default="pending"
     )
     auto_approved: Mapped[bool] = mapped_column(server_default=sa.false())
     requested_by_id: Mapped[int | None] = mapped_column(
@@ -64,7 +64,7 @@ class BudgetRequest(Base):
     decision_reason: Mapped[str | None] = mapped_column(sa.String(500))
     version: Mapped[int] = mapped_column(server_default=sa.text("1"))
     requested_at: Mapped[dt.datetime] = mapped_column(
-        sa.DateTime(timezone=True), server_default=_now()
+        sa.DateTime(timezone=True), server_default=server_now()
     )
     decided_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
@@ -85,7 +85,7 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(sa.String(500), server_default="")
     link: Mapped[str] = mapped_column(sa.String(300), server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(
-        sa.DateTime(timezone=True), server_default=_now()
+        sa.DateTime(timezone=True), server_default=server_now()
     )
     read_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
@@ -115,7 +115,7 @@ class OutboxEntry(Base):
     kind: Mapped[str] = mapped_column(sa.String(64))
     payload: Mapped[dict] = mapped_column(sa.JSON)
     created_at: Mapped[dt.datetime] = mapped_column(
-        sa.DateTime(timezone=True), server_default=_now()
+        sa.DateTime(timezone=True), server_default=server_now()
     )
     delivered_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(server_default=sa.text("0"))

@@ -9,9 +9,11 @@ import sqlalchemy as sa
 
 from data.campaign_rules import InvalidField
 from data.errors import Conflict, Forbidden, NotFound
-from data.models import AdCopy, AuditLog, CampaignDeployment
-from data.models_lifecycle import (
+from data.models import (
+    AdCopy,
+    AuditLog,
     BudgetRequest,
+    CampaignDeployment,
     Notification,
     NotificationMute,
     OrganizationSettings,
@@ -20,7 +22,7 @@ from data.models_lifecycle import (
 from data.writes import approvals, campaigns
 from data.writes.notify import mark_read, set_muted
 from data.writes.transaction import write_transaction
-from tests.lifecycle.conftest import TODAY, campaign_body, count
+from tests.data.lifecycle.conftest import TODAY, campaign_body, count
 
 
 def _draft(session, org, who="analyst", **overrides) -> int:
@@ -245,7 +247,7 @@ def test_withdraw_cancels_the_request(session, org):
 
 
 def test_other_organizations_see_nothing(session, org):
-    from tests.lifecycle.conftest import make_org
+    from tests.data.lifecycle.conftest import make_org
 
     other = make_org(session, "other")
     request = _submitted(session, org)

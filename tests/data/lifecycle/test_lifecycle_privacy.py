@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from data.models_lifecycle import BudgetRequest, Notification
+from data.models import BudgetRequest, Notification
 from data.privacy.erase import erase_subject
 from data.privacy.subject import export_queries, find_subject
 from data.writes import approvals, campaigns
 from data.writes.notify import set_muted
 from data.writes.transaction import write_transaction
-from tests.lifecycle.conftest import TODAY, campaign_body, count
+from tests.data.lifecycle.conftest import TODAY, campaign_body, count
 
 
 def test_erasing_a_requester_and_an_approver(session, org):

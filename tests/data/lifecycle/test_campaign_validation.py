@@ -7,11 +7,16 @@ from decimal import Decimal
 import pytest
 
 from data.campaign_rules import InvalidField
-from data.models import AdCopy, AuditLog, CampaignDeployment
-from data.models_lifecycle import OrganizationSettings, OutboxEntry
+from data.models import (
+    AdCopy,
+    AuditLog,
+    CampaignDeployment,
+    OrganizationSettings,
+    OutboxEntry,
+)
 from data.writes import campaigns
 from data.writes.transaction import write_transaction
-from tests.lifecycle.conftest import campaign_body, count
+from tests.data.lifecycle.conftest import campaign_body, count
 
 V = {"headline": "Warm coats", "body": "Up to 40 % off."}
 BAD = [
@@ -75,7 +80,7 @@ def test_bad_input_names_its_field_and_writes_nothing(session, org, field, chang
 
 
 def test_names_are_unique_per_organization_case_insensitively(session, org):
-    from tests.lifecycle.conftest import make_org
+    from tests.data.lifecycle.conftest import make_org
 
     with write_transaction(session) as s:
         campaigns.create_campaign(s, org["analyst"], campaign_body())

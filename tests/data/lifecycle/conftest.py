@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
-from data.models import Organization, User
-from data.models_lifecycle import OrganizationSettings
+from data.models import Organization, OrganizationSettings, User
 from data.scope import Scope
 
 TODAY = dt.date(2026, 11, 1)

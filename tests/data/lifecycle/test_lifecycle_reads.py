@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 
 from data.errors import Forbidden, NotFound
-from data.models import DailyRevenueSummary
-from data.models_lifecycle import OrganizationSettings
+from data.models import DailyRevenueSummary, OrganizationSettings
 from data.reads import approvals as reads
 from data.reads.notifications import (
     HISTORY_COLUMNS,
@@ -22,7 +21,7 @@ from data.reads.notifications import (
 from data.writes import approvals, campaigns
 from data.writes.notify import mark_read, set_muted
 from data.writes.transaction import write_transaction
-from tests.lifecycle.conftest import TODAY, campaign_body, make_org
+from tests.data.lifecycle.conftest import TODAY, campaign_body, make_org
 
 
 def _request(session, org, who="analyst", **body):

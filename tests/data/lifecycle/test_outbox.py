@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from data import effects, outbox
 from data.db import make_engine
-from data.models_lifecycle import OutboxEntry
+from data.models import OutboxEntry
 from data.writes.notify import enqueue
 from data.writes.transaction import write_transaction
 from tests.services import create_database, dispose_database

@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 
 from data.db import make_engine
 from data.errors import Conflict
-from data.models import AuditLog
-from data.models_lifecycle import BudgetRequest, Notification
+from data.models import AuditLog, BudgetRequest, Notification
 from data.writes import approvals, campaigns
 from data.writes.transaction import write_transaction
-from tests.lifecycle.conftest import TODAY, campaign_body, make_org
+from tests.data.lifecycle.conftest import TODAY, campaign_body, make_org
 from tests.services import create_database, dispose_database
 
 CALLS = 50

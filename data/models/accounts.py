@@ -1,0 +1,117 @@
+"""Organizations and their people: users, API tokens, platform credentials and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from data.models.base import PLATFORMS, ROLES, Base, BigId, Rate, enum_type, server_now
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    fee_rate: Mapped[Decimal] = mapped_column(Rate, server_default=sa.text("0.2000"))
+    audit_retention_days: Mapped[int] = mapped_column(server_default=sa.text("365"))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=server_now()
+    )
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (sa.Index(None, "organization_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(enum_type(ROLES, "role"))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    is_active: Mapped[bool] = mapped_column(server_default=sa.true())
+    # Bumped on logout, password change, deactivation and role change: older sessions die.
+    session_epoch: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    failed_logins: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True)
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=server_now()
+    )
+
+    organization: Mapped[Organization] = relationship()
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_logs"
+    __table_args__ = (
+        sa.Index(None, "organization_id", "created_at"),
+        sa.Index(None, "action"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    actor_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    action: Mapped[str] = mapped_column(sa.String(64))
+    target_type: Mapped[str | None] = mapped_column(sa.String(64))
+    target_id: Mapped[str | None] = mapped_column(sa.String(64))
+    ip_address: Mapped[str | None] = mapped_column(sa.String(64))
+    details: Mapped[dict | None] = mapped_column(sa.JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=server_now()
+    )
+
+
+class PlatformCredential(Base):
+    """An ad-platform API key, Fernet-encrypted; only the last four characters are kept in clear."""
+
+    __tablename__ = "platform_credentials"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "platform"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    platform: Mapped[str] = mapped_column(enum_type(PLATFORMS, "platform"))
+    encrypted_value: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    last4: Mapped[str] = mapped_column(sa.String(4))
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=server_now()
+    )
+
+
+class ApiToken(Base):
+    """A personal API token: only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(100))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    # "read" or "read+write" (TOKEN_SCOPES); tokens made before scopes existed stay "read".
+    scope: Mapped[str] = mapped_column(sa.String(16), server_default="read")
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=server_now()
+    )

@@ -3,6 +3,8 @@ read from the same figure dict the chart is drawn from (components/figures.py)."
 
 from __future__ import annotations
 
+import math
+
 from dash import dcc, html
 
 from components.format import money
@@ -10,9 +12,59 @@ from components.format import money
 DATE_LENGTH = len("2026-01-31")
 
 
+def _number(value) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
+def _trace(trace) -> dict | None:
+    """A trace as drawn (x and y lists of one length, y numbers), or None for anything else."""
+    if not isinstance(trace, dict):
+        return None
+    x, y = trace.get("x"), trace.get("y")
+    if x is None:
+        return trace if isinstance(trace.get("name", ""), str) else None
+    if not (isinstance(x, list) and isinstance(y, list) and len(x) == len(y)):
+        return None
+    if not all(_number(v) for v in y) or not all(
+        isinstance(v, str | int | float) for v in x
+    ):
+        return None
+    return trace
+
+
+def drawn_figure(figure) -> dict:
+    """The figure as the builders in components/figures.py draw it: a forged or malformed one
+    (the browser sends it back as a callback input) reads as an empty chart, never an error."""
+    if not isinstance(figure, dict):
+        return {}
+    data = figure.get("data")
+    layout = figure.get("layout")
+    title = layout.get("title") if isinstance(layout, dict) else None
+    notes = layout.get("annotations") if isinstance(layout, dict) else None
+    clean_layout = {
+        **(layout if isinstance(layout, dict) else {}),
+        "title": title
+        if isinstance(title, dict) and isinstance(title.get("text", ""), str)
+        else {},
+        "annotations": [
+            n
+            for n in notes
+            if isinstance(n, dict) and isinstance(n.get("text", ""), str)
+        ]
+        if isinstance(notes, list)
+        else [],
+    }
+    traces = [t for t in map(_trace, data) if t] if isinstance(data, list) else []
+    return {"data": traces, "layout": clean_layout}
+
+
 def figure_title(figure: dict | None) -> str:
     """The chart's title, or its message when it has no data ("No deployments yet.")."""
-    layout = (figure or {}).get("layout", {})
+    layout = drawn_figure(figure)["layout"]
     title = (layout.get("title") or {}).get("text") or ""
     if title:
         return title
@@ -44,7 +96,7 @@ def figure_summary(figure: dict | None) -> str:
     """One sentence on what the chart shows, e.g. "Revenue rose from $10.00 on 2026-10-01 to
     $25.00 on 2026-10-07; peak $30.00 on 2026-10-05." (dates), or "Revenue was highest for
     Google ($30.00) and lowest for Meta ($10.00)." (categories)."""
-    figure = figure or {}
+    figure = drawn_figure(figure)
     if not any(t.get("x") for t in figure.get("data", [])):
         return figure_title(figure) or "No data to show."
     name, values = _headline(figure)
@@ -73,7 +125,7 @@ def figure_summary(figure: dict | None) -> str:
 
 def figure_table(figure: dict | None) -> html.Table | html.P:
     """The chart's numbers: one row per x value (in the order drawn), one column per trace."""
-    figure = figure or {}
+    figure = drawn_figure(figure)
     traces = [t for t in figure.get("data", []) if t.get("x")]
     if not traces:
         return html.P(figure_title(figure) or "No data.", className="mb-0")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, clientside_callback, dcc, html
 from flask import g
 
 from components.campaign_detail import (
@@ -59,8 +61,14 @@ ID = {
         "ltv",
         "message",
         "exports",
+        "url-sync",
+        "url-synced",
     ]
 }
+# What "← All campaigns" may carry back to the list: its own filters, nothing else.
+LIST_KEYS = ("start", "end", "search", "status", "platform", "min_spend", "roas_min")
+LIST_KEYS += ("roas_max", "sort", "desc", "page")
+MAX_BACK = 8192
 MAX_ID = 2**31 - 1
 
 dash.register_page(
@@ -101,7 +109,16 @@ def _card(title: str, body_id: str) -> dbc.Card:
     )
 
 
-def layout(campaign_id=None, start=None, end=None, **_ignored):
+def list_href(back) -> str:
+    """The campaign list with the filters it had when the campaign was opened (``back``, its
+    query string), keeping only the list's own parameters."""
+    if not isinstance(back, str) or len(back) > MAX_BACK:
+        return "/campaigns"
+    kept = [(k, v) for k, v in parse_qsl(back) if k in LIST_KEYS]
+    return f"/campaigns?{urlencode(kept)}" if kept else "/campaigns"
+
+
+def layout(campaign_id=None, start=None, end=None, back=None, **_ignored):
     number = _campaign_id(campaign_id)
     if number is None:
         return not_found()
@@ -116,7 +133,9 @@ def layout(campaign_id=None, start=None, end=None, **_ignored):
     return html.Div(
         [
             dcc.Store(id=ID["id"], data=number),
-            dcc.Link("← All campaigns", href="/campaigns", className="small"),
+            dcc.Store(id=ID["url-sync"], data=back if isinstance(back, str) else None),
+            dcc.Store(id=ID["url-synced"]),
+            dcc.Link("← All campaigns", href=list_href(back), className="small"),
             html.H1(id=ID["title"], className="h3 mt-1 mb-3"),
             dbc.Row(
                 date_range_controls(PREFIX, rng, matching_preset(rng, today())),
@@ -147,6 +166,20 @@ def layout(campaign_id=None, start=None, end=None, **_ignored):
 
 
 register_preset_callback(PREFIX)
+
+# The range goes into the URL (a reload or a shared link shows the same days), with the
+# list's filters kept for the way back.
+clientside_callback(
+    """
+    function(start, end, back) {
+        return window.kikiSyncUrl({start: start, end: end, back: back});
+    }
+    """,
+    Output(ID["url-synced"], "data"),
+    Input(ID["dates"], "start_date"),
+    Input(ID["dates"], "end_date"),
+    Input(ID["url-sync"], "data"),
+)
 
 
 @callback(

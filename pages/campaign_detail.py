@@ -19,7 +19,7 @@ from components.campaign_detail import (
     variant_rows,
 )
 from components.controls import date_range_controls, error_alert
-from components.figures import GRAPH_CONFIG, campaign_daily_figure, empty_figure
+from components.figures import GRAPH_CONFIG, campaign_daily_figure
 from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID
 from components.tables import metrics_table
@@ -63,6 +63,7 @@ ID = {
         "exports",
         "url-sync",
         "url-synced",
+        "body",
     ]
 }
 # What "← All campaigns" may carry back to the list: its own filters, nothing else.
@@ -137,32 +138,39 @@ def layout(campaign_id=None, start=None, end=None, back=None, **_ignored):
             dcc.Store(id=ID["url-synced"]),
             dcc.Link("← All campaigns", href=list_href(back), className="small"),
             html.H1(id=ID["title"], className="h3 mt-1 mb-3"),
-            dbc.Row(
-                date_range_controls(PREFIX, rng, matching_preset(rng, today())),
-                className="g-2 mb-3 align-items-end",
-            ),
             html.Div(id=ID["message"]),
-            dbc.Row(id=ID["kpis"], className="g-3 mb-3"),
-            dbc.Card(
-                dbc.CardBody(
-                    dcc.Loading(
-                        dcc.Graph(
-                            id=ID["trend"],
-                            config=GRAPH_CONFIG,
-                            className="chart",
-                        ),
-                        delay_show=300,
-                    )
-                ),
-                className="mb-3",
-            ),
-            html.Div(id=ID["exports"], className="mb-2"),
-            _card("Platform deployments", ID["deployments"]),
-            _card("Ad-copy variants (A/B)", ID["variants"]),
-            _card("Prompts and creatives", ID["creatives"]),
-            _card("Lifetime value prediction", ID["ltv"]),
+            html.Div(id=ID["body"], children=_body(rng)),
         ]
     )
+
+
+def _body(rng) -> list:
+    """Period controls, KPIs, chart and tables: hidden whole when there is no such campaign."""
+    return [
+        dbc.Row(
+            date_range_controls(PREFIX, rng, matching_preset(rng, today())),
+            className="g-2 mb-3 align-items-end",
+        ),
+        dbc.Row(id=ID["kpis"], className="g-3 mb-3"),
+        dbc.Card(
+            dbc.CardBody(
+                dcc.Loading(
+                    dcc.Graph(
+                        id=ID["trend"],
+                        config=GRAPH_CONFIG,
+                        className="chart",
+                    ),
+                    delay_show=300,
+                )
+            ),
+            className="mb-3",
+        ),
+        html.Div(id=ID["exports"], className="mb-2"),
+        _card("Platform deployments", ID["deployments"]),
+        _card("Ad-copy variants (A/B)", ID["variants"]),
+        _card("Prompts and creatives", ID["creatives"]),
+        _card("Lifetime value prediction", ID["ltv"]),
+    ]
 
 
 register_preset_callback(PREFIX)
@@ -192,6 +200,7 @@ clientside_callback(
     Output(ID["ltv"], "children"),
     Output(ID["message"], "children"),
     Output(ID["exports"], "children"),
+    Output(ID["body"], "hidden"),
     Input(ID["id"], "data"),
     Input(ID["dates"], "start_date"),
     Input(ID["dates"], "end_date"),
@@ -206,19 +215,26 @@ def update_campaign_detail(campaign_id, start, end, theme):
     if info is None or info.empty:
         return (
             "Campaign not found",
-            [],
-            empty_figure("", theme),
+            *(dash.no_update,)
+            * 6,  # the body is hidden: no empty charts or tables drawn
+            html.Div(
+                [
+                    html.P(
+                        "There is no campaign at this address in your organization."
+                    ),
+                    dcc.Link("Back to all campaigns", href="/campaigns"),
+                ],
+                id=f"{PREFIX}-not-found-message",
+            ),
             None,
-            None,
-            None,
-            None,
-            error_alert("There is no campaign at this address in your organization."),
-            None,
+            True,
         )
     try:
         rng = parse_range(start, end)
     except InvalidFilter as exc:
-        return (dash.no_update,) * 7 + (error_alert(exc.message), dash.no_update)
+        return (
+            (dash.no_update,) * 7 + (error_alert(exc.message),) + (dash.no_update,) * 2
+        )
     rate = fee_rate(session, scope)
     daily = campaign_daily(session, scope, number, rng, rate)
     deployments = campaign_deployments(session, scope, number, rng, rate)
@@ -250,4 +266,5 @@ def update_campaign_detail(campaign_id, start, end, theme):
         ltv_summary(latest_ltv(session, scope, number)),
         None,
         detail_exports(number, rng) if scope.allows("analyst") else None,
+        False,
     )

@@ -82,3 +82,24 @@ def test_the_list_links_a_campaign_with_its_filters_to_come_back_to(app):
     params = parse_qs(urlsplit(url).query)
     assert params["start"] == ["2026-10-05"] and params["end"] == ["2026-10-11"]
     assert params["back"] == ["search=spring&page=2"]
+
+
+def test_an_unknown_campaign_shows_only_a_not_found_page(app, world):
+    from tests.auth import dash_calls
+    from tests.auth.support import member_factory, sign_in
+
+    members = member_factory(app, world)
+    client = sign_in(app, next(members)("acme", "viewer").email)
+    values = {
+        "campaign-id.data": 999_999,
+        "campaign-dates.start_date": "2026-10-05",
+        "campaign-dates.end_date": "2026-10-11",
+    }
+    response = dash_calls.call(app, client, "campaign-body", values)
+    assert dash_calls.response_of(response, "campaign-body", "hidden") is True
+    text = response.get_data(as_text=True)
+    assert "There is no campaign at this address" in text
+    message = dash_calls.response_of(response, "campaign-message", "children")
+    link = message["props"]["children"][1]["props"]
+    assert link == {"children": "Back to all campaigns", "href": "/campaigns"}
+    assert "campaign-trend" not in response.json["response"]  # no empty chart drawn

@@ -79,6 +79,7 @@ COLUMNS: tuple[PersonalColumn, ...] = (
     _c("campaign_deployments", "created_by_id", EXPORT, REMOVE_AUTHORSHIP, "author"),
     _c("user_assets", "uploaded_by_id", EXPORT, REMOVE_AUTHORSHIP, "uploader"),
     _c("platform_credentials", "updated_by_id", EXPORT, REMOVE_AUTHORSHIP, "editor"),
+    _c("fee_rates", "created_by", EXPORT, REMOVE_AUTHORSHIP, "who set a fee rate"),
     _c("platform_credentials", "encrypted_value", WITHHOLD, KEEP, "the org's API key"),
     _c("platform_credentials", "last4", WITHHOLD, KEEP, "part of the org's API key"),
     # Flagged by the heuristics below, but organization data, not about a person.
@@ -100,6 +101,8 @@ DATASETS: tuple[Dataset, ...] = (
             "creatives they uploaded"),
     Dataset("credentials_updated", "platform_credentials", "updated_by_id",
             REMOVE_AUTHORSHIP, "platform keys they last set"),
+    Dataset("fee_rates_set", "fee_rates", "created_by", REMOVE_AUTHORSHIP,
+            "fee rates they set"),
 )  # fmt: skip
 # Audit rows others caused that name them (a user target, their e-mail in the details) are
 # exported as "audit_about_them" and rewritten on erase (data/privacy/erase.py).

@@ -38,8 +38,7 @@ PARAMETERS = {
     "platform": _list_of(PLATFORMS, "Comma-separated platforms; empty means all."),
     "granularity": _query(
         {"type": "string", "enum": list(GRANULARITIES), "default": "day"},
-        "Trend buckets: days, or weeks named by their Monday; a first or last week the "
-        "range covers in part sums only its days inside the range.",
+        "Trend buckets: days, or Monday-start weeks clipped to the range.",
     ),
     "page": _query(
         {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},

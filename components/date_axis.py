@@ -36,8 +36,10 @@ def bar_width_ms(step_days: int) -> float:
     return 0.8 * step_days * DAY_MS
 
 
-def week_coverage(monday: dt.date, start: dt.date, end: dt.date) -> str:
-    """'Whole week', or which days of the week of ``monday`` lie inside start..end."""
+def week_coverage(bucket: dt.date, start: dt.date, end: dt.date) -> str:
+    """'Whole week', or which days of the Monday-start week holding ``bucket`` (its Monday, or
+    the range's first day when clipped) lie inside start..end."""
+    monday = bucket - dt.timedelta(days=bucket.weekday())
     first = max(monday, start)
     last = min(monday + dt.timedelta(days=6), end)
     covered = (last - first).days + 1

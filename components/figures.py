@@ -150,7 +150,7 @@ def revenue_trend_figure(
             "hovertemplate": hover,
         }
     )
-    unit = "Week starting (Monday)" if weekly else "Day"
+    unit = "Week starting (Monday, or the range's first day)" if weekly else "Day"
     title = f"Revenue, spend and profit by {'week' if weekly else 'day'}"
     layout = _layout(title, theme, "Amount (USD)", unit)
     layout["xaxis"].update(date_axis(buckets, step))

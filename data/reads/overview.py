@@ -139,11 +139,11 @@ def revenue_trend(
     granularity: str = "day",
     platforms: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """One row per day (or per Monday-start week) of the range, zero-filled.
+    """One row per day (or per Monday-start week, clipped to the range) of the range, zero-filled.
 
-    Columns: TREND_COLUMNS; ``bucket`` is the day, or the Monday the week starts on (a
-    ``datetime.date``), which for a range starting mid-week lies before the range: that week
-    sums only the days inside the range (a partial week, marked so on the chart).
+    Columns: TREND_COLUMNS; ``bucket`` is the first day of the bucket (a ``datetime.date``): a
+    Monday, or the range's first day when it starts mid-week (a partial week, marked so on the
+    chart).
     """
     found, rate = _grouped_with_rate(
         session,
@@ -155,7 +155,11 @@ def revenue_trend(
     buckets: dict[dt.date, dict] = {}  # in date order
     for offset in range(rng.days):
         day = rng.start + dt.timedelta(days=offset)
-        bucket = day if granularity == "day" else day - dt.timedelta(days=day.weekday())
+        bucket = (
+            day
+            if granularity == "day"
+            else max(day - dt.timedelta(days=day.weekday()), rng.start)
+        )
         sums = buckets.setdefault(bucket, zero_sums())
         if day in by_day:
             for k in SUMMED_COLUMNS:

@@ -30,20 +30,21 @@ def _trend(
     )
 
 
-# Wednesday 4 Nov 2026 to Monday 16 Nov 2026: 5 days of the week of Mon 2 Nov, the whole week
-# of Mon 9 Nov, and 1 day of the week of Mon 16 Nov.
+# Wednesday 4 Nov 2026 to Monday 16 Nov 2026: 5 days of the week of Mon 2 Nov (its bucket
+# clipped to Wed 4 Nov), the whole week of Mon 9 Nov, and 1 day of the week of Mon 16 Nov.
 WEEKS = DateRange(dt.date(2026, 11, 4), dt.date(2026, 11, 16))
-MONDAYS = [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
+BUCKETS = [dt.date(2026, 11, 4), dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
+MONDAYS = [dt.date(2026, 11, 2), dt.date(2026, 11, 9)]
 
 
 def _weekly() -> dict:
-    trend = _trend(MONDAYS, ["500", "700", "90"], ["400", "300", "80"])
+    trend = _trend(BUCKETS, ["500", "700", "90"], ["400", "300", "80"])
     return revenue_trend_figure(trend, "light", "week", WEEKS)
 
 
-def test_weekly_buckets_are_labelled_by_their_monday():
+def test_weekly_buckets_are_drawn_at_their_first_day_in_the_range():
     revenue = _weekly()["data"][0]
-    assert revenue["x"] == ["2026-11-02", "2026-11-09", "2026-11-16"]
+    assert revenue["x"] == ["2026-11-04", "2026-11-09", "2026-11-16"]
 
 
 def test_a_partial_first_and_last_week_are_marked_in_hover_bar_and_note():
@@ -62,7 +63,7 @@ def test_a_partial_first_and_last_week_are_marked_in_hover_bar_and_note():
 
 def test_whole_weeks_carry_no_partial_note():
     rng = DateRange(dt.date(2026, 11, 2), dt.date(2026, 11, 15))
-    trend = _trend(MONDAYS[:2], ["500", "700"], ["400", "300"])
+    trend = _trend(MONDAYS, ["500", "700"], ["400", "300"])
     figure = revenue_trend_figure(trend, "light", "week", rng)
     assert figure["data"][0]["customdata"] == ["Whole week", "Whole week"]
     assert not figure["layout"].get("annotations")

@@ -157,8 +157,9 @@ def success_alert(message: str) -> dbc.Alert:
     return dbc.Alert(message, color="success", className="py-2", dismissable=True)
 
 
-def audit_table(frame: pd.DataFrame) -> html.Div:
-    """When, action, actor, target, IP and the (shortened) details of each audit row."""
+def audit_table(frame: pd.DataFrame, names: dict | None = None) -> html.Div:
+    """When, action, actor, target, IP and the (shortened) details of each audit row; a target
+    found in ``names`` ((type, id) -> name) is shown by its name, "user 7" otherwise."""
     if frame.empty:
         return html.P(
             "No audit entries match these filters.", className="text-body-secondary"
@@ -173,8 +174,11 @@ def audit_table(frame: pd.DataFrame) -> html.Div:
     )
     rows = []
     for _, row in frame.iterrows():
+        named = (names or {}).get((row["target_type"], row["target_id"]))
         target = (
-            " ".join(
+            f"{action_label(row['target_type'])} {named}"
+            if named
+            else " ".join(
                 _shown(row[name])
                 for name in ("target_type", "target_id")
                 if _shown(row[name]) != NO_VALUE

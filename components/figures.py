@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from components.date_axis import (
+    PARTIAL_OPACITY,
+    WHOLE_OPACITY,
+    bar_width_ms,
+    date_axis,
+    partial_week_note,
+    week_coverage,
+)
 from components.format import ratio
+from data.filters import DateRange
 
 PLATFORM_LABELS = {"meta": "Meta", "google": "Google", "tiktok": "TikTok"}
 COLORS = {
@@ -93,49 +102,85 @@ def _floats(values) -> list[float]:
     return [float(v) for v in values]
 
 
+def _has_activity(frame: pd.DataFrame) -> bool:
+    return bool(len(frame) and (frame["spend"].any() or frame["revenue"].any()))
+
+
 def revenue_trend_figure(
-    trend: pd.DataFrame, theme: str = "light", granularity: str = "day"
+    trend: pd.DataFrame,
+    theme: str = "light",
+    granularity: str = "day",
+    rng: DateRange | None = None,
 ) -> dict:
-    """Revenue, spend and profit per bucket of a revenue_trend frame."""
-    x = [d.isoformat() for d in trend["bucket"]]
-    unit = "Week starting" if granularity == "week" else "Day"
-    hover = "%{y:$,.2f}"
+    """Revenue, spend and profit per bucket of a revenue_trend frame; weeks that ``rng`` covers
+    only in part get open markers, lighter bars, a hover line and a note under the chart."""
+    if not _has_activity(trend):
+        return empty_figure(NO_ACTIVITY, theme)
+    weekly = granularity == "week"
+    step = 7 if weekly else 1
+    buckets = list(trend["bucket"])
+    x = [d.isoformat() for d in buckets]
+    coverage = (
+        [week_coverage(b, rng.start, rng.end) for b in buckets]
+        if weekly and rng is not None
+        else ["Whole week" if weekly else "Day"] * len(buckets)
+    )
+    partial = [c.startswith("Partial") for c in coverage]
+    hover = "%{y:$,.2f}<br>%{customdata}" if weekly else "%{y:$,.2f}"
+    symbols = ["circle-open" if p else "circle" for p in partial]
     data = [
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": "Revenue",
+            "name": name,
             "x": x,
-            "y": _floats(trend["revenue"]),
-            "line": {"color": COLORS["revenue"], "width": 2},
+            "y": _floats(trend[column]),
+            "line": {"color": COLORS[column], "width": 2},
+            "marker": {"symbol": symbols, "size": 8},
+            "customdata": coverage,
             "hovertemplate": hover,
-        },
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "name": "Spend",
-            "x": x,
-            "y": _floats(trend["spend"]),
-            "line": {"color": COLORS["spend"], "width": 2},
-            "hovertemplate": hover,
-        },
+        }
+        for name, column in (("Revenue", "revenue"), ("Spend", "spend"))
+    ]
+    data.append(
         {
             "type": "bar",
             "name": "Profit",
             "x": x,
             "y": _floats(trend["profit"]),
-            "opacity": 0.55,
+            "width": [bar_width_ms(step)] * len(x),
             "marker": {
                 "color": [
                     COLORS["profit"] if p >= 0 else COLORS["loss"]
                     for p in trend["profit"]
-                ]
+                ],
+                "opacity": [PARTIAL_OPACITY if p else WHOLE_OPACITY for p in partial],
             },
+            "customdata": coverage,
             "hovertemplate": hover,
-        },
-    ]
-    title = f"Revenue, spend and profit by {'week' if granularity == 'week' else 'day'}"
-    return {"data": data, "layout": _layout(title, theme, "Amount (USD)", unit)}
+        }
+    )
+    unit = "Week starting (Monday, or the range's first day)" if weekly else "Day"
+    title = f"Revenue, spend and profit by {'week' if weekly else 'day'}"
+    layout = _layout(title, theme, "Amount (USD)", unit)
+    layout["xaxis"].update(date_axis(buckets, step))
+    note = partial_week_note(coverage) if weekly else None
+    if note:
+        layout["margin"]["b"] = 90
+        layout["annotations"] = [
+            {
+                "text": note,
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "xanchor": "left",
+                "y": -0.38,
+                "yanchor": "top",
+                "font": {"size": 12},
+            }
+        ]
+    return {"data": data, "layout": layout}
 
 
 def platform_breakdown_figure(platforms: pd.DataFrame, theme: str = "light") -> dict:
@@ -143,6 +188,8 @@ def platform_breakdown_figure(platforms: pd.DataFrame, theme: str = "light") -> 
 
     The ROAS goes in the axis label, not as text on a bar: plotly shrinks a bar's text to the
     bar's width, which in the overview's narrow card made it a few pixels high."""
+    if not _has_activity(platforms):
+        return empty_figure(NO_ACTIVITY, theme)
     names = [PLATFORM_LABELS.get(p, p) for p in platforms["platform"]]
     data = [
         {
@@ -189,7 +236,7 @@ def campaign_daily_figure(daily: pd.DataFrame, theme: str = "light") -> dict:
     range (flat lines at zero on a -$1 to $1 axis said less than the words)."""
     if daily.empty:
         return empty_figure(NO_DEPLOYMENTS, theme)
-    if not (daily["spend"].any() or daily["revenue"].any()):
+    if not _has_activity(daily):
         return empty_figure(NO_ACTIVITY, theme)
     palette = {"meta": "#2f6fde", "google": "#2a9d6f", "tiktok": "#c2410c"}
     data = []
@@ -219,9 +266,8 @@ def campaign_daily_figure(daily: pd.DataFrame, theme: str = "light") -> dict:
                 "hovertemplate": "%{y:$,.2f}",
             }
         )
-    return {
-        "data": data,
-        "layout": _layout(
-            "Daily revenue and spend by platform", theme, "Amount (USD)", "Day"
-        ),
-    }
+    layout = _layout(
+        "Daily revenue and spend by platform", theme, "Amount (USD)", "Day"
+    )
+    layout["xaxis"].update(date_axis(sorted(set(daily["date"]))))
+    return {"data": data, "layout": layout}

@@ -12,12 +12,21 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _unsigned_zero(text: str) -> str:
+    """ "0.00" for a value that rounds to zero: "-0.00×" reads as a loss that is not there."""
+    return (
+        text[1:]
+        if text.startswith("-") and not any(c in "123456789" for c in text)
+        else text
+    )
+
+
 def money(value, decimals: int = 2) -> str:
     if _missing(value):
         return NO_VALUE
     amount = Decimal(value) if not isinstance(value, Decimal) else value
     sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.{decimals}f}"
+    return _unsigned_zero(f"{sign}${abs(amount):,.{decimals}f}")
 
 
 def integer(value) -> str:
@@ -26,11 +35,13 @@ def integer(value) -> str:
 
 def ratio(value, decimals: int = 2) -> str:
     """ROAS-style multiple, e.g. 2.35×."""
-    return NO_VALUE if _missing(value) else f"{value:,.{decimals}f}×"
+    return NO_VALUE if _missing(value) else _unsigned_zero(f"{value:,.{decimals}f}×")
 
 
 def percent(value, decimals: int = 2) -> str:
-    return NO_VALUE if _missing(value) else f"{100 * value:,.{decimals}f}%"
+    return (
+        NO_VALUE if _missing(value) else _unsigned_zero(f"{100 * value:,.{decimals}f}%")
+    )
 
 
 # How each metric is shown, and whether a rise is good news.

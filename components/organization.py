@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from components.controls import message_area
 from components.figures import PLATFORM_LABELS
@@ -27,7 +27,19 @@ def fee_rate_card(ID: dict) -> dbc.Card:
                     _field(
                         "Fee rate (%)",
                         dbc.Input(id=ID["fee"], type="text", inputMode="decimal"),
-                        "KIKI's share of revenue, 0 to 100 % (two decimals at most).",
+                        "KIKI's share of revenue, 0 to 100 % (two decimals at most; "
+                        "20.5 or 20,5).",
+                    ),
+                    _field(
+                        "Applies from",
+                        dcc.DatePickerSingle(
+                            id=ID["fee-from"],
+                            placeholder="Today",
+                            display_format="YYYY-MM-DD",
+                            first_day_of_week=1,
+                            clearable=True,
+                        ),
+                        "Days before this date keep the fee they were charged.",
                     ),
                     dbc.Button("Save fee rate", id=ID["fee-save"], color="primary"),
                     message_area(ID["fee-message"]),

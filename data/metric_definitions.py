@@ -12,6 +12,10 @@ MONEY_COLUMNS = ["spend", "revenue", "profit", "fee"]
 CENT = Decimal("0.00")
 RATIO_COLUMNS = ["roas", "roi", "cpa", "cpc", "cpm", "ctr", "cvr"]
 METRIC_COLUMNS = SUM_COLUMNS + ["profit", "fee"] + RATIO_COLUMNS
+# What the reads sum in SQL: the base columns and the fee, each day's revenue times the rate
+# in effect that day (data/reads/queries.py fee_rate_on), so a rate change keeps past fees.
+SUMMED_COLUMNS = SUM_COLUMNS + ["fee"]
+FEE_PLACES = Decimal("0.000001")
 
 # ratio name -> (numerator, denominator, factor); ROI's numerator is profit.
 RATIOS = {
@@ -63,8 +67,16 @@ def derived_columns(columns: dict[str, list], fee_rate: Decimal) -> dict:
             CENT if _missing(v) else Decimal(v).quantize(CENT) for v in columns[col]
         ]
     out["profit"] = [r - s for r, s in zip(out["revenue"], out["spend"], strict=True)]
-    rate = Decimal(fee_rate)
-    out["fee"] = [r * rate for r in out["revenue"]]
+    if "fee" in columns:  # summed per day at the rate of each day
+        out["fee"] = [
+            Decimal(0).quantize(FEE_PLACES)
+            if _missing(v)
+            else Decimal(v).quantize(FEE_PLACES)
+            for v in columns["fee"]
+        ]
+    else:  # one rate for the whole row (no history involved)
+        rate = Decimal(fee_rate)
+        out["fee"] = [r * rate for r in out["revenue"]]
     for name, (num, den, factor) in RATIOS.items():
         values = [ratio(n, d, factor) for n, d in zip(out[num], out[den], strict=True)]
         out[name] = np.array(
@@ -86,4 +98,5 @@ def zero_sums() -> dict:
         "conversions": 0,
         "spend": Decimal("0.00"),
         "revenue": Decimal("0.00"),
+        "fee": Decimal("0.000000"),
     }

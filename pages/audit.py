@@ -7,21 +7,29 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, ctx, dcc, html
+from dash import Input, Output, callback, clientside_callback, ctx, dcc, html
 from flask import g
 
 from components.accounts import action_options, audit_table
-from components.controls import error_alert, message_area
+from components.controls import date_range_controls, error_alert, message_area
 from data.clock import today
 from data.db import db_session
-from data.filters import InvalidFilter
-from data.writes.audit import audit_actions, audit_entries, parse_audit_filters
+from data.filters import DateRange, InvalidFilter, matching_preset
+from data.writes.audit import (
+    audit_actions,
+    audit_entries,
+    audit_target_names,
+    parse_audit_filters,
+)
+from shell.presets import register_preset_callback
 
 PREFIX = "audit"
 ID = {
     name: f"{PREFIX}-{name}"
     for name in (
         "dates",
+        "preset",
+        "url-sync",
         "action",
         "actor",
         "export",
@@ -58,51 +66,61 @@ def _labelled(label: str, control, **col) -> dbc.Col:
     )
 
 
-def layout(**_ignored):
-    # Audit rows carry the real time of the event, so the range ends today in UTC even when
-    # KIKI_TODAY pins the dashboards' "today" to a demo date.
-    end = max(today(), dt.datetime.now(dt.UTC).date())
-    start = end - dt.timedelta(days=29)
+def audit_today() -> dt.date:
+    """Audit rows carry the real time of the event, so the range ends today in UTC even when
+    KIKI_TODAY pins the dashboards' "today" to a demo date."""
+    return max(today(), dt.datetime.now(dt.UTC).date())
+
+
+def _initial_filters(start, end, action, actor):
+    """The filters a link carries (start, end, action, actor), else the last 30 days."""
+    try:
+        return parse_audit_filters(start, end, action, actor) if start or end else None
+    except InvalidFilter:
+        return None
+
+
+def layout(start=None, end=None, action=None, actor=None, **_ignored):
+    end_day = audit_today()
+    filters = _initial_filters(start, end, action, actor)
+    rng = (
+        filters.range
+        if filters
+        else DateRange(end_day - dt.timedelta(days=29), end_day)
+    )
     controls = dbc.Row(
         [
-            _labelled(
-                "Dates (UTC)",
-                dcc.DatePickerRange(
-                    id=ID["dates"],
-                    start_date=start.isoformat(),
-                    end_date=end.isoformat(),
-                    display_format="YYYY-MM-DD",
-                    first_day_of_week=1,
-                    minimum_nights=0,
-                    className="d-block",
-                ),
-                xs=12,
-                md=5,
-                lg=4,
-            ),
+            *date_range_controls(PREFIX, rng, matching_preset(rng, end_day)),
             _labelled(
                 "Action",
-                dcc.Dropdown(id=ID["action"], placeholder="All actions"),
+                dcc.Dropdown(
+                    id=ID["action"],
+                    placeholder="All actions",
+                    value=(filters.action or None) if filters else None,
+                ),
                 xs=12,
                 md=3,
+                lg=2,
             ),
             _labelled(
                 "Actor email",
                 dbc.Input(
                     id=ID["actor"],
+                    value=filters.actor if filters else None,
                     placeholder="part of an email",
                     debounce=True,
                     maxLength=254,
                 ),
                 xs=12,
                 md=3,
-                lg=3,
+                lg=2,
             ),
             dbc.Col(
                 html.A(
                     "Export CSV",
                     id=ID["export"],
-                    className="btn btn-outline-secondary w-100",
+                    # A filled button: the outlined grey one read as disabled.
+                    className="btn btn-primary w-100",
                     href="#",
                 ),
                 xs=12,
@@ -117,6 +135,7 @@ def layout(**_ignored):
             html.H1("Audit log", className="h3 mb-3"),
             controls,
             message_area(ID["message"]),
+            dcc.Store(id=ID["url-sync"]),
             dbc.Card(
                 [
                     dbc.CardHeader(html.Span(id=ID["total"], className="reserve-line")),
@@ -187,10 +206,26 @@ def update_audit_log(start, end, action, actor, page):
         f" · page {page} of {pages}" if pages > 1 else ""
     )
     return (
-        audit_table(frame),
+        audit_table(frame, audit_target_names(db_session(), g.scope, frame)),
         shown,
         pages,
         min(page, pages),
         f"/export/audit.csv?{urlencode(query)}",
         None,
     )
+
+
+register_preset_callback(PREFIX, audit_today)
+
+clientside_callback(
+    """
+    function(start, end, action, actor) {
+        return window.kikiSyncUrl({start: start, end: end, action: action, actor: actor});
+    }
+    """,
+    Output(ID["url-sync"], "data"),
+    Input(ID["dates"], "start_date"),
+    Input(ID["dates"], "end_date"),
+    Input(ID["action"], "value"),
+    Input(ID["actor"], "value"),
+)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, clientside_callback, dcc, html
 from flask import g
 
 from components.campaign_detail import (
@@ -18,7 +20,7 @@ from components.campaign_detail import (
 )
 from components.chart_text import chart_figure
 from components.controls import date_range_controls, error_alert
-from components.figures import GRAPH_CONFIG, campaign_daily_figure, empty_figure
+from components.figures import GRAPH_CONFIG, campaign_daily_figure
 from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID
 from components.skeleton import skeleton_lines, skeleton_table
@@ -61,8 +63,15 @@ ID = {
         "ltv",
         "message",
         "exports",
+        "url-sync",
+        "url-synced",
+        "body",
     ]
 }
+# What "← All campaigns" may carry back to the list: its own filters, nothing else.
+LIST_KEYS = ("start", "end", "search", "status", "platform", "min_spend", "roas_min")
+LIST_KEYS += ("roas_max", "sort", "desc", "page")
+MAX_BACK = 8192
 MAX_ID = 2**31 - 1
 
 dash.register_page(
@@ -103,7 +112,16 @@ def _card(title: str, body_id: str, skeleton) -> dbc.Card:
     )
 
 
-def layout(campaign_id=None, start=None, end=None, **_ignored):
+def list_href(back) -> str:
+    """The campaign list with the filters it had when the campaign was opened (``back``, its
+    query string), keeping only the list's own parameters."""
+    if not isinstance(back, str) or len(back) > MAX_BACK:
+        return "/campaigns"
+    kept = [(k, v) for k, v in parse_qsl(back) if k in LIST_KEYS]
+    return f"/campaigns?{urlencode(kept)}" if kept else "/campaigns"
+
+
+def layout(campaign_id=None, start=None, end=None, back=None, **_ignored):
     number = _campaign_id(campaign_id)
     if number is None:
         return not_found()
@@ -118,7 +136,9 @@ def layout(campaign_id=None, start=None, end=None, **_ignored):
     return html.Div(
         [
             dcc.Store(id=ID["id"], data=number),
-            dcc.Link("← All campaigns", href="/campaigns", className="small"),
+            dcc.Store(id=ID["url-sync"], data=back if isinstance(back, str) else None),
+            dcc.Store(id=ID["url-synced"]),
+            dcc.Link("← All campaigns", href=list_href(back), className="small"),
             html.H1(  # the name and status badge's line, held until they arrive
                 [
                     html.Span(className="skeleton-bar title-skeleton"),
@@ -129,48 +149,65 @@ def layout(campaign_id=None, start=None, end=None, **_ignored):
                 id=ID["title"],
                 className="h3 mt-1 mb-3",
             ),
-            dbc.Row(
-                date_range_controls(PREFIX, rng, matching_preset(rng, today())),
-                className="g-2 mb-3 align-items-end controls-row",
-            ),
             html.Div(id=ID["message"]),
-            dbc.Row(
-                [
-                    kpi_card(f"campaign-kpi-{n}", label, n, None)
-                    for n, label in KPI_CARDS
-                ],
-                id=ID["kpis"],
-                className="g-3 mb-3",
-            ),
-            dbc.Card(
-                dbc.CardBody(
-                    chart_figure(
-                        dcc.Graph(
-                            id=ID["trend"], config=GRAPH_CONFIG, className="chart"
-                        ),
-                        "Chart of the campaign's daily revenue and spend by platform",
-                    )
-                ),
-                className="mb-3",
-            ),
-            html.Div(id=ID["exports"], className="mb-2 export-row"),
-            _card(
-                "Platform deployments",
-                ID["deployments"],
-                skeleton_table([label for _, label in DEPLOYMENT_TABLE], 3),
-            ),
-            _card(
-                "Ad-copy variants (A/B)",
-                ID["variants"],
-                skeleton_table([label for _, label in VARIANT_TABLE], 2),
-            ),
-            _card("Prompts and creatives", ID["creatives"], skeleton_lines(3)),
-            _card("Lifetime value prediction", ID["ltv"], skeleton_lines(2)),
+            html.Div(id=ID["body"], children=_body(rng)),
         ]
     )
 
 
+def _body(rng) -> list:
+    """Period controls, KPIs, chart and tables (same-size skeletons until the data arrives):
+    hidden whole when there is no such campaign."""
+    return [
+        dbc.Row(
+            date_range_controls(PREFIX, rng, matching_preset(rng, today())),
+            className="g-2 mb-3 align-items-end controls-row",
+        ),
+        dbc.Row(
+            [kpi_card(f"campaign-kpi-{n}", label, n, None) for n, label in KPI_CARDS],
+            id=ID["kpis"],
+            className="g-3 mb-3",
+        ),
+        dbc.Card(
+            dbc.CardBody(
+                chart_figure(
+                    dcc.Graph(id=ID["trend"], config=GRAPH_CONFIG, className="chart"),
+                    "Chart of the campaign's daily revenue and spend by platform",
+                )
+            ),
+            className="mb-3",
+        ),
+        html.Div(id=ID["exports"], className="mb-2 export-row"),
+        _card(
+            "Platform deployments",
+            ID["deployments"],
+            skeleton_table([label for _, label in DEPLOYMENT_TABLE], 3),
+        ),
+        _card(
+            "Ad-copy variants (A/B)",
+            ID["variants"],
+            skeleton_table([label for _, label in VARIANT_TABLE], 2),
+        ),
+        _card("Prompts and creatives", ID["creatives"], skeleton_lines(3)),
+        _card("Lifetime value prediction", ID["ltv"], skeleton_lines(2)),
+    ]
+
+
 register_preset_callback(PREFIX)
+
+# The range goes into the URL (a reload or a shared link shows the same days), with the
+# list's filters kept for the way back.
+clientside_callback(
+    """
+    function(start, end, back) {
+        return window.kikiSyncUrl({start: start, end: end, back: back});
+    }
+    """,
+    Output(ID["url-synced"], "data"),
+    Input(ID["dates"], "start_date"),
+    Input(ID["dates"], "end_date"),
+    Input(ID["url-sync"], "data"),
+)
 
 
 @callback(
@@ -183,6 +220,7 @@ register_preset_callback(PREFIX)
     Output(ID["ltv"], "children"),
     Output(ID["message"], "children"),
     Output(ID["exports"], "children"),
+    Output(ID["body"], "hidden"),
     Input(ID["id"], "data"),
     Input(ID["dates"], "start_date"),
     Input(ID["dates"], "end_date"),
@@ -197,19 +235,26 @@ def update_campaign_detail(campaign_id, start, end, theme):
     if info is None or info.empty:
         return (
             "Campaign not found",
-            [],
-            empty_figure("", theme),
+            *(dash.no_update,)
+            * 6,  # the body is hidden: no empty charts or tables drawn
+            html.Div(
+                [
+                    html.P(
+                        "There is no campaign at this address in your organization."
+                    ),
+                    dcc.Link("Back to all campaigns", href="/campaigns"),
+                ],
+                id=f"{PREFIX}-not-found-message",
+            ),
             None,
-            None,
-            None,
-            None,
-            error_alert("There is no campaign at this address in your organization."),
-            None,
+            True,
         )
     try:
         rng = parse_range(start, end)
     except InvalidFilter as exc:
-        return (dash.no_update,) * 7 + (error_alert(exc.message), dash.no_update)
+        return (
+            (dash.no_update,) * 7 + (error_alert(exc.message),) + (dash.no_update,) * 2
+        )
     rate = fee_rate(session, scope)
     daily = campaign_daily(session, scope, number, rng, rate)
     deployments = campaign_deployments(session, scope, number, rng, rate)
@@ -241,4 +286,5 @@ def update_campaign_detail(campaign_id, start, end, theme):
         ltv_summary(latest_ltv(session, scope, number)),
         None,
         detail_exports(number, rng) if scope.allows("analyst") else None,
+        False,
     )

@@ -158,6 +158,11 @@ def layout(
 register_preset_callback(PREFIX)
 
 
+def detail_link_query(start: str, end: str, list_query: dict) -> str:
+    """A campaign's link: the range, and "back", the list's filters for "← All campaigns"."""
+    return urlencode({"start": start, "end": end, "back": urlencode(list_query)})
+
+
 def _query(rng, filters, page: int) -> dict:
     query = {
         "start": rng.start.isoformat(),
@@ -242,9 +247,7 @@ def update_campaigns_table(
     query = _query(rng, filters, page)
     export_query = {k: v for k, v in query.items() if k != "page"}
     export_class = "" if g.scope.allows("analyst") else "d-none"
-    detail_query = urlencode(
-        {"start": rng.start.isoformat(), "end": rng.end.isoformat()}
-    )
+    detail_query = detail_link_query(rng.start.isoformat(), rng.end.isoformat(), query)
     return (
         campaign_rows(frame, detail_query),
         pages,

@@ -20,7 +20,11 @@ from components.organization import (
 from components.skeleton import skeleton_table
 from data.db import db_session
 from data.errors import DataError
-from data.writes.organizations import fee_rate_percent, set_fee_rate
+from data.writes.organizations import (
+    fee_rate_percent,
+    parse_effective_date,
+    set_fee_rate,
+)
 from data.writes.platform_keys import credential_list, set_credential
 from data.writes.transaction import write_transaction
 from shell.callback_inputs import count
@@ -32,6 +36,7 @@ ID = {
         "changed",
         "fee",
         "fee-save",
+        "fee-from",
         "fee-message",
         "credentials",
         "platform",
@@ -116,14 +121,19 @@ def update_organization_settings(_version):
     Output(ID["changed"], "data", allow_duplicate=True),
     Input(ID["fee-save"], "n_clicks"),
     State(ID["fee"], "value"),
+    State(ID["fee-from"], "date"),
     State(ID["changed"], "data"),
     prevent_initial_call=True,
 )
-def save_organization_fee(_clicks, percent, version):
-    """Validate and store the fee rate (audited; the organization's cached figures expire)."""
+def save_organization_fee(_clicks, percent, effective_from, version):
+    """Validate and store the fee rate from a date on (audited; cached figures expire)."""
     problem = _write(
         lambda db, scope, ip_address: set_fee_rate(
-            db, scope, percent, ip_address=ip_address
+            db,
+            scope,
+            percent,
+            effective_from=parse_effective_date(effective_from),
+            ip_address=ip_address,
         )
     )
     if problem:

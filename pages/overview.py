@@ -229,7 +229,7 @@ def _content(rng, platforms, granularity, theme) -> tuple:
     theme = _theme(theme)
     return (
         cards,
-        revenue_trend_figure(trend, theme, granularity),
+        revenue_trend_figure(trend, theme, granularity, rng),
         platform_breakdown_figure(breakdown, theme),
         _exports(rng, platforms, granularity) if scope.allows("analyst") else None,
     )

@@ -9,8 +9,9 @@ from data.clock import today
 from data.filters import resolve_preset_change
 
 
-def register_preset_callback(prefix: str) -> None:
-    """A preset sets ``<prefix>-dates``; editing the dates selects the matching preset."""
+def register_preset_callback(prefix: str, clock=today) -> None:
+    """A preset sets ``<prefix>-dates``; editing the dates selects the matching preset. Rolling
+    presets end on ``clock()`` (the dashboards' today; the audit log's is the real UTC day)."""
     preset_id, dates_id = f"{prefix}-preset", f"{prefix}-dates"
 
     @callback(
@@ -24,5 +25,5 @@ def register_preset_callback(prefix: str) -> None:
     )
     def apply_preset(preset, start, end):
         changed = ctx.triggered_id == preset_id
-        values = resolve_preset_change(preset, start, end, changed, today())
+        values = resolve_preset_change(preset, start, end, changed, clock())
         return tuple(dash.no_update if v is None else v for v in values)

@@ -115,3 +115,25 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=server_now()
     )
+
+
+class FeeRate(Base):
+    """An organization's fee rate from ``effective_from`` on (until the next row's date): the
+    fee of a day is its revenue times the rate in effect that day, so a change never re-prices
+    the past. Organization.fee_rate mirrors the rate in effect today."""
+
+    __tablename__ = "fee_rates"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    rate: Mapped[Decimal] = mapped_column(Rate)
+    effective_from: Mapped[dt.date] = mapped_column(sa.Date)
+    created_by: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=server_now()
+    )

@@ -86,6 +86,7 @@ COLUMNS: tuple[PersonalColumn, ...] = (
     _c("notifications", "body", EXPORT, DELETE, "what they were told (no names)"),
     _c("notification_mutes", "user_id", EXPORT, DELETE, "their preference"),
     _c("outbox", "payload", NOT_PERSONAL, KEEP, "ids and amounts only, by design"),
+    _c("fee_rates", "created_by", EXPORT, REMOVE_AUTHORSHIP, "who set a fee rate"),
     _c("platform_credentials", "encrypted_value", WITHHOLD, KEEP, "the org's API key"),
     _c("platform_credentials", "last4", WITHHOLD, KEEP, "part of the org's API key"),
     # Flagged by the heuristics below, but organization data, not about a person.
@@ -115,6 +116,8 @@ DATASETS: tuple[Dataset, ...] = (
             "what concerned them (deleted with the account: ON DELETE CASCADE)"),
     Dataset("notification_mutes", "notification_mutes", "user_id", DELETE,
             "kinds they muted (deleted with the account: ON DELETE CASCADE)"),
+    Dataset("fee_rates_set", "fee_rates", "created_by", REMOVE_AUTHORSHIP,
+            "fee rates they set"),
 )  # fmt: skip
 # Audit rows others caused that name them (a user target, their e-mail in the details) are
 # exported as "audit_about_them" and rewritten on erase (data/privacy/erase.py).

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.filters import DateRange
-from data.metric_definitions import METRIC_COLUMNS, SUM_COLUMNS, metrics_frame
+from data.metric_definitions import METRIC_COLUMNS, SUMMED_COLUMNS, metrics_frame
 from data.models import AdCopy
 from data.reads.campaign_statements import (
     campaign_params,
@@ -54,7 +54,7 @@ def variant_comparison(
         _variants_statement(), campaign_params(scope, campaign_id, rng)
     ).all()
     frame = metrics_frame(
-        row_columns(rows, ["ad_copy_id", "variant_label", "headline", *SUM_COLUMNS]),
+        row_columns(rows, ["ad_copy_id", "variant_label", "headline", *SUMMED_COLUMNS]),
         rate_or_read(session, scope, rate),
         VARIANT_COLUMNS[: 3 + len(METRIC_COLUMNS)],
     )
@@ -100,7 +100,7 @@ def _variants_statement():
             copies.c.id.label("ad_copy_id"),
             copies.c.variant_label,
             copies.c.headline,
-            *[sa.func.coalesce(sums.c[k], 0).label(k) for k in SUM_COLUMNS],
+            *[sa.func.coalesce(sums.c[k], 0).label(k) for k in SUMMED_COLUMNS],
         )
         .select_from(copies.outerjoin(sums, sums.c.ad_copy_id == copies.c.id))
         .where(*owned_by_campaign(copies))

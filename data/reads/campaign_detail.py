@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from data.filters import DateRange
 from data.metric_definitions import (
     METRIC_COLUMNS,
-    SUM_COLUMNS,
+    SUMMED_COLUMNS,
     metrics_frame,
     zero_sums,
 )
@@ -110,7 +110,7 @@ def campaign_daily(
     keys = [(day, platform) for day in days for platform in platforms]
     zero = zero_sums()
     rows = {"date": [day for day, _ in keys], "platform": [p for _, p in keys]}
-    for name in SUM_COLUMNS:
+    for name in SUMMED_COLUMNS:
         rows[name] = [(found.get(key) or zero)[name] for key in keys]
     return metrics_frame(rows, rate_or_read(session, scope, rate), DAILY_COLUMNS)
 
@@ -145,7 +145,7 @@ def campaign_deployments(
         _deployments_statement(), campaign_params(scope, campaign_id, rng)
     ).all()
     return metrics_frame(
-        row_columns(rows, DEPLOYMENT_COLUMNS[:5] + SUM_COLUMNS),
+        row_columns(rows, DEPLOYMENT_COLUMNS[:5] + SUMMED_COLUMNS),
         rate_or_read(session, scope, rate),
         DEPLOYMENT_COLUMNS,
     )
@@ -162,7 +162,7 @@ def _deployments_statement():
             d.c.status,
             AdCopy.variant_label,
             d.c.external_id,
-            *[sa.func.coalesce(sums.c[k], 0).label(k) for k in SUM_COLUMNS],
+            *[sa.func.coalesce(sums.c[k], 0).label(k) for k in SUMMED_COLUMNS],
         )
         .select_from(
             d.outerjoin(sums, sums.c.platform_deployment_id == d.c.id).outerjoin(
@@ -181,5 +181,5 @@ def campaign_totals(
     rate: Decimal | None = None,
 ) -> pd.DataFrame:
     """One row of METRIC_COLUMNS: a campaign_deployments frame summed, ratios of the sums."""
-    sums = {name: [deployments_frame[name].sum()] for name in SUM_COLUMNS}
+    sums = {name: [deployments_frame[name].sum()] for name in SUMMED_COLUMNS}
     return metrics_frame(sums, rate_or_read(session, scope, rate), METRIC_COLUMNS)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from data.cache import cached_read
 from data.filters import CampaignFilters, DateRange
-from data.metric_definitions import METRIC_COLUMNS, SUM_COLUMNS, metrics_frame
+from data.metric_definitions import METRIC_COLUMNS, SUMMED_COLUMNS, metrics_frame
 from data.models import PLATFORMS
 from data.reads.queries import (
     bound_params,
@@ -55,7 +55,7 @@ def _campaign_statement(filters: CampaignFilters):
         .group_by(pm.c.campaign_id)
         .subquery()
     )
-    value = {name: sa.func.coalesce(sums.c[name], 0) for name in SUM_COLUMNS}
+    value = {name: sa.func.coalesce(sums.c[name], 0) for name in SUMMED_COLUMNS}
     spend, revenue = value["spend"], value["revenue"]
 
     def per(num, den, factor=1.0):
@@ -70,7 +70,6 @@ def _campaign_statement(filters: CampaignFilters):
         "budget_daily": campaigns.c.budget_daily,
         **value,
         "profit": revenue - spend,
-        "fee": revenue,
         "roas": per(revenue, spend),
         "roi": per(revenue - spend, spend),
         "cpa": per(spend, value["conversions"]),
@@ -135,7 +134,7 @@ def _platform_label(names) -> str:
 def _campaign_frame(
     rows: list, rate: Decimal, platforms: dict[int, str]
 ) -> pd.DataFrame:
-    names = ["campaign_id", "name", "status", "budget_daily", *SUM_COLUMNS]
+    names = ["campaign_id", "name", "status", "budget_daily", *SUMMED_COLUMNS]
     columns = row_columns(rows, names)
     ids = [int(i) for i in columns["campaign_id"]]
     columns["platforms"] = [platforms.get(i, "") for i in ids]

@@ -8,8 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.filters import DateRange
-from data.metric_definitions import SUM_COLUMNS
-from data.reads.queries import fee_rate, pm
+from data.reads.queries import fee_rate, pm, sum_columns
 from data.scope import Scope
 
 
@@ -29,9 +28,7 @@ def campaign_params(
 
 
 def campaign_sums() -> list:
-    return [
-        sa.func.coalesce(sa.func.sum(pm.c[name]), 0).label(name) for name in SUM_COLUMNS
-    ]
+    return sum_columns(pm)
 
 
 def owned_by_campaign(table) -> list:

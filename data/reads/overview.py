@@ -24,7 +24,7 @@ from data.cache import cached_read
 from data.filters import DateRange
 from data.metric_definitions import (
     METRIC_COLUMNS,
-    SUM_COLUMNS,
+    SUMMED_COLUMNS,
     metrics_frame,
     zero_sums,
 )
@@ -40,6 +40,7 @@ from data.reads.queries import (
     row_columns,
     runs_on,
     sum_columns,
+    summed,
 )
 from data.scope import Scope
 
@@ -105,7 +106,7 @@ def kpi_summary(
         "campaigns_total": [int(found["campaigns_total"])] * 2,
         "campaigns_active": [int(found["campaigns_active"])] * 2,
     }
-    for name in SUM_COLUMNS:
+    for name in SUMMED_COLUMNS:
         rows[name] = [found[f"{period}_{name}"] for period, _ in parts]
     return metrics_frame(rows, rate_or_default(found["fee_rate"]), KPI_COLUMNS)
 
@@ -119,11 +120,11 @@ def _kpi_statement(filtered: bool):
         "previous": summary.c.date < current_start,
     }
     sums = [
-        sa.func.coalesce(sa.func.sum(sa.case((inside, summary.c[name]))), 0).label(
-            f"{period}_{name}"
-        )
+        sa.func.coalesce(
+            sa.func.sum(sa.case((inside, summed(summary, name)))), 0
+        ).label(f"{period}_{name}")
         for period, inside in periods.items()
-        for name in SUM_COLUMNS
+        for name in SUMMED_COLUMNS
     ]
     return sa.select(
         *sums, *_campaign_count_columns(filtered), fee_rate_column()
@@ -140,7 +141,9 @@ def revenue_trend(
 ) -> pd.DataFrame:
     """One row per day (or per Monday-start week, clipped to the range) of the range, zero-filled.
 
-    Columns: TREND_COLUMNS; ``bucket`` is the first day of the bucket (a ``datetime.date``).
+    Columns: TREND_COLUMNS; ``bucket`` is the first day of the bucket (a ``datetime.date``): a
+    Monday, or the range's first day when it starts mid-week (a partial week, marked so on the
+    chart).
     """
     found, rate = _grouped_with_rate(
         session,
@@ -159,10 +162,10 @@ def revenue_trend(
         )
         sums = buckets.setdefault(bucket, zero_sums())
         if day in by_day:
-            for k in SUM_COLUMNS:
+            for k in SUMMED_COLUMNS:
                 sums[k] += by_day[day][k]
     rows = {"bucket": list(buckets)}
-    for k in SUM_COLUMNS:
+    for k in SUMMED_COLUMNS:
         rows[k] = [sums[k] for sums in buckets.values()]
     return metrics_frame(rows, rate, TREND_COLUMNS)
 
@@ -182,7 +185,7 @@ def platform_breakdown(
     chosen = list(platforms or PLATFORMS)
     zero = zero_sums()
     rows = {"platform": chosen}
-    for k in SUM_COLUMNS:
+    for k in SUMMED_COLUMNS:
         rows[k] = [(by_platform.get(p) or zero)[k] for p in chosen]
     return metrics_frame(rows, rate, PLATFORM_COLUMNS)
 
@@ -217,7 +220,7 @@ def top_campaigns(
         _top_campaigns_statement(bool(platforms), limit),
         bound_params(scope, rng, platforms),
     )
-    names = ["campaign_id", "name", *SUM_COLUMNS]
+    names = ["campaign_id", "name", *SUMMED_COLUMNS]
     rows = row_columns(found, names)
     return metrics_frame(rows, rate, TOP_CAMPAIGN_COLUMNS)
 

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.filters import DateRange
-from data.metric_definitions import SUM_COLUMNS
+from data.metric_definitions import SUMMED_COLUMNS
 from data.models import (
     CampaignDeployment,
+    FeeRate,
     Organization,
     PerformanceMetric,
     PlatformDeployment,
@@ -25,6 +26,10 @@ from data.scope import Scope
 pm = PerformanceMetric.__table__
 campaigns = CampaignDeployment.__table__
 deployments = PlatformDeployment.__table__
+fee_rates = FeeRate.__table__
+organizations = Organization.__table__
+# Wide enough for a sum of revenue x rate; SQLite sums floats, which this rounds back.
+FeeSum = sa.Numeric(20, 6)
 
 
 def fee_rate(session: Session, scope: Scope) -> Decimal:
@@ -65,10 +70,43 @@ def bound_params(scope: Scope, rng: DateRange, platforms: tuple[str, ...] = ()) 
     }
 
 
+def fee_rate_on(table):
+    """The rate in effect on each row's day for its organization: the latest fee_rates row from
+    that day or before; the organization's rate when it has no history (before migration 0003's
+    first row or in fixtures that write organizations alone)."""
+    history = (
+        sa.select(fee_rates.c.rate)
+        .where(
+            fee_rates.c.organization_id == table.c.organization_id,
+            fee_rates.c.effective_from <= table.c.date,
+        )
+        .order_by(fee_rates.c.effective_from.desc())
+        .limit(1)
+        .correlate(table)
+        .scalar_subquery()
+    )
+    current = (
+        sa.select(organizations.c.fee_rate)
+        .where(organizations.c.id == table.c.organization_id)
+        .correlate(table)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(history, current, Decimal("0.20"))
+
+
+def summed(table, name: str):
+    """What a SUMMED_COLUMNS column sums per row: the column, or for ``fee`` revenue times the
+    rate of the row's day."""
+    if name == "fee":
+        return sa.type_coerce(table.c.revenue * fee_rate_on(table), FeeSum)
+    return table.c[name]
+
+
 def sum_columns(table=pm) -> list:
+    """Sums of SUMMED_COLUMNS (the base metrics and the fee) over ``table``'s rows."""
     return [
-        sa.func.coalesce(sa.func.sum(table.c[name]), 0).label(name)
-        for name in SUM_COLUMNS
+        sa.func.coalesce(sa.func.sum(summed(table, name)), 0).label(name)
+        for name in SUMMED_COLUMNS
     ]
 
 

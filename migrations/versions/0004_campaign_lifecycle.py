@@ -1,11 +1,9 @@
 """campaign lifecycle: budget and version columns, budget requests, settings, notifications, outbox
 
-Revision ID: 0004_campaign_lifecycle
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-07 15:19:55.803962
 
-MUST BE RE-CHAINED AT MERGE: written alongside 0003_fee_rate_history; once that lands,
-down_revision becomes "0003_fee_rate_history" (two heads otherwise).
 Existing campaigns keep their daily budget (budget_amount = budget_daily) and version 1;
 existing API tokens get the "read" scope.
 """
@@ -13,8 +11,8 @@ existing API tokens get the "read" scope.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_campaign_lifecycle"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -96,7 +96,7 @@ def test_a_fee_change_or_a_rollup_refresh_expires_the_organization(cached_app):
     _read(app, Scope(globex, "viewer"), RNG)
     with app.server.app_context(), get_database().session_scope() as session:
         old = session.get(Organization, acme).fee_rate
-        set_fee_rate(session, admin, "33.5")
+        set_fee_rate(session, admin, "33.5", effective_from=RNG.start)
     after, queries = _read(app, Scope(acme, "viewer"), RNG)
     assert queries > 0 and after["fee"] == before["revenue"] * Decimal("0.335")
     _, queries = _read(app, Scope(globex, "viewer"), RNG)
@@ -106,7 +106,7 @@ def test_a_fee_change_or_a_rollup_refresh_expires_the_organization(cached_app):
     _, queries = _read(app, Scope(globex, "viewer"), RNG)
     assert queries > 0
     with app.server.app_context(), get_database().session_scope() as session:
-        set_fee_rate(session, admin, Decimal(old) * 100)
+        set_fee_rate(session, admin, Decimal(old) * 100, effective_from=RNG.start)
 
 
 def test_an_uncommitted_write_neither_reads_nor_fills_the_cache(cached_app):
@@ -116,7 +116,7 @@ def test_an_uncommitted_write_neither_reads_nor_fills_the_cache(cached_app):
     before, _ = _read(app, viewer, RNG)
     with app.server.app_context():
         session = get_database().sessionmaker()
-        set_fee_rate(session, Scope(acme, "admin"), "99")
+        set_fee_rate(session, Scope(acme, "admin"), "99", effective_from=RNG.start)
         inside = kpi_summary(session, viewer, RNG).set_index("period").loc["current"]
         assert inside["fee"] == inside["revenue"] * Decimal("0.99")
         session.rollback()

@@ -86,3 +86,38 @@ def test_drift_check_notices_a_model_change(empty_url):
         diff = compare_metadata(context, extra.metadata)
     engine.dispose()
     assert diff, "removing every column but id from organizations must show as drift"
+
+
+def test_0003_turns_each_single_fee_rate_into_its_first_history_row(empty_url):
+    """An organization at 15 % before 0003 has one fee_rates row: 15 % from 1900-01-01 on;
+    downgrading to 0002 removes the table and keeps the organization's rate."""
+    from alembic import command
+
+    from data.ops.migrate import alembic_config
+
+    config = alembic_config(empty_url)
+    command.upgrade(config, "0002")
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO organizations (slug, name, fee_rate, audit_retention_days)"
+                    " VALUES ('old', 'Old Co', 0.15, 365)"
+                )
+            )
+        command.upgrade(config, "0003")
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT rate, effective_from, created_by FROM fee_rates")
+            ).all()
+        assert [(float(r), str(d)[:10], c) for r, d, c in rows] == [
+            (0.15, "1900-01-01", None)
+        ]
+        command.downgrade(config, "0002")
+        assert "fee_rates" not in sa.inspect(engine).get_table_names()
+        with engine.connect() as conn:
+            rate = conn.execute(sa.text("SELECT fee_rate FROM organizations")).scalar()
+        assert float(rate) == 0.15
+    finally:
+        engine.dispose()

@@ -185,3 +185,47 @@ def test_a_failed_sign_in_is_logged_with_its_address(app, members):
         outputs(show(app, admin, action="login_failed", actor=member.email))
     )
     assert "203.0.113.9" in shown and "wrong password" in shown
+
+
+def _by_id(component, found=None) -> dict:
+    found = {} if found is None else found
+    if getattr(component, "id", None):
+        found[component.id] = component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            _by_id(child, found)
+    return found
+
+
+def test_a_link_with_filters_opens_the_log_with_them_and_the_shared_period_picker(app):
+    from pages import audit
+
+    with app.server.test_request_context("/audit"):
+        page = _by_id(
+            audit.layout(
+                start="2026-10-01", end="2026-10-31", action="role_changed", actor="bob"
+            )
+        )
+        default = _by_id(audit.layout())
+    dates = page["audit-dates"]
+    assert (dates.start_date, dates.end_date) == ("2026-10-01", "2026-10-31")
+    assert page["audit-action"].value == "role_changed"
+    assert page["audit-actor"].value == "bob"
+    assert (
+        page["audit-preset"].value == "custom"
+    )  # the period picker the other pages have
+    assert "audit-url-sync" in page
+    assert default["audit-preset"].value == "last_30"
+    assert (
+        "btn-primary" in page["audit-export"].className
+    )  # not a grey, disabled-looking one
+
+
+def test_a_link_with_nonsense_filters_opens_the_default_log(app):
+    from pages import audit
+
+    with app.server.test_request_context("/audit"):
+        page = _by_id(audit.layout(start="yesterday", end="2026-10-31", action="<x>"))
+    assert page["audit-preset"].value == "last_30"
+    assert page["audit-action"].value is None

@@ -3,6 +3,7 @@ when refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
-from data.models import AuditLog, Organization
+from data.models import AuditLog, FeeRate, Organization
 from tests.apps import call_callback, make_app, signed_in
 
 PATH = "/settings/organization"
@@ -109,3 +110,53 @@ def test_only_admins_reach_the_page_and_its_callbacks(app, ops_world, role):
     assert (
         app.server.test_client().get(PATH).status_code == 302
     )  # anonymous: sign in first
+
+
+def test_a_fee_rate_with_a_decimal_comma_applies_from_the_chosen_date(app, ops_world):
+    """ "20,5" from 1 Nov 2026: a history row from that day; today's rate is the new one."""
+    url, world = ops_world
+    org_id = world["orgs"]["globex"]
+    old_rate, _ = _fee_and_audits(url, org_id)
+    client = signed_in(app, "globex", "admin")
+    values = {
+        "org-fee-save.n_clicks": 1,
+        "org-fee.value": "20,5",
+        "org-fee-from.date": "2026-11-01",
+        "org-changed.data": 3,
+    }
+    response = call_callback(app, client, "org-fee-message", values)
+    assert "Fee rate saved" in response.get_data(as_text=True)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        rows = session.scalars(
+            sa.select(FeeRate)
+            .where(FeeRate.organization_id == org_id)
+            .order_by(FeeRate.effective_from)
+        ).all()
+        chosen = {r.effective_from: r.rate for r in rows}
+        assert chosen[dt.date(2026, 11, 1)] == Decimal("0.2050")
+        entry = session.scalars(
+            sa.select(AuditLog)
+            .where(AuditLog.action == "fee_rate_changed")
+            .order_by(AuditLog.id.desc())
+        ).first()
+        assert entry.details["effective_from"] == "2026-11-01"
+        for row in rows:
+            session.delete(row)
+        session.get(Organization, org_id).fee_rate = old_rate
+        session.commit()
+    engine.dispose()
+
+
+def test_a_nonsense_effective_date_gets_a_message(app, ops_world):
+    client = signed_in(app, "globex", "admin")
+    values = {
+        "org-fee-save.n_clicks": 1,
+        "org-fee.value": "20",
+        "org-fee-from.date": "yesterday-ish",
+        "org-changed.data": 3,
+    }
+    response = call_callback(app, client, "org-fee-message", values)
+    assert "Choose the date the new rate applies from" in response.get_data(
+        as_text=True
+    )

@@ -22,6 +22,9 @@ from tests.apps import call_callback, make_app, signed_in
 from tests.redis_server import private_redis
 from tests.statements import statements_sent
 
+# A fee change re-prices the days from its date on: from the first day the test reads.
+FEE_FROM = dt.date(2026, 10, 3)
+
 
 def overview_values(start: str, end: str) -> dict:
     return {
@@ -188,7 +191,7 @@ def test_a_data_change_expires_the_organizations_answers(cached_app):
     before = call_callback(app, client, "overview-kpis", values)
     with app.server.app_context(), get_database().session_scope() as session:
         old = session.get(Organization, acme).fee_rate
-        set_fee_rate(session, Scope(acme, "admin"), "41")
+        set_fee_rate(session, Scope(acme, "admin"), "41", effective_from=FEE_FROM)
     try:
         with data_statements(get_database_engine(app)) as seen:
             after = call_callback(app, client, "overview-kpis", values)
@@ -197,7 +200,9 @@ def test_a_data_change_expires_the_organizations_answers(cached_app):
         assert kpis != json.dumps(before.json["response"]["overview-kpis"])
     finally:
         with app.server.app_context(), get_database().session_scope() as session:
-            set_fee_rate(session, Scope(acme, "admin"), str(old * 100))
+            set_fee_rate(
+                session, Scope(acme, "admin"), str(old * 100), effective_from=FEE_FROM
+            )
 
 
 def test_gzip_and_plain_answers_are_cached_apart_and_agree(cached_app):

@@ -135,3 +135,18 @@ def test_filters_refuse_dates_outside_the_calendar_and_control_characters():
     with pytest.raises(InvalidFilter) as caught:
         parse_search("a\x00b")
     assert caught.value.param == "search"
+
+
+def test_weekly_buckets_of_a_mid_week_range_break_on_mondays(session, golden):
+    """Wed 21 Oct – Mon 26 Oct: the week of Mon 19 Oct holds only Wed–Sun (golden daily
+    revenue 198.01 + 443.18 + 190.30 + 119.88 + 219.14), the week of Mon 26 Oct one day;
+    the first bucket is clipped to the range's first day (the API's documented contract)."""
+    scope = Scope(golden["orgs"]["acme"], "viewer")
+    frame = revenue_trend.uncached(
+        session, scope, parse_range("2026-10-21", "2026-10-26"), "week"
+    )
+    assert [d.isoformat() for d in frame["bucket"]] == ["2026-10-21", "2026-10-26"]
+    assert [Decimal(v) for v in frame["revenue"]] == [
+        Decimal("1170.51"),
+        Decimal("88.69"),
+    ]

@@ -6,6 +6,7 @@ models; import them from here."""
 from data.models.accounts import (
     ApiToken,
     AuditLog,
+    FeeRate,
     Organization,
     PlatformCredential,
     User,
@@ -62,6 +63,7 @@ __all__ = [
     "BudgetRequest",
     "CampaignDeployment",
     "DailyRevenueSummary",
+    "FeeRate",
     "ImagePrompt",
     "LtvPrediction",
     "Money",

@@ -7,7 +7,7 @@ from bench.targets import (
     MB,
     OVERVIEW_CALLBACKS,
     overview_cold_ms,
-    ratio,
+    ratio_of,
     serving_peak,
     targets,
 )
@@ -76,12 +76,12 @@ def _callback_table(s: dict) -> list[str]:
         cold, sql, warm = cb["cold"], cb["sql"], cb["warm"]
         lines.append(
             f"| {name} | {cold['p50_ms']} / {cold['p95_ms']} | {sql['p50_ms']} ({sql['statements']}) | "
-            f"{ratio(cold['p50_ms'], sql['p50_ms'])} | {warm['rps']}{_one_worker(warm)} ({ratio(warm['rps'], floor['rps'])}) | "
+            f"{ratio_of(cold['p50_ms'], sql['p50_ms'])} | {warm['rps']}{_one_worker(warm)} ({ratio_of(warm['rps'], floor['rps'])}) | "
             f"{warm['p50_ms']} / {warm['p95_ms']} | {warm['cpu_ms_per_request']} |"
         )
     for name, warm in s["other_callbacks"].items():
         lines.append(
-            f"| {name} | — | — | — | {warm['rps']}{_one_worker(warm)} ({ratio(warm['rps'], floor['rps'])}) | "
+            f"| {name} | — | — | — | {warm['rps']}{_one_worker(warm)} ({ratio_of(warm['rps'], floor['rps'])}) | "
             f"{warm['p50_ms']} / {warm['p95_ms']} | {warm['cpu_ms_per_request']} |"
         )
     for label, run in (

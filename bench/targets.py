@@ -8,7 +8,7 @@ MB = 2**20
 OVERVIEW_CALLBACKS = ("overview", "overview top campaigns")
 
 
-def ratio(a, b):
+def ratio_of(a, b):
     return round(a / b, 2) if a is not None and b else None
 
 
@@ -31,7 +31,7 @@ def targets(results: dict) -> list[dict]:
     scales = results["scales"]
     for scale, s in scales.items():
         floor, app = s["floor_noop"], s["app_noop"]
-        ratio = ratio(app["cpu_ms_per_request"], floor["cpu_ms_per_request"])
+        ratio = ratio_of(app["cpu_ms_per_request"], floor["cpu_ms_per_request"])
         add(
             "per-request overhead: app no-op / bare no-op, CPU per request",
             scale,
@@ -44,7 +44,7 @@ def targets(results: dict) -> list[dict]:
             cb = s["callbacks"].get(name)
             if cb is None:  # a run from before the table had its own callback
                 continue
-            share = ratio(cb["warm"]["rps"], floor["rps"])
+            share = ratio_of(cb["warm"]["rps"], floor["rps"])
             add(
                 f"warm {name} throughput / no-op floor",
                 scale,
@@ -54,7 +54,7 @@ def targets(results: dict) -> list[dict]:
                 "×",
             )
         for name, cb in s["callbacks"].items():
-            ratio = ratio(cb["cold"]["p50_ms"], cb["sql"]["p50_ms"])
+            ratio = ratio_of(cb["cold"]["p50_ms"], cb["sql"]["p50_ms"])
             add(
                 f"cold {name} p50 / its raw SQL",
                 scale,
@@ -65,7 +65,7 @@ def targets(results: dict) -> list[dict]:
             )
         if s.get("naive"):
             naive_ms = s["naive"]["seconds"] * 1000
-            speed = ratio(naive_ms, overview_cold_ms(s))
+            speed = ratio_of(naive_ms, overview_cold_ms(s))
             add(
                 "overview (cold, all its data callbacks) faster than naive pandas",
                 scale,
@@ -75,7 +75,7 @@ def targets(results: dict) -> list[dict]:
                 "×",
             )
             worker = serving_peak(s)
-            less = ratio(s["naive"]["peak_rss_mb"], worker)
+            less = ratio_of(s["naive"]["peak_rss_mb"], worker)
             add(
                 "less memory per worker than naive",
                 scale,
@@ -153,7 +153,7 @@ def targets(results: dict) -> list[dict]:
         )
     if "side_by_side" in results:
         for name, kind, one, ten in cross_scale_p95(results["side_by_side"]):
-            ratio = ratio(ten, one)
+            ratio = ratio_of(ten, one)
             add(
                 f"{name} p95 ({kind}) at 10M / at 1M, side by side",
                 "both",
@@ -168,7 +168,7 @@ def targets(results: dict) -> list[dict]:
             if one is None or ten is None:
                 continue
             for kind in ("cold", "warm"):
-                ratio = ratio(ten[kind]["p95_ms"], one[kind]["p95_ms"])
+                ratio = ratio_of(ten[kind]["p95_ms"], one[kind]["p95_ms"])
                 add(
                     f"{name} p95 ({kind}) at 10M / at 1M",
                     "both",

@@ -11,6 +11,8 @@ from data.scope import ROLE_RANK
 
 NAV_ID = "shell-nav-links"
 USER_ID = "shell-user"
+BELL_ID = "shell-bell"
+UNREAD_ID = "notifications-unread"  # the bell's count (browser tests read it)
 THEME_SWITCH_ID = "shell-theme-switch"
 THEME_STORE_ID = "shell-theme"
 LOCATION_CHECK_ID = "shell-location-check"  # written by the shell's location check
@@ -40,8 +42,12 @@ def _section(path: str, pages) -> str | None:
     return max(owners, key=len) if owners else None
 
 
-def nav_links(pages, role: str, current_path: str) -> list:
-    """Links to the registry's navigable pages that ``role`` may open; its section is active."""
+def nav_links(
+    pages, role: str, current_path: str, counts: dict[str, int] | None = None
+) -> list:
+    """Links to the registry's navigable pages that ``role`` may open; its section is active.
+    ``counts``: a number to show beside a page's link (by path), such as pending approvals."""
+    counts = counts or {}
     visible = [
         page
         for page in pages
@@ -52,7 +58,7 @@ def nav_links(pages, role: str, current_path: str) -> list:
     return [
         dbc.NavItem(
             dbc.NavLink(
-                page["name"],
+                _with_count(page["name"], counts.get(page["path"])),
                 href=page["path"],
                 active=page["path"] == section,
                 id=f"shell-nav-{page['id_prefix'].rstrip('-')}",
@@ -60,6 +66,46 @@ def nav_links(pages, role: str, current_path: str) -> list:
         )
         for page in visible
     ]
+
+
+def _with_count(name: str, count: int | None):
+    if not count:
+        return name
+    return [
+        name,
+        dbc.Badge(
+            [str(count), html.Span(" waiting", className="visually-hidden")],
+            color="light",
+            text_color="dark",
+            pill=True,
+            className="ms-1",
+        ),
+    ]
+
+
+def notification_bell(unread: int) -> dbc.NavLink:
+    """A link to /notifications with the unread count (``notifications-unread``)."""
+    words = f"Notifications, {unread} unread"
+    return dbc.NavLink(
+        [
+            html.Span("\U0001f514", **{"aria-hidden": "true"}),
+            html.Span(words, className="visually-hidden"),
+            html.Span(  # the count is in the words above for screen readers
+                dbc.Badge(
+                    str(unread),
+                    id=UNREAD_ID,
+                    color="light" if unread else "secondary",
+                    text_color="dark" if unread else None,
+                    pill=True,
+                    className="ms-1",
+                ),
+                **{"aria-hidden": "true"},
+            ),
+        ],
+        href="/notifications",
+        id="shell-bell-link",
+        className="me-2",
+    )
 
 
 def sign_out_form(csrf_token: str) -> html.Form:
@@ -110,6 +156,7 @@ def app_shell(page_container=None) -> html.Div:
                         dbc.Nav(id=NAV_ID, navbar=True, className="me-auto"),
                         dbc.Nav(
                             [
+                                dbc.NavItem(id=BELL_ID),
                                 dbc.NavItem(
                                     dbc.Switch(
                                         id=THEME_SWITCH_ID,

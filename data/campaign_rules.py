@@ -29,6 +29,8 @@ MAX_CTA = 64
 MAX_VARIANTS = 10
 MAX_REASON = 500
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
+MAX_PROMPTS = 5  # image prompts, and video prompts, per campaign
+MAX_PROMPT = 1000
 # (headline, body) character limits per platform; None = not limited by that platform.
 COPY_LIMITS: dict[str, tuple[int | None, int]] = {
     "meta": (
@@ -75,6 +77,8 @@ class CampaignInput:
     start_date: dt.date | None
     end_date: dt.date | None
     variants: tuple[Variant, ...]
+    image_prompts: tuple[str, ...] = ()
+    video_prompts: tuple[str, ...] = ()
 
 
 def settings_of(session: Session, organization_id: int) -> OrganizationSettings:
@@ -184,6 +188,24 @@ def _variants(value, platforms: tuple[str, ...]) -> tuple[Variant, ...]:
     return tuple(variants)
 
 
+def _prompts(field: str, value) -> tuple[str, ...]:
+    """Optional generation prompts: a list of texts, or one text with a prompt per line."""
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list | tuple):
+        raise InvalidField(field, "Give a list of prompts.")
+    prompts = [
+        clean_text(f"{field}[{i}]", text, limit=MAX_PROMPT, required=False)
+        for i, text in enumerate(value)
+    ]
+    prompts = [text for text in prompts if text]
+    if len(prompts) > MAX_PROMPTS:
+        raise InvalidField(field, f"At most {MAX_PROMPTS} prompts.")
+    return tuple(prompts)
+
+
 def parse_campaign(
     session: Session,
     organization_id: int,
@@ -194,7 +216,8 @@ def parse_campaign(
     """Check a campaign form or API body; InvalidField (first bad field) otherwise.
 
     Keys: name, objective, platforms (list or comma text), budget_type, budget_amount,
-    start_date, end_date (ISO dates), variants (list of {headline, body, call_to_action}).
+    start_date, end_date (ISO dates), variants (list of {headline, body, call_to_action}),
+    image_prompts and video_prompts (optional lists of text, or one prompt per line).
     """
     if not isinstance(raw, Mapping):
         raise InvalidField("body", "Send a JSON object.")
@@ -217,10 +240,13 @@ def parse_campaign(
     if budget_type == "lifetime" and not (start and end):
         raise InvalidField("end_date", "A lifetime budget needs start and end dates.")
     variants = _variants(raw.get("variants"), platforms)
+    image_prompts = _prompts("image_prompts", raw.get("image_prompts"))
+    video_prompts = _prompts("video_prompts", raw.get("video_prompts"))
     _unique_name(session, organization_id, name, campaign_id)
     return CampaignInput(
-        name, objective, platforms, budget_type, amount, start, end, variants
-    )
+        name, objective, platforms, budget_type, amount, start, end, variants,
+        image_prompts, video_prompts,
+    )  # fmt: skip
 
 
 def _unique_name(session, organization_id, name, campaign_id) -> None:

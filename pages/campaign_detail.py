@@ -6,8 +6,19 @@ from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, clientside_callback, dcc, html
-from flask import g
+from dash import (
+    ALL,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+)
+from dash.exceptions import PreventUpdate
+from flask import g, request
 
 from components.campaign_detail import (
     DEPLOYMENT_TABLE,
@@ -18,15 +29,22 @@ from components.campaign_detail import (
     ltv_summary,
     variant_rows,
 )
+from components.campaign_lifecycle import (
+    ACTION_TYPE,
+    DELETE_TYPE,
+    lifecycle_card_body,
+)
 from components.chart_text import chart_figure
-from components.controls import date_range_controls, error_alert
+from components.controls import date_range_controls, error_alert, message_area
+from components.data_errors import data_error_message
 from components.figures import GRAPH_CONFIG, campaign_daily_figure
 from components.kpi import kpi_card
 from components.shell import THEME_STORE_ID
 from components.skeleton import skeleton_lines, skeleton_table
 from components.tables import metrics_table
 from data.clock import today
-from data.db import read_session
+from data.db import db_session, read_session
+from data.errors import DataError, NotFound
 from data.filters import (
     DEFAULT_PRESET,
     InvalidFilter,
@@ -34,6 +52,7 @@ from data.filters import (
     parse_range,
     preset_range,
 )
+from data.lifecycle import allowed_actions
 from data.reads.ab_variants import variant_comparison
 from data.reads.campaign_detail import (
     campaign_daily,
@@ -41,9 +60,19 @@ from data.reads.campaign_detail import (
     campaign_info,
     campaign_totals,
 )
+from data.reads.campaign_lifecycle import campaign_draft, campaign_requests
 from data.reads.creatives import campaign_creatives
 from data.reads.ltv import latest_ltv
+from data.reads.notifications import campaign_history
 from data.reads.queries import fee_rate
+from data.writes.campaigns import (
+    RUN_ACTIONS,
+    delete_campaign,
+    move_campaign,
+    submit_for_approval,
+    withdraw,
+)
+from data.writes.transaction import write_transaction
 from shell.presets import register_preset_callback
 from web.callback_cache import cache_response
 
@@ -66,6 +95,10 @@ ID = {
         "url-sync",
         "url-synced",
         "body",
+        "lifecycle",
+        "lifecycle-changed",
+        "lifecycle-notice",
+        "go",
     ]
 }
 # What "← All campaigns" may carry back to the list: its own filters, nothing else.
@@ -100,6 +133,15 @@ def not_found() -> html.Div:
         ],
         id=f"{PREFIX}-not-found",
     )
+
+
+def campaign_title(name: str, status: str) -> list:
+    """The page's heading: the name and a status badge."""
+    words = status.replace("_", " ")
+    return [
+        name,
+        dbc.Badge(words, color="secondary", className="ms-2 align-middle fs-6"),
+    ]
 
 
 def _card(title: str, body_id: str, skeleton) -> dbc.Card:
@@ -150,6 +192,10 @@ def layout(campaign_id=None, start=None, end=None, back=None, **_ignored):
                 className="h3 mt-1 mb-3",
             ),
             html.Div(id=ID["message"]),
+            dcc.Location(id=ID["go"], refresh="callback-nav"),
+            dcc.Store(id=ID["lifecycle-changed"], data=0),
+            message_area(ID["lifecycle-notice"]),
+            _card("Lifecycle", ID["lifecycle"], skeleton_lines(3)),
             html.Div(id=ID["body"], children=_body(rng)),
         ]
     )
@@ -263,11 +309,7 @@ def update_campaign_detail(campaign_id, start, end, theme):
     cards = [
         kpi_card(f"campaign-kpi-{n}", label, n, totals[n]) for n, label in KPI_CARDS
     ]
-    name, status = info.iloc[0]["name"], info.iloc[0]["status"].replace("_", " ")
-    title = [
-        name,
-        dbc.Badge(status, color="secondary", className="ms-2 align-middle fs-6"),
-    ]
+    title = campaign_title(info.iloc[0]["name"], info.iloc[0]["status"])
     figure = campaign_daily_figure(daily, theme)
     return (
         title,
@@ -288,3 +330,77 @@ def update_campaign_detail(campaign_id, start, end, theme):
         detail_exports(number, rng) if scope.allows("analyst") else None,
         False,
     )
+
+
+@callback(
+    Output(ID["lifecycle"], "children"),
+    Input(ID["id"], "data"),
+    Input(ID["lifecycle-changed"], "data"),
+)
+def update_campaign_lifecycle(campaign_id, _changed):
+    """Status, the request, the actions the viewer's role allows, and the history."""
+    number = _campaign_id(campaign_id)
+    session, scope = db_session(), g.scope
+    try:
+        draft = campaign_draft(session, scope, number)
+        requests = campaign_requests(session, scope, number)
+        history = campaign_history(session, scope, number)
+    except NotFound:
+        return html.P("There is no campaign at this address in your organization.")
+    actions = allowed_actions(draft["status"], scope.role)
+    may_delete = draft["created_by_id"] == scope.user_id or scope.allows("admin")
+    return lifecycle_card_body(
+        number, draft["status"], actions, may_delete, requests, history
+    )
+
+
+def _lifecycle_write(number: int, action: str) -> None:
+    address = request.remote_addr
+    with write_transaction() as db:
+        if action == "submit":
+            submit_for_approval(db, g.scope, number, today=today(), ip_address=address)
+        elif action == "withdraw":
+            withdraw(db, g.scope, number, ip_address=address)
+        elif action == "delete":
+            delete_campaign(db, g.scope, number, ip_address=address)
+        elif action in RUN_ACTIONS:
+            move_campaign(db, g.scope, number, action, ip_address=address)
+        else:
+            raise PreventUpdate
+
+
+@callback(
+    Output(ID["lifecycle-notice"], "children"),
+    Output(ID["lifecycle-changed"], "data"),
+    Output(ID["go"], "href"),
+    Output(ID["title"], "children", allow_duplicate=True),
+    Input({"type": ACTION_TYPE, "action": ALL}, "n_clicks"),
+    Input({"type": DELETE_TYPE, "index": ALL}, "submit_n_clicks"),
+    State(ID["id"], "data"),
+    State(ID["lifecycle-changed"], "data"),
+    prevent_initial_call=True,
+)
+def act_on_campaign(_clicks, _deletes, campaign_id, changed):
+    """Submit, withdraw, activate, pause, resume, complete, or delete (after confirming)."""
+    if not ctx.triggered or not ctx.triggered[0].get("value"):
+        raise PreventUpdate  # buttons appearing with the card are not clicks
+    trigger = ctx.triggered_id
+    action = "delete" if trigger.get("type") == DELETE_TYPE else trigger.get("action")
+    number = _campaign_id(campaign_id)
+    if number is None or not isinstance(action, str):
+        raise PreventUpdate
+    changed = (changed if isinstance(changed, int) else 0) + 1
+    try:
+        _lifecycle_write(number, action)
+    except DataError as error:
+        notice = error_alert(f"Nothing was changed. {data_error_message(error)}")
+        return notice, changed, dash.no_update, dash.no_update
+    if action == "delete":
+        return None, changed, "/campaigns", dash.no_update
+    draft = campaign_draft(db_session(), g.scope, number)
+    done = dbc.Alert(
+        f"Done: the campaign is now {draft['status'].replace('_', ' ')}.",
+        color="success",
+        className="py-2",
+    )
+    return done, changed, dash.no_update, campaign_title(draft["name"], draft["status"])

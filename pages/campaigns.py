@@ -48,6 +48,7 @@ ID = {
         "summary",
         "message",
         "export-csv",
+        "new",
         "url-sync",
         "url-synced",
     ]
@@ -120,6 +121,17 @@ def layout(
             dbc.Row(
                 [
                     dbc.Col(html.H1("Campaigns", className="h3 mb-0")),
+                    dbc.Col(
+                        dbc.Button(
+                            "New campaign",
+                            id=ID["new"],
+                            color="primary",
+                            href="/campaigns/new",
+                        )
+                        if g.scope.allows("analyst")
+                        else None,
+                        width="auto",
+                    ),
                     dbc.Col(
                         dbc.Button(
                             "Export CSV",

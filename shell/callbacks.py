@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from components.shell import (
+    BELL_ID,
     LOCATION_CHECK_ID,
     NAV_ID,
     THEME_COOKIE,
@@ -15,8 +16,12 @@ from components.shell import (
     THEME_SWITCH_ID,
     USER_ID,
     nav_links,
+    notification_bell,
     user_menu,
 )
+from data.db import read_session
+from data.reads.approvals import pending_count
+from data.reads.notifications import unread_count
 from shell.charts import register_chart_text
 from shell.dash_internals import LOCATION_ID
 
@@ -27,14 +32,21 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         Output(NAV_ID, "children"),
         Output(USER_ID, "children"),
+        Output(BELL_ID, "children"),
         Input(LOCATION_ID, "pathname"),
     )
     def update_shell_navigation(pathname):
-        user = current_user
+        """Links by role (with the pending approvals for admins), user menu, unread count: read
+        again on every navigation, so a reload shows what other users did meanwhile."""
+        user, session = current_user, read_session()
+        scope = user.scope
+        counts = {"/approvals": pending_count(session, scope)}
         # The envelope check (web/malformed.py) lets only a path or nothing through.
-        links = nav_links(dash.page_registry.values(), user.role, pathname or "/")
+        links = nav_links(
+            dash.page_registry.values(), user.role, pathname or "/", counts
+        )
         menu = user_menu(user.name, user.role, user.organization_name, generate_csrf())
-        return links, menu
+        return links, menu, notification_bell(unread_count(session, scope))
 
     app.clientside_callback(
         """

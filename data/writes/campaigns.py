@@ -22,8 +22,19 @@ from data.campaign_rules import (
     settings_of,
 )
 from data.errors import Conflict, Forbidden
-from data.lifecycle import ACTION_ROLES, load_campaign, transition_campaign
-from data.models import AdCopy, BudgetRequest, CampaignDeployment
+from data.lifecycle import (
+    ACTION_ROLES,
+    PAST_TENSE,
+    load_campaign,
+    transition_campaign,
+)
+from data.models import (
+    AdCopy,
+    BudgetRequest,
+    CampaignDeployment,
+    ImagePrompt,
+    VideoPrompt,
+)
 from data.scope import Scope
 from data.writes.audit import record_event
 from data.writes.notify import admin_ids, enqueue, notify
@@ -57,6 +68,19 @@ def _replace_variants(session: Session, campaign: CampaignDeployment, data) -> N
                 call_to_action=variant.call_to_action,
             )
         )
+    for model, prompts in (
+        (ImagePrompt, data.image_prompts),
+        (VideoPrompt, data.video_prompts),
+    ):
+        session.execute(sa.delete(model).where(model.campaign_id == campaign.id))
+        for text in prompts:
+            session.add(
+                model(
+                    organization_id=campaign.organization_id,
+                    campaign_id=campaign.id,
+                    prompt=text,
+                )
+            )
 
 
 def _audit(session, scope, action, campaign_id, ip_address, **details) -> None:
@@ -209,6 +233,35 @@ def submit_for_approval(
         )  # fmt: skip
     session.flush()
     return request
+
+
+# Admin moves of an approved campaign: no fields change, only the status (and the audit row).
+RUN_ACTIONS = ("activate", "pause", "resume", "complete")
+
+
+def move_campaign(
+    session: Session,
+    scope: Scope,
+    campaign_id,
+    action: str,
+    *,
+    expected_version: int | None = None,
+    ip_address: str | None = None,
+) -> int:
+    """Activate, pause, resume or complete a campaign (admin); its new version."""
+    if action not in RUN_ACTIONS:
+        raise Conflict(f"Unknown action: {action}.")
+    scope.require(ACTION_ROLES[action])
+    campaign = load_campaign(session, scope.organization_id, campaign_id)
+    moved = transition_campaign(
+        session, campaign, action, expected_version=expected_version
+    )
+    _audit(
+        session, scope, f"campaign_{PAST_TENSE[action]}", campaign.id, ip_address,
+        from_status=moved.old_status, to_status=moved.new_status,
+    )  # fmt: skip
+    session.flush()
+    return moved.version
 
 
 def pending_request(session: Session, campaign_id: int) -> BudgetRequest | None:

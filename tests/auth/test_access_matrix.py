@@ -315,17 +315,13 @@ def path_variants(path: str) -> list[str]:
     ]
 
 
-def admin_pages(world) -> list[tuple[str, str]]:
-    """(path, title) of every page a viewer may not open."""
-    titles = {
-        page["path"]: page["title"]
-        for page in dash.page_registry.values()
-        if not page.get("path_template")
-    }
+def pages_above(world, role: str) -> list[tuple[str, str]]:
+    """(path, title) of every page ``role`` may not open (templates filled as page_paths does)."""
+    titles = [page["title"] for page in dash.page_registry.values()]
     return [
-        (path, titles[path])
-        for path, need in dash_calls.page_paths(world)
-        if ROLE_RANK[need] > ROLE_RANK["viewer"]
+        (path, title)
+        for (path, need), title in zip(dash_calls.page_paths(world), titles, strict=True)
+        if ROLE_RANK[need] > ROLE_RANK[role]
     ]
 
 
@@ -334,9 +330,9 @@ def test_path_variants_never_render_a_page_above_the_role(app, world, visitors, 
     """Every door that renders a page (the router callback, the first layout, the page HTML)
     decides by the page the router resolves, whatever the spelling of its path."""
     visitor, checked = visitors[name], 0
-    for path, title in admin_pages(world):
+    for path, title in pages_above(world, IDENTITIES[name][1]):
         for variant in path_variants(path):
-            what = f"{name} {variant!r} (an admin page: {title})"
+            what = f"{name} {variant!r} (a page above the role: {title})"
             body = dash_calls.payload(
                 app,
                 ROUTER,
@@ -367,7 +363,7 @@ def test_path_variants_never_render_a_page_above_the_role(app, world, visitors, 
 def test_path_variants_keep_the_role_for_those_allowed(app, world, visitors):
     """The other side: an admin still reaches the page by the spellings the router accepts."""
     visitor = visitors["admin"]
-    for path, title in admin_pages(world):
+    for path, title in pages_above(world, "viewer"):
         for variant in (f"//{path.strip('/')}", f"{path}/", f"{path}//"):
             body = dash_calls.payload(
                 app,

@@ -320,7 +320,9 @@ def pages_above(world, role: str) -> list[tuple[str, str]]:
     titles = [page["title"] for page in dash.page_registry.values()]
     return [
         (path, title)
-        for (path, need), title in zip(dash_calls.page_paths(world), titles, strict=True)
+        for (path, need), title in zip(
+            dash_calls.page_paths(world), titles, strict=True
+        )
         if ROLE_RANK[need] > ROLE_RANK[role]
     ]
 

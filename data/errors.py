@@ -26,3 +26,23 @@ class Invalid(DataError, ValueError):
 
 class Forbidden(DataError):
     """The caller's role or organization does not allow this (HTTP 403)."""
+
+
+MAX_ROW_ID = 2**63 - 1  # the largest id any backend stores (BIGINT, SQLite INTEGER)
+
+
+def row_id(value, message: str) -> int:
+    """An id from a URL, a form or a JSON body: a positive integer a database can hold.
+
+    Anything else (text, a bool, a float, a number past BIGINT) is a NotFound with ``message``:
+    no such row can exist.
+    """
+    if isinstance(value, bool):
+        raise NotFound(message)
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise NotFound(message) from None
+    if isinstance(value, float) or not 0 < number <= MAX_ROW_ID:
+        raise NotFound(message)
+    return number

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from data.errors import Conflict, NotFound
+from data.errors import Conflict, NotFound, row_id
 from data.models import CampaignDeployment
 
 # action -> {from status: to status}. "delete" keeps the status and sets deleted_at.
@@ -96,10 +96,7 @@ def load_campaign(
     session: Session, organization_id: int, campaign_id
 ) -> CampaignDeployment:
     """The organization's campaign (not deleted), fresh from the database; NotFound otherwise."""
-    try:
-        campaign_id = int(campaign_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such campaign.") from None
+    campaign_id = row_id(campaign_id, "No such campaign.")
     campaign = session.scalar(
         sa.select(CampaignDeployment)
         .where(

@@ -11,8 +11,10 @@ from dash.exceptions import PreventUpdate
 from flask import g
 
 from components.controls import message_area
+from components.data_errors import data_error_message
 from components.skeleton import skeleton_lines
 from data.db import db_session
+from data.errors import DataError
 from data.reads.notifications import muted_kinds, notifications
 from data.writes.notify import KINDS, mark_read, set_muted
 from data.writes.transaction import write_transaction
@@ -181,9 +183,12 @@ def mark_notifications_read(_all, _one, changed):
     one = trigger.get("index") if isinstance(trigger, dict) else None
     if isinstance(trigger, dict) and not isinstance(one, int):
         raise PreventUpdate
-    with write_transaction() as db:
-        count = mark_read(db, g.scope.user_id, one)
     changed = (changed if isinstance(changed, int) else 0) + 1
+    try:
+        with write_transaction() as db:
+            count = mark_read(db, g.scope.user_id, one)
+    except DataError as error:
+        return changed, data_error_message(error)
     notice = None if one else f"{count} marked as read."
     return changed, notice
 

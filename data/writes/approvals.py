@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from data.cache import invalidate_on_commit
 from data.campaign_rules import InvalidField, clean_text, parse_amount, settings_of
-from data.errors import Conflict, Forbidden, NotFound
+from data.errors import Conflict, Forbidden, NotFound, row_id
 from data.lifecycle import ACTION_ROLES, load_campaign, transition_campaign
 from data.models import BudgetRequest, User
 from data.scope import Scope
@@ -27,10 +27,7 @@ MAX_REASON = 500
 
 def load_request(session: Session, organization_id: int, request_id) -> BudgetRequest:
     """The organization's budget request, fresh from the database; NotFound otherwise."""
-    try:
-        request_id = int(request_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such budget request.") from None
+    request_id = row_id(request_id, "No such budget request.")
     request = session.scalar(
         sa.select(BudgetRequest)
         .where(

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from data.errors import Invalid
+from data.errors import Invalid, row_id
 from data.models import Notification, NotificationMute, OutboxEntry, User
 
 # Every kind a notification can have (mutes name one of these).
@@ -95,7 +95,8 @@ def mark_read(
         Notification.user_id == user_id, Notification.read_at.is_(None)
     )
     if notification_id is not None:
-        query = query.where(Notification.id == int(notification_id))
+        number = row_id(notification_id, "No such notification.")
+        query = query.where(Notification.id == number)
     result = session.execute(
         query.values(read_at=dt.datetime.now(dt.UTC)).execution_options(
             synchronize_session=False

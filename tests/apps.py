@@ -18,9 +18,10 @@ def signed_in(app, slug: str, role: str):
     return client
 
 
-def call_callback(app, client, output_id: str, values: dict):
+def call_callback(app, client, output_id: str, values: dict, changed=None):
     """POST the callback whose outputs include ``output_id`` the way Dash's renderer does;
-    ``values`` maps "id.property" to the value of each input and state."""
+    ``values`` maps "id.property" to the value of each input and state; ``changed`` lists the
+    "id.property" that triggered it (default: every input)."""
     key = next(k for k in app.callback_map if f"{output_id}." in k)
     spec = app.callback_map[key]
     outputs = []
@@ -39,7 +40,8 @@ def call_callback(app, client, output_id: str, values: dict):
         "outputs": outputs if len(outputs) > 1 else outputs[0],
         "inputs": fill(spec["inputs"]),
         "state": fill(spec["state"]),
-        "changedPropIds": [f"{i['id']}.{i['property']}" for i in spec["inputs"]],
+        "changedPropIds": changed
+        or [f"{i['id']}.{i['property']}" for i in spec["inputs"]],
     }
     token = client.get_cookie("_csrf_token")
     headers = {"X-CSRFToken": token.value} if token else {}

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from data.models import PLATFORMS, ROLES, Base
 from data.ops.bulk_insert import copy_metrics, insert_metrics, insert_rows
+from data.ops.demo_lifecycle import lifecycle_rows, organization_settings
 from data.ops.demo_world import (
     DAY,
     DEPLOYMENT_STATUS,
@@ -29,7 +30,7 @@ from data.ops.demo_world import (
 from data.ops.rollups import refresh_rollups
 
 ANALYZE = "ANALYZE performance_metrics, platformdeployments, campaign_deployments"
-AUDITED = {"paused": "campaign.pause", "rejected": "campaign.reject"}
+AUDITED = {"paused": "campaign_paused"}  # the rejection: data/ops/demo_lifecycle.py
 
 
 @dataclass
@@ -45,7 +46,7 @@ class DemoSummary:
 def audit_rows(
     plans: list[dict], org_ids: list[int], admins: list[int], end: dt.date
 ) -> list[dict]:
-    """A few audit_logs rows: each admin's login, every pause and the rejection."""
+    """A few audit_logs rows: each admin's login and every pause."""
     rows = [
         {"organization_id": org_id, "actor_user_id": admin, "action": "user.login"}
         for org_id, admin in zip(org_ids, admins, strict=True)
@@ -93,7 +94,9 @@ def load_demo_data(
     row per live deployment per day of the ``days`` ending ``end_date``;
     organization_id, campaign_id and platform copied from the deployment; none for
     draft, pending_approval or rejected campaigns); ltv_predictions (1-2 per active
-    campaign); audit_logs (the admins' logins, pauses, the rejection).
+    campaign); audit_logs (the admins' logins, pauses); organization_settings; and the
+    approvals story of data/ops/demo_lifecycle.py (budget requests pending, rejected with
+    a reason, approved, one lower than asked; their audit rows and notifications).
 
     Everything but passwords is a function of ``seed`` and ``end_date``. Without
     ``password_hasher`` users get NO_LOGIN_HASH and no password; with it each password
@@ -120,6 +123,8 @@ def load_demo_data(
     for p in plans:
         p["row"]["organization_id"] = org_ids[p["org"]]
         p["row"]["created_by_id"] = staff[p["org"]]["analyst"]
+        p["row"]["platforms"] = ",".join(sorted({dep[0] for dep in p["deps"]}))
+        p["row"]["budget_amount"] = p["row"]["budget_daily"]
     campaign_rows = [p["row"] for p in plans]
     campaign_ids = insert_rows(conn, "campaign_deployments", campaign_rows)
     for row, campaign_id in zip(campaign_rows, campaign_ids, strict=True):
@@ -159,6 +164,8 @@ def load_demo_data(
     )
     admins = [roles["admin"] for roles in staff]
     insert_rows(conn, "audit_logs", audit_rows(plans, org_ids, admins, end))
+    organization_settings(conn, org_ids)
+    lifecycle_rows(conn, plans, staff, end)
     for org_id in org_ids:  # the overview reads the daily rollup
         refresh_rollups(session_or_connection, org_id)
     return DemoSummary(len(org_ids), logins, len(plans), metric_rows)

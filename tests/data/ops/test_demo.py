@@ -236,3 +236,37 @@ def test_postgresql_demo_and_bulk_copy(pg_engine):
         " WHERE relname = 'performance_metrics'",
     )
     assert analyzed == [(True,)]
+
+
+def test_the_approvals_story(demo):
+    """Every pending campaign has its pending request and each admin an unread notification of
+    it; the rejection carries its reason to the analyst; one approval was lower than asked."""
+    engine, _ = demo
+    pending = _rows(
+        engine,
+        "SELECT c.id, r.status, r.requested_amount, c.budget_amount FROM campaign_deployments c"
+        " LEFT JOIN budget_requests r ON r.campaign_id = c.id"
+        " WHERE c.status = 'pending_approval'",
+    )
+    assert pending and all(row[1] == "pending" for row in pending)
+    assert all(Decimal(str(row[2])) == Decimal(str(row[3])) > 0 for row in pending)
+    rejected = _rows(
+        engine,
+        "SELECT r.decision_reason, u.role FROM budget_requests r"
+        " JOIN users u ON u.id = r.decided_by_id WHERE r.status = 'rejected'",
+    )
+    assert [(row[1], bool(row[0])) for row in rejected] == [("admin", True)]
+    lowered = _rows(
+        engine,
+        "SELECT requested_amount, approved_amount, decision_reason FROM budget_requests"
+        " WHERE status = 'approved' AND approved_amount < requested_amount",
+    )
+    assert lowered and all(row[2] for row in lowered)
+    unread = _rows(
+        engine,
+        "SELECT u.role, n.kind FROM notifications n JOIN users u ON u.id = n.user_id"
+        " WHERE n.read_at IS NULL",
+    )
+    kinds = {(role, kind) for role, kind in unread}
+    assert kinds == {("admin", "campaign_submitted"), ("analyst", "budget_rejected")}
+    assert len([r for r in unread if r[1] == "campaign_submitted"]) == len(pending)

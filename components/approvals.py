@@ -7,7 +7,6 @@ import pandas as pd
 from dash import dcc, html
 
 from components.figures import PLATFORM_LABELS
-from components.format import money
 
 PREFIX = "approvals"
 REVIEW_TYPE = f"{PREFIX}-review"
@@ -23,6 +22,13 @@ STATUS_WORDS = {
     "rejected": "Rejected",
     "cancelled": "Withdrawn",
 }
+
+
+def amount_in(value, currency: str) -> str:
+    """An amount in the request's own currency: "1,250.00 EUR" ("—" for none)."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{value:,.2f} {currency}"
 
 
 def when(value) -> str:
@@ -75,12 +81,12 @@ def queue_table(frame: pd.DataFrame, can_decide: bool) -> html.Div:
             html.Td(platforms_text(row["platforms"])),
             html.Td(row["budget_type"].capitalize()),
             html.Td(
-                f"{money(row['requested_amount'])} {currency}", className="text-end"
+                f"{amount_in(row['requested_amount'], currency)}", className="text-end"
             ),
             html.Td(
                 "—"
                 if approved is None or pd.isna(approved)
-                else f"{money(approved)} {currency}",
+                else f"{amount_in(approved, currency)}",
                 className="text-end",
             ),
             html.Td(row["requested_by"] or "—"),
@@ -120,10 +126,12 @@ def worst_case_table(frame: pd.DataFrame, currency: str) -> dbc.Table:
         html.Tr(
             [
                 html.Td(PLATFORM_LABELS.get(row["platform"], row["platform"])),
-                html.Td(f"{money(row['amount'])} {currency} {row['budget_type']}"),
-                html.Td(f"{money(row['worst_day'])} {currency}", className="text-end"),
+                html.Td(f"{amount_in(row['amount'], currency)} {row['budget_type']}"),
                 html.Td(
-                    f"{money(row['worst_month'])} {currency}", className="text-end"
+                    f"{amount_in(row['worst_day'], currency)}", className="text-end"
+                ),
+                html.Td(
+                    f"{amount_in(row['worst_month'], currency)}", className="text-end"
                 ),
                 html.Td(row["rule"], className="small"),
             ]
@@ -144,15 +152,15 @@ def month_summary(month: pd.DataFrame) -> html.P:
     currency = row["currency"]
     text = (
         f"Spent this month (from {row['month_start']:%Y-%m-%d}): "
-        f"{money(row['spend_to_date'])} {currency}."
+        f"{amount_in(row['spend_to_date'], currency)}."
     )
     cap = row["monthly_spend_cap"]
     if cap is None or pd.isna(cap):
         text += " No monthly spending cap is set."
     else:
         text += (
-            f" Monthly cap {money(cap)} {currency}; remaining "
-            f"{money(row['cap_remaining'])} {currency}."
+            f" Monthly cap {amount_in(cap, currency)}; remaining "
+            f"{amount_in(row['cap_remaining'], currency)}."
         )
     return html.P(text, id=f"{PREFIX}-month")
 
@@ -177,7 +185,7 @@ def review_panel(
                                 f"{request['budget_type']} budget of "
                             ),
                             html.Strong(
-                                f"{money(request['requested_amount'])} {currency}"
+                                f"{amount_in(request['requested_amount'], currency)}"
                             ),
                             (
                                 f" on {platforms_text(request['platforms'])} "

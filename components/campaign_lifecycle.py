@@ -7,8 +7,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from components.approvals import status_badge, when
-from components.format import money
+from components.approvals import amount_in, status_badge, when
 
 PREFIX = "campaign-lifecycle"
 ACTION_TYPE = f"{PREFIX}-action"
@@ -39,17 +38,21 @@ HISTORY_WORDS = {
 }
 
 
-def _request_line(requests: pd.DataFrame) -> html.P | None:
+def _request_line(requests: pd.DataFrame) -> html.P:
     if requests.empty:
-        return None
+        return html.P(
+            "No budget request yet.",
+            id=f"{PREFIX}-request",
+            className="text-body-secondary",
+        )
     last = requests.iloc[0]
     currency = last["currency"]
-    asked = f"{money(last['requested_amount'])} {currency} ({last['budget_type']})"
+    asked = f"{amount_in(last['requested_amount'], currency)} ({last['budget_type']})"
     who = last["requested_by"] or "someone"
     if last["status"] == "pending":
         text = f"Waiting for approval: {asked}, requested by {who} {when(last['requested_at'])}."
     elif last["status"] == "approved":
-        approved = f"{money(last['approved_amount'])} {currency}"
+        approved = f"{amount_in(last['approved_amount'], currency)}"
         by = "the auto-approve ceiling" if last["auto_approved"] else last["decided_by"]
         text = f"Approved {approved} of {asked}, by {by or '—'} {when(last['decided_at'])}."
         if last["decision_reason"]:
@@ -175,6 +178,13 @@ def lifecycle_card_body(
             ["Status: ", html.Strong(words, id=f"{PREFIX}-status")], className="mb-2"
         ),
         _request_line(requests),
-        html.Div(_buttons(campaign_id, actions, may_delete), id=f"{PREFIX}-actions"),
+        html.Div(
+            _buttons(campaign_id, actions, may_delete)
+            or html.P(
+                "Nothing to do here for your role.", className="text-body-secondary"
+            ),
+            id=f"{PREFIX}-actions",
+            className="lifecycle-actions",
+        ),
         _history(history),
     ]

@@ -88,7 +88,7 @@ def notification_bell(unread: int) -> dbc.NavLink:
     words = f"Notifications, {unread} unread"
     return dbc.NavLink(
         [
-            html.Span("\U0001f514", **{"aria-hidden": "true"}),
+            html.Span(className="bell-icon", **{"aria-hidden": "true"}),
             html.Span(words, className="visually-hidden"),
             html.Span(  # the count is in the words above for screen readers
                 dbc.Badge(
@@ -150,13 +150,19 @@ def app_shell(page_container=None) -> html.Div:
                     [html.Span("K", className="brand-mark me-2"), "KIKI Analytics"],
                     href="/",
                 ),
+                # Outside the collapse, so a phone shows the unread count without opening the
+                # menu; last on wide screens (after the user menu).
+                dbc.Nav(
+                    dbc.NavItem(id=BELL_ID),
+                    navbar=True,
+                    className="order-lg-last ms-auto ms-lg-2 me-2 me-lg-0 shell-bell-nav",
+                ),
                 dbc.NavbarToggler(id="shell-nav-toggle"),
                 dbc.Collapse(
                     [
                         dbc.Nav(id=NAV_ID, navbar=True, className="me-auto"),
                         dbc.Nav(
                             [
-                                dbc.NavItem(id=BELL_ID),
                                 dbc.NavItem(
                                     dbc.Switch(
                                         id=THEME_SWITCH_ID,

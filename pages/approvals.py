@@ -39,7 +39,7 @@ ID = {
         "approve", "reject",
     )
 }  # fmt: skip
-ANY = ""
+ANY = "any"  # not "": a select with the value "" shows no text
 
 dash.register_page(
     __name__,
@@ -147,8 +147,8 @@ def update_approval_queue(status, platform, low, high, requester, _changed):
         frame = approval_queue(
             db_session(),
             g.scope,
-            status=status or None,
-            platform=platform or None,
+            status=None if status in (None, "", ANY) else status,
+            platform=None if platform in (None, "", ANY) else platform,
             min_amount=_amount_filter(low),
             max_amount=_amount_filter(high),
             requester_id=_requester(requester),

@@ -22,6 +22,17 @@ PAGES = {
         "#campaign-deployments-table",
         "viewer",
     ),
+    "new-campaign": ("/campaigns/new", "#campaign-form-name", "analyst"),
+    "approvals": (
+        "/approvals",
+        "#approvals-queue-table, #approvals-queue p",
+        "analyst",
+    ),
+    "notifications": (
+        "/notifications",
+        "#notifications-page-items, #notifications-page-list p",
+        "viewer",
+    ),
     "profile": ("/profile", "#profile-current", "viewer"),
     "tokens": ("/profile/tokens", "#tokens-name", "viewer"),
     "settings": ("/settings", "#settings-users table", "admin"),

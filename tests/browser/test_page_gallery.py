@@ -13,6 +13,12 @@ PAGES = {
         "/campaigns/1?start=2026-10-05&end=2026-11-01",
         "#campaign-deployments-table",
     ),
+    "new-campaign": ("/campaigns/new", "#campaign-form-name"),
+    "approvals": ("/approvals", "#approvals-queue-table, #approvals-queue p"),
+    "notifications": (
+        "/notifications",
+        "#notifications-page-items, #notifications-page-list p",
+    ),
     "settings": ("/settings", "#settings-users table"),
     "organization": (
         "/settings/organization",

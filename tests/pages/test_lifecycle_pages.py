@@ -273,3 +273,39 @@ def test_an_analyst_cannot_decide(app, url):
         "response"
     ]
     assert "Only admins can do this." in str(answer["approvals-notice"])
+
+
+def _list_rows(app, client, search: str) -> list[dict]:
+    values = {
+        "campaigns-dates.start_date": "2026-10-05",
+        "campaigns-dates.end_date": "2026-11-01",
+        "campaigns-search.value": search,
+        "campaigns-status.value": [],
+        "campaigns-platforms.value": [],
+        "campaigns-table.page_current": 0,
+        "campaigns-table.sort_by": [],
+    }
+    response = call_callback(app, client, "campaigns-table", values)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.json["response"]["campaigns-table"]["data"]
+
+
+def test_the_cached_campaign_list_shows_a_change_at_once(app):
+    """The list's answer is cached (web/callback_cache.py); a lifecycle write's commit clears
+    it (data/effects.py), so the next call shows the new draft, then its new status."""
+    analyst = signed_in(app, "acme", "analyst")
+    assert _list_rows(app, analyst, "Cache check") == []
+    assert _list_rows(app, analyst, "Cache check") == []  # now served from the cache
+    href = save(app, analyst, form(**{"name.value": "Cache check"}))[f"{FORM}-go"][
+        "href"
+    ]
+    rows = _list_rows(app, analyst, "Cache check")
+    assert [row["status"] for row in rows] == ["draft"]
+    values = form(
+        **{"name.value": "Cache check", "save.n_clicks": None, "submit.n_clicks": 1}
+    )
+    values[f"{FORM}-campaign-id.data"] = int(href.rsplit("/", 1)[1])
+    values[f"{FORM}-version.data"] = 1  # as the edit form loaded it
+    save(app, analyst, values)
+    rows = _list_rows(app, analyst, "Cache check")
+    assert [row["status"] for row in rows] == ["pending approval"]

@@ -28,7 +28,20 @@ def database_url(request, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def engine(database_url):
+    """The backend's engine; on SQLite with real BEGINs, so that the code's commits (savepoint
+    releases inside the test's transaction) are undone with it (pysqlite would otherwise begin
+    its own transactions and commit them)."""
     engine = make_engine(database_url)
+    if engine.dialect.name == "sqlite":
+
+        @sa.event.listens_for(engine, "connect")
+        def _no_implicit_transactions(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql("BEGIN")
+
     yield engine
     engine.dispose()
 

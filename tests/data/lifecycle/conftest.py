@@ -1,4 +1,5 @@
-"""An organization with a viewer, two analysts and two admins, in the rolled-back test session."""
+"""An organization with a viewer, two analysts and two admins, in the rolled-back test session
+(tests/conftest.py's ``session``)."""
 
 from __future__ import annotations
 
@@ -8,46 +9,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from data.db import make_engine
 from data.models import Organization, OrganizationSettings, User
 from data.scope import Scope
 
 TODAY = dt.date(2026, 11, 1)
-
-
-@pytest.fixture(scope="session")
-def lifecycle_engine(database_url):
-    """The backend's engine; on SQLite with real BEGINs, so that the writes' commits (savepoint
-    releases) are undone with the test's transaction (pysqlite would otherwise commit them)."""
-    engine = make_engine(database_url)
-    if engine.dialect.name == "sqlite":
-
-        @sa.event.listens_for(engine, "connect")
-        def _no_implicit_transactions(dbapi_connection, _record):
-            dbapi_connection.isolation_level = None
-
-        @sa.event.listens_for(engine, "begin")
-        def _begin(conn):
-            conn.exec_driver_sql("BEGIN")
-
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(lifecycle_engine):
-    """A session inside a transaction rolled back after the test (commits become savepoints)."""
-    connection = lifecycle_engine.connect()
-    transaction = connection.begin()
-    session = Session(
-        bind=connection,
-        join_transaction_mode="create_savepoint",
-        expire_on_commit=False,
-    )
-    yield session
-    session.close()
-    transaction.rollback()
-    connection.close()
 
 
 def make_org(session: Session, slug: str = "lc") -> dict:

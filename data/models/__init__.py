@@ -4,6 +4,7 @@ base (Base, column types, value lists), accounts, campaigns, performance and lif
 models; import them from here."""
 
 from data.models.accounts import (
+    TOKEN_SCOPES,
     ApiToken,
     AuditLog,
     FeeRate,
@@ -55,6 +56,7 @@ __all__ = [
     "PLATFORMS",
     "REQUEST_STATUSES",
     "ROLES",
+    "TOKEN_SCOPES",
     "AdCopy",
     "ApiToken",
     "AuditLog",

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from data.models.base import PLATFORMS, ROLES, Base, BigId, Rate, enum_type, server_now
 
+# What a personal API token may do: read only, or read and write (the lifecycle writes).
+TOKEN_SCOPES = ("read", "read+write")
+
 
 class Organization(Base):
     __tablename__ = "organizations"

@@ -55,6 +55,8 @@ def expected_version(body: dict) -> int | None:
             raise InvalidField("If-Match", 'Send the version as an ETag, e.g. "3".')
         from_header = int(match.group(1))
     from_body = body.get("version")
+    if isinstance(from_body, float) and from_body.is_integer():
+        from_body = int(from_body)  # JSON's 3.0 is the integer 3
     if from_body is not None and (
         isinstance(from_body, bool)
         or not isinstance(from_body, int)

@@ -88,6 +88,7 @@ COLUMNS: tuple[PersonalColumn, ...] = (
     _c("outbox", "payload", NOT_PERSONAL, KEEP, "ids and amounts only, by design"),
     _c("idempotency_keys", "user_id", EXPORT, DELETE, "who sent the request"),
     _c("idempotency_keys", "key", EXPORT, DELETE, "chosen by their script"),
+    _c("idempotency_keys", "request_hash", WITHHOLD, DELETE, "a fingerprint, no data"),
     _c("idempotency_keys", "response_body", WITHHOLD, DELETE, "an API answer, 24 h"),
     _c("fee_rates", "created_by", EXPORT, REMOVE_AUTHORSHIP, "who set a fee rate"),
     _c("platform_credentials", "encrypted_value", WITHHOLD, KEEP, "the org's API key"),

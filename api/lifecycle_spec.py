@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.spec import MAX_ID, PAGING, PARAMETERS, _query
+from api.spec import MAX_ID, PAGING, PARAMETERS, _query, amount_query, flask_rule
 from data.models import PLATFORMS, REQUEST_STATUSES
 from data.reads.notifications import MAX_PAGE as MAX_NOTIFICATIONS
 from data.writes.idempotency import LIFETIME, MAX_KEY_LENGTH
@@ -48,14 +48,8 @@ LIFECYCLE_PARAMETERS = {
         {"type": "string", "enum": list(PLATFORMS)},
         "Only requests for campaigns that run on this platform.",
     ),
-    "min_amount": _query(
-        {"type": "number", "minimum": 0, "maximum": 10**12},
-        "Only requests of at least this amount.",
-    ),
-    "max_amount": _query(
-        {"type": "number", "minimum": 0, "maximum": 10**12},
-        "Only requests of at most this amount.",
-    ),
+    "min_amount": amount_query("Only requests of at least this amount."),
+    "max_amount": amount_query("Only requests of at most this amount."),
     "unread": _query(
         {"type": "boolean", "default": False}, "Only notifications not yet read."
     ),
@@ -98,9 +92,7 @@ class Operation:
 
     @property
     def flask_rule(self) -> str:
-        return self.path.replace(
-            "{campaign_id}", f"<int(min=1, max={MAX_ID}):campaign_id>"
-        )
+        return flask_rule(self.path)
 
     @property
     def query_params(self) -> tuple[str, ...]:

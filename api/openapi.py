@@ -38,24 +38,47 @@ def _error(description: str, **extra) -> dict:
     }
 
 
-def _envelope(endpoint: Endpoint) -> dict:
-    item = {"$ref": f"#/components/schemas/{endpoint.schema}"}
-    if not endpoint.is_list:
-        properties = {"data": item, "filters": {"type": "object"}}
-    else:
-        properties = {
-            "data": {"type": "array", "items": item, "maxItems": MAX_PAGE_SIZE},
-            "page": {"type": "integer", "minimum": 1},
-            "page_size": {"type": "integer", "minimum": 1},
-            "total": {"type": "integer", "minimum": 0},
-            "filters": {"type": "object"},
-        }
+def _rate_limited() -> dict:
+    return _error(
+        "Rate limit reached.",
+        headers={
+            "Retry-After": {
+                "description": "Seconds to wait.",
+                "required": True,
+                "schema": {"type": "integer"},
+            }
+        },
+    )
+
+
+PAGE_PROPERTIES = {
+    "page": {"type": "integer", "minimum": 1},
+    "page_size": {"type": "integer", "minimum": 1},
+    "total": {"type": "integer", "minimum": 0},
+}
+
+
+def _closed(properties: dict) -> dict:
+    """An object with exactly ``properties``, all required."""
     return {
         "type": "object",
         "properties": properties,
         "required": list(properties),
         "additionalProperties": False,
     }
+
+
+def _envelope(endpoint: Endpoint) -> dict:
+    item = {"$ref": f"#/components/schemas/{endpoint.schema}"}
+    if not endpoint.is_list:
+        return _closed({"data": item, "filters": {"type": "object"}})
+    return _closed(
+        {
+            "data": {"type": "array", "items": item, "maxItems": MAX_PAGE_SIZE},
+            **PAGE_PROPERTIES,
+            "filters": {"type": "object"},
+        }
+    )
 
 
 def _operation(endpoint: Endpoint) -> dict:
@@ -76,16 +99,7 @@ def _operation(endpoint: Endpoint) -> dict:
         "400": _error("A parameter is invalid; `details.param` names it."),
         "401": _error("No valid bearer token."),
         "403": _error("The caller's role does not allow this."),
-        "429": _error(
-            "Rate limit reached.",
-            headers={
-                "Retry-After": {
-                    "description": "Seconds to wait.",
-                    "required": True,
-                    "schema": {"type": "integer"},
-                }
-            },
-        ),
+        "429": _rate_limited(),
     }
     if endpoint.not_found:
         responses["404"] = _error("No such campaign in the caller's organization.")
@@ -104,27 +118,19 @@ def _ref(name: str) -> dict:
 
 def _answer_schema(operation: Operation) -> dict:
     if not operation.is_list:
-        properties = {"data": _ref(operation.answer)}
-    else:
-        properties = {
+        return _closed({"data": _ref(operation.answer)})
+    counts = (
+        {"unread_count": {"type": "integer", "minimum": 0}}
+        if operation.name == "notifications"
+        else PAGE_PROPERTIES
+    )
+    return _closed(
+        {
             "data": {"type": "array", "items": _ref(operation.answer)},
-            **(
-                {"unread_count": {"type": "integer", "minimum": 0}}
-                if operation.name == "notifications"
-                else {
-                    "page": {"type": "integer", "minimum": 1},
-                    "page_size": {"type": "integer", "minimum": 1},
-                    "total": {"type": "integer", "minimum": 0},
-                }
-            ),
+            **counts,
             "filters": {"type": "object"},
         }
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties),
-        "additionalProperties": False,
-    }
+    )
 
 
 def _success(operation: Operation) -> dict:
@@ -197,16 +203,7 @@ def _lifecycle_operation(operation: Operation) -> dict:
         responses["422"] = _error(
             "The Idempotency-Key was used before for a different request."
         )
-    responses["429"] = _error(
-        "Rate limit reached.",
-        headers={
-            "Retry-After": {
-                "description": "Seconds to wait.",
-                "required": True,
-                "schema": {"type": "integer"},
-            }
-        },
-    )
+    responses["429"] = _rate_limited()
     result = {
         "operationId": operation.name,
         "summary": operation.summary,

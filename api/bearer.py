@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 
 from cryptography.hazmat.primitives import hashes
@@ -14,6 +15,7 @@ from auth.access import has_role
 from auth.session_user import SessionUser
 from auth.sign_in import LOCKED_MESSAGE, LOCKOUT
 from data.db import db_session
+from data.errors import Forbidden
 from data.models import User
 from data.reads.users import user_by_id
 from data.writes.api_tokens import looks_like_personal_token, token_owner, touch_token
@@ -26,6 +28,11 @@ LIFETIME = dt.timedelta(minutes=15)
 # HKDF "info": binds the derived key to this one purpose (signing API tokens, version 1).
 KEY_INFO = b"kiki-analytics api-jwt-signing v1"
 REALM = 'Bearer realm="kiki-api"'
+WRITE_SCOPE = "read+write"
+READ_ONLY_MESSAGE = (
+    "This API token is read-only: writes need a personal token with read and write access "
+    "(create one at /profile/tokens) or an access token from POST /api/v1/auth/token."
+)
 
 
 def signing_key(secret_key: str) -> bytes:
@@ -92,14 +99,28 @@ def _jwt_user(token: str) -> tuple[User | None, str]:
     return user, ""
 
 
-def _personal_token_user(token: str) -> tuple[User | None, int | None]:
+def _personal_token_user(token: str) -> tuple[User | None, int | None, str]:
     found = token_owner(db_session(), token)
     if found is None:
-        return None, None
-    token_id, user = found
+        return None, None, ""
+    token_id, user, scope = found
     with write_transaction() as db:
         touch_token(db, token_id)  # nothing to commit when it was touched recently
-    return user, token_id
+    return user, token_id, scope
+
+
+def writes(view):
+    """Mark (for authenticate_request, via ``kiki_api_writes``) and enforce (in the view) that a
+    view changes data: it needs a credential with the write scope."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not g.get("api_can_write"):
+            raise Forbidden(READ_ONLY_MESSAGE)
+        return view(*args, **kwargs)
+
+    wrapped.kiki_api_writes = True
+    return wrapped
 
 
 def _refuse(status: int, code: str, message: str) -> Response:
@@ -107,14 +128,20 @@ def _refuse(status: int, code: str, message: str) -> Response:
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = f'{REALM}, error="invalid_token"'
+    if code == "insufficient_scope":
+        response.headers["WWW-Authenticate"] = (
+            f'{REALM}, error="insufficient_scope", scope="{WRITE_SCOPE}"'
+        )
     return response
 
 
 def authenticate_request() -> Response | None:
     """The guard's hook for /api/: None lets the request through, else a 401/403 JSON response.
 
-    Sets ``g.api_user``, ``g.scope`` and ``g.api_rate_key`` (what the per-token rate limit counts).
-    CORS preflights are answered here, before any token is asked for.
+    Sets ``g.api_user``, ``g.scope``, ``g.api_rate_key`` (what the per-token rate limit counts)
+    and ``g.api_can_write``: an access token from the password grant carries the signed-in
+    user's full rights, a personal token only its scope ("read" or "read+write"). CORS
+    preflights are answered here, before any token is asked for.
     """
     if request.method == "OPTIONS":
         return Response(status=204)
@@ -123,17 +150,22 @@ def authenticate_request() -> Response | None:
     if scheme.lower() != "bearer" or not credential:
         return _refuse(401, "unauthorized", "A bearer token is required.")
     if looks_like_personal_token(credential):
-        user, token_id = _personal_token_user(credential)
+        user, token_id, scope = _personal_token_user(credential)
         message = "The API token is invalid or revoked."
         g.api_rate_key = f"api-token:pat:{token_id}"
         g.api_credential = f"personal token {token_id}"
+        g.api_can_write = scope == WRITE_SCOPE
     else:
         user, message = _jwt_user(credential)
+        g.api_can_write = (
+            True  # a password grant: the user's own rights, as in the pages
+        )
         # Per user, so that fetching a fresh JWT does not reset the count.
         g.api_rate_key = f"api-token:jwt-user:{user.id if user else 0}"
         g.api_credential = "access token"
     if user is None:
         g.pop("api_rate_key", None)
+        g.pop("api_can_write", None)
         return _refuse(401, "unauthorized", message)
     g.api_user = SessionUser.from_row(user)
     g.scope = g.api_user.scope
@@ -143,6 +175,8 @@ def authenticate_request() -> Response | None:
     role = getattr(view, "kiki_min_role", None)
     if role is None or not has_role(role):
         return _refuse(403, "forbidden", "Your role does not allow this.")
+    if getattr(view, "kiki_api_writes", False) and not g.api_can_write:
+        return _refuse(403, "insufficient_scope", READ_ONLY_MESSAGE)
     return None
 
 

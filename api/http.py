@@ -28,12 +28,13 @@ ERROR_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     409: "conflict",
+    422: "unprocessable",
     429: "rate_limited",
     500: "internal_error",
 }
 EXPOSED_HEADERS = (
     "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, "
-    "X-Request-ID, Content-Disposition"
+    "X-Request-ID, Content-Disposition, Location, ETag, Idempotent-Replayed"
 )
 
 
@@ -106,10 +107,17 @@ def data_error_response(error: errors.DataError):
     status = data_error_status(error)
     message = str(error) or "Your role does not allow this."
     param = getattr(error, "param", None)  # a rejected filter names its parameter
+    field = getattr(
+        error, "field", None
+    )  # a rejected body field (data/campaign_rules.py)
     if not request.path.startswith(API_PATH):
         return message, status, {"Content-Type": "text/plain; charset=utf-8"}
     if param is not None:
         return error_response(status, message, "bad_parameter", param=param)
+    if field is not None:
+        return error_response(
+            status, f"{field}: {message}", "invalid_field", field=field
+        )
     return error_response(status, message)
 
 
@@ -162,9 +170,11 @@ def add_cors_headers(response):
     response.headers["Access-Control-Allow-Origin"] = origin
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Methods"] = (
+            "GET, POST, PATCH, DELETE, OPTIONS"
+        )
         response.headers["Access-Control-Allow-Headers"] = (
-            "Authorization, Content-Type, Accept"
+            "Authorization, Content-Type, Accept, Idempotency-Key, If-Match"
         )
         response.headers["Access-Control-Max-Age"] = "600"
     return response
@@ -195,10 +205,18 @@ class ApiWithoutCookies(SessionInterface):
 
 
 def audit_call(response):
-    """Queue an audit row for every call made with a valid token (written in the background)."""
+    """Queue an audit row for every call made with a valid token (written in the background):
+    reads and writes alike; a write also names its Idempotency-Key and whether it was a replay
+    (the change itself has its own audit row, written with it by the data layer)."""
     user = g.get("api_user")
     if user is not None:
         params = {k: ",".join(v)[:200] for k, v in list(request.args.lists())[:20]}
+        writes = {}
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            writes = {
+                "idempotency_key": (g.get("api_idempotency_key") or "")[:255] or None,
+                "replayed": bool(g.get("api_replayed")),
+            }
         current_app.extensions["kiki_api_audit"].record(
             user.scope.actor(request.remote_addr),
             "api_call",
@@ -211,6 +229,7 @@ def audit_call(response):
                 "status": response.status_code,
                 "format": g.get("api_format", "json"),
                 "credential": g.get("api_credential"),
+                **writes,
             },
         )
     return response

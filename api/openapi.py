@@ -7,6 +7,8 @@ import functools
 
 from flask import jsonify, render_template
 
+from api.lifecycle_schemas import LIFECYCLE_SCHEMAS
+from api.lifecycle_spec import ALL_PARAMETERS, OPERATIONS, QUERY_NAMES, Operation
 from api.schemas import SCHEMAS
 from api.spec import (
     API_PREFIX,
@@ -36,24 +38,47 @@ def _error(description: str, **extra) -> dict:
     }
 
 
-def _envelope(endpoint: Endpoint) -> dict:
-    item = {"$ref": f"#/components/schemas/{endpoint.schema}"}
-    if not endpoint.is_list:
-        properties = {"data": item, "filters": {"type": "object"}}
-    else:
-        properties = {
-            "data": {"type": "array", "items": item, "maxItems": MAX_PAGE_SIZE},
-            "page": {"type": "integer", "minimum": 1},
-            "page_size": {"type": "integer", "minimum": 1},
-            "total": {"type": "integer", "minimum": 0},
-            "filters": {"type": "object"},
-        }
+def _rate_limited() -> dict:
+    return _error(
+        "Rate limit reached.",
+        headers={
+            "Retry-After": {
+                "description": "Seconds to wait.",
+                "required": True,
+                "schema": {"type": "integer"},
+            }
+        },
+    )
+
+
+PAGE_PROPERTIES = {
+    "page": {"type": "integer", "minimum": 1},
+    "page_size": {"type": "integer", "minimum": 1},
+    "total": {"type": "integer", "minimum": 0},
+}
+
+
+def _closed(properties: dict) -> dict:
+    """An object with exactly ``properties``, all required."""
     return {
         "type": "object",
         "properties": properties,
         "required": list(properties),
         "additionalProperties": False,
     }
+
+
+def _envelope(endpoint: Endpoint) -> dict:
+    item = {"$ref": f"#/components/schemas/{endpoint.schema}"}
+    if not endpoint.is_list:
+        return _closed({"data": item, "filters": {"type": "object"}})
+    return _closed(
+        {
+            "data": {"type": "array", "items": item, "maxItems": MAX_PAGE_SIZE},
+            **PAGE_PROPERTIES,
+            "filters": {"type": "object"},
+        }
+    )
 
 
 def _operation(endpoint: Endpoint) -> dict:
@@ -74,16 +99,7 @@ def _operation(endpoint: Endpoint) -> dict:
         "400": _error("A parameter is invalid; `details.param` names it."),
         "401": _error("No valid bearer token."),
         "403": _error("The caller's role does not allow this."),
-        "429": _error(
-            "Rate limit reached.",
-            headers={
-                "Retry-After": {
-                    "description": "Seconds to wait.",
-                    "required": True,
-                    "schema": {"type": "integer"},
-                }
-            },
-        ),
+        "429": _rate_limited(),
     }
     if endpoint.not_found:
         responses["404"] = _error("No such campaign in the caller's organization.")
@@ -94,6 +110,116 @@ def _operation(endpoint: Endpoint) -> dict:
         "responses": responses,
         "security": SECURITY,
     }
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _answer_schema(operation: Operation) -> dict:
+    if not operation.is_list:
+        return _closed({"data": _ref(operation.answer)})
+    counts = (
+        {"unread_count": {"type": "integer", "minimum": 0}}
+        if operation.name == "notifications"
+        else PAGE_PROPERTIES
+    )
+    return _closed(
+        {
+            "data": {"type": "array", "items": _ref(operation.answer)},
+            **counts,
+            "filters": {"type": "object"},
+        }
+    )
+
+
+def _success(operation: Operation) -> dict:
+    headers = dict(RATE_HEADERS)
+    if operation.status == 201:
+        headers["Location"] = {
+            "description": "The new campaign's URL.",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    if operation.answer == "CampaignRecord":
+        headers["ETag"] = {
+            "description": 'The campaign\'s version, e.g. "3": send it back as If-Match.',
+            "schema": {"type": "string"},
+        }
+    if "Idempotency-Key" in operation.params:
+        headers["Idempotent-Replayed"] = {
+            "description": "`true` when this is the stored answer of an earlier request "
+            "with the same Idempotency-Key (nothing was written again).",
+            "schema": {"type": "string", "enum": ["true"]},
+        }
+    success = {
+        "description": {201: "Created.", 204: "Done: no content."}.get(
+            operation.status, "The result."
+        ),
+        "headers": headers,
+    }
+    if operation.answer:
+        success["content"] = {"application/json": {"schema": _answer_schema(operation)}}
+    if operation.links:
+        success["links"] = {
+            target: {
+                "operationId": target,
+                "parameters": {"campaign_id": "$response.body#/data/campaign_id"},
+                "description": f"{target} with this campaign.",
+            }
+            for target in operation.links
+        }
+    return success
+
+
+def _lifecycle_operation(operation: Operation) -> dict:
+    """A lifecycle operation of api/lifecycle_spec.py as an OpenAPI operation."""
+    responses = {
+        str(operation.status): _success(operation),
+        "400": _error(
+            "The input is invalid: `details.field` names the body field or header "
+            "(`details.param` the query parameter)."
+        ),
+        "401": _error("No valid bearer token."),
+        "403": _error(
+            "The caller's role does not allow this"
+            + (
+                ", or the token is read-only (code `insufficient_scope`)."
+                if operation.writes
+                else "."
+            )
+        ),
+    }
+    if operation.not_found:
+        responses["404"] = _error("No such campaign in the caller's organization.")
+    if operation.writes:
+        responses["409"] = _error(
+            "Not allowed from the campaign's status, the campaign changed since the "
+            "version sent, or another request decided it first."
+        )
+    if operation.body:
+        responses["415"] = _error("The body is not application/json.")
+    if "Idempotency-Key" in operation.params:
+        responses["422"] = _error(
+            "The Idempotency-Key was used before for a different request."
+        )
+    responses["429"] = _rate_limited()
+    result = {
+        "operationId": operation.name,
+        "summary": operation.summary,
+        "parameters": [
+            {"name": QUERY_NAMES.get(name, name), **ALL_PARAMETERS[name]}
+            for name in operation.params
+        ],
+        "responses": responses,
+        "security": SECURITY,
+    }
+    if operation.body:
+        result["requestBody"] = {
+            "required": operation.body_required,
+            "content": {"application/json": {"schema": _ref(operation.body)}},
+        }
+    return result
 
 
 def _token_operation() -> dict:
@@ -141,6 +267,10 @@ def _token_operation() -> dict:
 def document() -> dict:
     """The OpenAPI 3.1 document of the API (built once per process)."""
     paths = {endpoint.path: {"get": _operation(endpoint)} for endpoint in ENDPOINTS}
+    for operation in OPERATIONS:
+        paths.setdefault(operation.path, {})[operation.method] = _lifecycle_operation(
+            operation
+        )
     paths["/auth/token"] = {"post": _token_operation()}
     return {
         "openapi": "3.1.0",
@@ -148,20 +278,24 @@ def document() -> dict:
             "title": "KIKI Analytics API",
             "version": "1.0.0",
             "description": (
-                "Read-only analytics of the caller's organization: the same numbers as the "
-                "dashboard pages. Money is exact decimal text; ratios are numbers or null."
+                "Analytics of the caller's organization (the same numbers as the dashboard "
+                "pages) and the campaign lifecycle: drafts, budget approval, notifications. "
+                "Money is exact decimal text; ratios are numbers or null. Writes need an "
+                "access token from /auth/token (the user's own rights) or a personal token "
+                "with read and write access; POSTs take an Idempotency-Key."
             ),
         },
         "servers": [{"url": API_PREFIX}],
         "paths": paths,
         "components": {
-            "schemas": copy.deepcopy(SCHEMAS),
+            "schemas": copy.deepcopy({**SCHEMAS, **LIFECYCLE_SCHEMAS}),
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "An access token from /auth/token, or a personal API "
-                    "token created at /profile/tokens.",
+                    "description": "An access token from /auth/token (reads and writes, "
+                    "with the user's role), or a personal API token created at "
+                    "/profile/tokens (read only, or read and write).",
                 },
                 "oauth2Password": {
                     "type": "oauth2",
@@ -190,4 +324,9 @@ def docs_page():
         for path, methods in doc["paths"].items()
         for method, operation in methods.items()
     ]
-    return render_template("api_docs.html", operations=operations, info=doc["info"])
+    return render_template(
+        "api_docs.html",
+        operations=operations,
+        info=doc["info"],
+        schemas=doc["components"]["schemas"],
+    )

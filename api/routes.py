@@ -1,4 +1,5 @@
-"""The JSON analytics API at /api/v1: eight read endpoints over the same repository reads as the pages."""
+"""The JSON analytics API at /api/v1: eight read endpoints over the same repository reads as the
+pages; the campaign lifecycle's operations are in api/lifecycle_routes.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask import (
     g,
 )
 
-from api import bearer, openapi
+from api import bearer, lifecycle_routes, openapi
 from api import http as api_http
 from api.answers import applied_filters, list_page, wants_csv
 from api.params import (
@@ -222,6 +223,7 @@ def _register_routes() -> None:
         key_func=bearer.rate_key_per_username,
         deduct_when=_failed_grant,
     )(bearer.issue_token)
+    lifecycle_routes.register(bp)
     bp.add_url_rule("/auth/token", view_func=token_view, methods=["POST"])
     bp.add_url_rule("/openapi.json", view_func=openapi.openapi_json)
     bp.add_url_rule("/docs", view_func=openapi.docs_page)

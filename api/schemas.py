@@ -147,4 +147,11 @@ SCHEMAS = {
     ),
 }
 # Columns that hold money (serialized as exact text) beyond the metric ones.
-EXTRA_MONEY_COLUMNS = ("budget_daily", "predicted_ltv", "acquisition_cost")
+EXTRA_MONEY_COLUMNS = (
+    "budget_daily",
+    "predicted_ltv",
+    "acquisition_cost",
+    "budget_amount",  # the campaign lifecycle (api/lifecycle_schemas.py)
+    "requested_amount",
+    "approved_amount",
+)

@@ -19,6 +19,11 @@ def _query(schema: dict, description: str, **extra) -> dict:
     return {"in": "query", "description": description, "schema": schema, **extra}
 
 
+def amount_query(description: str) -> dict:
+    """A query parameter holding an amount or ratio from 0 to 10**12."""
+    return _query({"type": "number", "minimum": 0, "maximum": 10**12}, description)
+
+
 def _list_of(values: tuple[str, ...], description: str) -> dict:
     schema = {"type": "array", "items": {"enum": list(values)}, "uniqueItems": True}
     return _query(schema, description, style="form", explode=False)
@@ -70,18 +75,13 @@ PARAMETERS = {
         "Case-insensitive text contained in the campaign name.",
     ),
     "status": _list_of(CAMPAIGN_STATUSES, "Comma-separated campaign statuses."),
-    "min_spend": _query(
-        {"type": "number", "minimum": 0, "maximum": 10**12},
-        "Only campaigns that spent at least this much in the range.",
+    "min_spend": amount_query(
+        "Only campaigns that spent at least this much in the range."
     ),
-    "roas_min": _query(
-        {"type": "number", "minimum": 0, "maximum": 10**12},
-        "Only campaigns whose ROAS is at least this (campaigns without spend drop out).",
+    "roas_min": amount_query(
+        "Only campaigns whose ROAS is at least this (campaigns without spend drop out)."
     ),
-    "roas_max": _query(
-        {"type": "number", "minimum": 0, "maximum": 10**12},
-        "Only campaigns whose ROAS is at most this.",
-    ),
+    "roas_max": amount_query("Only campaigns whose ROAS is at most this."),
     "campaign_id": {
         "in": "path",
         "required": True,
@@ -91,6 +91,13 @@ PARAMETERS = {
 }
 
 RANGE = ("start", "end", "platform")
+
+
+def flask_rule(path: str) -> str:
+    """An OpenAPI path below API_PREFIX as a Flask rule (ids are whole numbers 1 to MAX_ID)."""
+    return path.replace("{campaign_id}", f"<int(min=1, max={MAX_ID}):campaign_id>")
+
+
 PAGING = ("page", "page_size")
 
 
@@ -106,9 +113,7 @@ class Endpoint:
 
     @property
     def flask_rule(self) -> str:
-        return self.path.replace(
-            "{campaign_id}", f"<int(min=1, max={MAX_ID}):campaign_id>"
-        )
+        return flask_rule(self.path)
 
     @property
     def query_params(self) -> tuple[str, ...]:

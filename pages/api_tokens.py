@@ -26,9 +26,17 @@ from shell.callback_inputs import count, text
 PREFIX = "tokens"
 ID = {
     name: f"{PREFIX}-{name}"
-    for name in ("name", "create", "new", "list", "message", "changed")
+    for name in ("name", "scope", "create", "new", "list", "message", "changed")
 }
+SCOPE_OPTIONS = [
+    {"label": "Read only", "value": "read"},
+    {
+        "label": "Read and write (create, edit, submit and decide campaigns)",
+        "value": "read+write",
+    },
+]
 REVOKE_TYPE = f"{PREFIX}-revoke"
+SCOPE_LABELS = {"read": "Read only", "read+write": "Read and write"}
 
 dash.register_page(
     __name__,
@@ -49,8 +57,9 @@ def layout(**_ignored):
             html.P(
                 [
                     (
-                        "A personal token lets a script read the JSON API as you, "
-                        "with your role, until you revoke it. Send it as "
+                        "A personal token lets a script use the JSON API as you, "
+                        "with your role, until you revoke it: read only, or read and "
+                        "write. Send it as "
                     ),
                     html.Code("Authorization: Bearer <token>"),
                     ". See the ",
@@ -64,11 +73,14 @@ def layout(**_ignored):
                     dbc.Row(
                         [
                             dbc.Col(
-                                dbc.Input(
-                                    id=ID["name"],
-                                    placeholder="Token name, e.g. reporting script",
-                                    maxLength=MAX_NAME_LENGTH,
-                                ),
+                                [
+                                    dbc.Label("Token name", html_for=ID["name"]),
+                                    dbc.Input(
+                                        id=ID["name"],
+                                        placeholder="e.g. reporting script",
+                                        maxLength=MAX_NAME_LENGTH,
+                                    ),
+                                ],
                                 md=8,
                             ),
                             dbc.Col(
@@ -76,6 +88,22 @@ def layout(**_ignored):
                                     "Create token", id=ID["create"], color="primary"
                                 ),
                                 md=4,
+                                className="align-self-end",
+                            ),
+                            dbc.Col(
+                                html.Fieldset(
+                                    [
+                                        html.Legend(
+                                            "Access", className="form-label fs-6"
+                                        ),
+                                        dbc.RadioItems(
+                                            id=ID["scope"],
+                                            options=SCOPE_OPTIONS,
+                                            value="read",
+                                        ),
+                                    ]
+                                ),
+                                width=12,
                             ),
                         ],
                         className="g-2",
@@ -122,7 +150,10 @@ def _tokens_table(frame) -> html.Div:
         return html.P("You have no active tokens.", className="text-body-secondary")
     header = html.Thead(
         html.Tr(
-            [html.Th(h) for h in ("Name", "Starts with", "Created", "Last used", "")]
+            [
+                html.Th(h)
+                for h in ("Name", "Starts with", "Access", "Created", "Last used", "")
+            ]
         )
     )
     rows = [
@@ -130,6 +161,7 @@ def _tokens_table(frame) -> html.Div:
             [
                 html.Td(row["name"]),
                 html.Td(html.Code(row["prefix"] + "…")),
+                html.Td(SCOPE_LABELS.get(row["scope"], row["scope"])),
                 html.Td(_when(row["created_at"])),
                 html.Td(_when(row["last_used_at"])),
                 html.Td(
@@ -162,10 +194,12 @@ def list_api_tokens(_version):
     Input({"type": REVOKE_TYPE, "index": ALL}, "n_clicks"),
     State(ID["name"], "value"),
     State(ID["changed"], "data"),
+    State(ID["scope"], "value"),
     prevent_initial_call=True,
 )
-def change_api_tokens(_create, _revoke, name, version):
-    """Create a token (its plaintext shown this once) or revoke one of the caller's own."""
+def change_api_tokens(_create, _revoke, name, version, scope):
+    """Create a token (its plaintext shown this once, its access chosen: read, or read and
+    write) or revoke one of the caller's own."""
     if not ctx.triggered or not ctx.triggered[0].get("value"):
         raise PreventUpdate  # buttons appearing in the list are not clicks
     user_id, trigger = g.scope.user_id, ctx.triggered_id
@@ -174,7 +208,9 @@ def change_api_tokens(_create, _revoke, name, version):
         try:
             name = text(name, "name")
             with write_transaction() as db:
-                _token, plaintext = create_token(db, user_id, name, request.remote_addr)
+                _token, plaintext = create_token(
+                    db, user_id, name, request.remote_addr, scope=scope or "read"
+                )
         except DataError as exc:
             message = error_alert(data_error_message(exc))
             return None, message, dash.no_update, dash.no_update

@@ -21,6 +21,11 @@ from auth.guard import CALLBACK_PATH, wants_json
 # Reserved for a future upload route: the only place a body may exceed KIKI_MAX_REQUEST_BYTES.
 UPLOAD_PREFIX = "/upload/"
 FORM_PATHS = ("/login", "/logout")  # HTML forms: url-encoded bodies only
+API_PREFIX = "/api/"
+API_FORM_PATHS = (
+    "/api/v1/auth/token",
+)  # the OAuth2 password grant: a form, by its RFC
+BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 LOCATION_ID = "_pages_location"  # Dash's dcc.Location of the page container
 ROUTER_OUTPUT = "_pages_content.children"  # an output of Dash's page router
 MESSAGES = {
@@ -69,7 +74,8 @@ def _unknown_script(_error: DependencyException):
 
 
 def check_request_body():
-    """before_request: the size limit of this path, and form bodies only on the sign-in forms."""
+    """before_request: the size limit of this path, form bodies only on the sign-in forms, and
+    JSON bodies only on the API's writes (the token grant excepted)."""
     config = current_app.config
     if request.path.startswith(UPLOAD_PREFIX):
         request.max_content_length = config["KIKI_MAX_UPLOAD_BYTES"]
@@ -79,6 +85,16 @@ def check_request_body():
         return error_response(
             415, "Send the form as application/x-www-form-urlencoded."
         )
+    api_write = (
+        request.method in BODY_METHODS
+        and request.path.startswith(API_PREFIX)
+        and request.path not in API_FORM_PATHS
+    )
+    has_body = (
+        request.content_length or 0
+    ) > 0 or "Transfer-Encoding" in request.headers
+    if api_write and has_body and request.mimetype != "application/json":
+        return error_response(415, "Send the body as application/json.")
     return None
 
 

@@ -4,9 +4,11 @@ base (Base, column types, value lists), accounts, campaigns, performance and lif
 models; import them from here."""
 
 from data.models.accounts import (
+    TOKEN_SCOPES,
     ApiToken,
     AuditLog,
     FeeRate,
+    IdempotencyKey,
     Organization,
     PlatformCredential,
     User,
@@ -55,6 +57,7 @@ __all__ = [
     "PLATFORMS",
     "REQUEST_STATUSES",
     "ROLES",
+    "TOKEN_SCOPES",
     "AdCopy",
     "ApiToken",
     "AuditLog",
@@ -64,6 +67,7 @@ __all__ = [
     "CampaignDeployment",
     "DailyRevenueSummary",
     "FeeRate",
+    "IdempotencyKey",
     "ImagePrompt",
     "LtvPrediction",
     "Money",

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from data.models.base import PLATFORMS, ROLES, Base, BigId, Rate, enum_type, server_now
 
+# What a personal API token may do: read only, or read and write (the lifecycle writes).
+TOKEN_SCOPES = ("read", "read+write")
+
 
 class Organization(Base):
     __tablename__ = "organizations"
@@ -137,3 +140,29 @@ class FeeRate(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=server_now()
     )
+
+
+class IdempotencyKey(Base):
+    """A POST's Idempotency-Key and the answer it got: a retry within ``expires_at`` gets that
+    answer again instead of writing twice (api/idempotency.py). One per (user, key); the unique
+    constraint is what stops two concurrent requests with the same key from both writing."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "key"),
+        sa.Index(None, "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    # SHA-256 of the method, path and JSON body: the same key on another request is refused.
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    # The answer (set in the same transaction as the write, so a committed row always has it).
+    status_code: Mapped[int | None] = mapped_column()
+    response_body: Mapped[dict | None] = mapped_column(sa.JSON)
+    location: Mapped[str | None] = mapped_column(sa.String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=server_now()
+    )
+    expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))

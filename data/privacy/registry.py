@@ -86,6 +86,10 @@ COLUMNS: tuple[PersonalColumn, ...] = (
     _c("notifications", "body", EXPORT, DELETE, "what they were told (no names)"),
     _c("notification_mutes", "user_id", EXPORT, DELETE, "their preference"),
     _c("outbox", "payload", NOT_PERSONAL, KEEP, "ids and amounts only, by design"),
+    _c("idempotency_keys", "user_id", EXPORT, DELETE, "who sent the request"),
+    _c("idempotency_keys", "key", EXPORT, DELETE, "chosen by their script"),
+    _c("idempotency_keys", "request_hash", WITHHOLD, DELETE, "a fingerprint, no data"),
+    _c("idempotency_keys", "response_body", WITHHOLD, DELETE, "an API answer, 24 h"),
     _c("fee_rates", "created_by", EXPORT, REMOVE_AUTHORSHIP, "who set a fee rate"),
     _c("platform_credentials", "encrypted_value", WITHHOLD, KEEP, "the org's API key"),
     _c("platform_credentials", "last4", WITHHOLD, KEEP, "part of the org's API key"),
@@ -118,6 +122,9 @@ DATASETS: tuple[Dataset, ...] = (
             "kinds they muted (deleted with the account: ON DELETE CASCADE)"),
     Dataset("fee_rates_set", "fee_rates", "created_by", REMOVE_AUTHORSHIP,
             "fee rates they set"),
+    Dataset("idempotency_keys", "idempotency_keys", "user_id", DELETE,
+            "their API requests' keys and answers, kept 24 hours (deleted with the "
+            "account: ON DELETE CASCADE)"),
 )  # fmt: skip
 # Audit rows others caused that name them (a user target, their e-mail in the details) are
 # exported as "audit_about_them" and rewritten on erase (data/privacy/erase.py).

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.errors import Invalid
-from data.models import ApiToken, User
+from data.models import TOKEN_SCOPES, ApiToken, User
 from data.scope import Actor
 from data.writes.audit import record_event
 
@@ -20,7 +20,7 @@ PREFIX_LENGTH = 12  # what the list shows, so a person can tell tokens apart
 MAX_NAME_LENGTH = 100
 MAX_ACTIVE_TOKENS = 20
 TOUCH_INTERVAL = dt.timedelta(minutes=1)
-TOKEN_COLUMNS = ["token_id", "name", "prefix", "created_at", "last_used_at"]
+TOKEN_COLUMNS = ["token_id", "name", "prefix", "scope", "created_at", "last_used_at"]
 
 
 def hash_token(plaintext: str) -> str:
@@ -37,15 +37,22 @@ def _now() -> dt.datetime:
 
 
 def create_token(
-    session: Session, user_id: int, name: str, ip_address: str | None = None
+    session: Session,
+    user_id: int,
+    name: str,
+    ip_address: str | None = None,
+    scope: str = "read",
 ) -> tuple[ApiToken, str]:
     """Add a token for ``user_id`` with its audit row (the caller commits); returns it and its plaintext.
 
-    The plaintext is returned only here and never stored. ValueError on a bad name or too many tokens.
+    ``scope``: "read" (the default) or "read+write" (TOKEN_SCOPES). The plaintext is returned
+    only here and never stored. ValueError on a bad name, scope or too many tokens.
     """
     name = (name or "").strip()
     if not name or len(name) > MAX_NAME_LENGTH:
         raise Invalid(f"Give the token a name of 1 to {MAX_NAME_LENGTH} characters.")
+    if scope not in TOKEN_SCOPES:
+        raise Invalid(f"Choose the token's access: {' or '.join(TOKEN_SCOPES)}.")
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         raise Invalid("This account cannot create tokens.")
@@ -64,6 +71,7 @@ def create_token(
         name=name,
         token_hash=hash_token(plaintext),
         prefix=plaintext[:PREFIX_LENGTH],
+        scope=scope,
     )
     session.add(token)
     session.flush()
@@ -73,7 +81,7 @@ def create_token(
         "api_token_created",
         target_type="api_token",
         target_id=token.id,
-        details={"name": name, "prefix": token.prefix},
+        details={"name": name, "prefix": token.prefix, "scope": scope},
     )
     return token, plaintext
 
@@ -114,6 +122,7 @@ def active_tokens(session: Session, user_id: int) -> pd.DataFrame:
             ApiToken.id.label("token_id"),
             ApiToken.name,
             ApiToken.prefix,
+            ApiToken.scope,
             ApiToken.created_at,
             ApiToken.last_used_at,
         )
@@ -125,10 +134,11 @@ def active_tokens(session: Session, user_id: int) -> pd.DataFrame:
     )
 
 
-def token_owner(session: Session, plaintext: str) -> tuple[int, User] | None:
-    """(token id, its active user) for a valid, unrevoked token of an active user; else None."""
+def token_owner(session: Session, plaintext: str) -> tuple[int, User, str] | None:
+    """(token id, its active user, its scope) for a valid, unrevoked token of an active user;
+    else None."""
     row = session.execute(
-        sa.select(ApiToken.id, User)
+        sa.select(ApiToken.id, User, ApiToken.scope)
         .join(User, User.id == ApiToken.user_id)
         .where(
             ApiToken.token_hash == hash_token(plaintext),
@@ -136,7 +146,7 @@ def token_owner(session: Session, plaintext: str) -> tuple[int, User] | None:
             User.is_active.is_(True),
         )
     ).first()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
 
 
 def touch_token(session: Session, token_id: int) -> bool:

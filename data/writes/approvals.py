@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from data.cache import invalidate_on_commit
 from data.campaign_rules import InvalidField, clean_text, parse_amount, settings_of
 from data.errors import Conflict, Forbidden, NotFound, row_id
-from data.lifecycle import ACTION_ROLES, load_campaign, transition_campaign
+from data.lifecycle import ACTION_ROLES, load_campaign, next_status, transition_campaign
 from data.models import BudgetRequest, User
 from data.scope import Scope
 from data.writes.audit import record_event
@@ -38,6 +38,37 @@ def load_request(session: Session, organization_id: int, request_id) -> BudgetRe
     )
     if request is None:
         raise NotFound("No such budget request.")
+    return request
+
+
+def campaign_request(
+    session: Session,
+    scope: Scope,
+    campaign_id,
+    action: str,
+    *,
+    expected_version: int | None = None,
+) -> BudgetRequest:
+    """The pending request of the organization's campaign, for deciding it by campaign (the
+    API's /campaigns/{id}/approve): NotFound for no such campaign, Conflict when the campaign's
+    status has no such move (data/lifecycle.py) or it changed from ``expected_version``."""
+    scope.require(ACTION_ROLES[action])
+    campaign = load_campaign(session, scope.organization_id, campaign_id)
+    next_status(campaign.status, action)
+    if expected_version is not None and int(expected_version) != campaign.version:
+        raise Conflict(
+            "This campaign changed since you loaded it: reload and try again."
+        )
+    request = session.scalar(
+        sa.select(BudgetRequest)
+        .where(
+            BudgetRequest.campaign_id == campaign.id,
+            BudgetRequest.status == "pending",
+        )
+        .execution_options(populate_existing=True)
+    )
+    if request is None:
+        raise Conflict("This campaign has no pending budget request.")
     return request
 
 

@@ -176,3 +176,40 @@ def lab(app):
             "analyst": analyst.id,
         }
     return {**ids, "token": plaintext}
+
+
+@pytest.fixture
+def shop(app):
+    """A fresh organization for lifecycle tests: a viewer, two analysts and two admins, each
+    with an access token (``shop["headers"]["analyst"]``), euros, and no campaigns yet.
+
+    Its own tenant (the golden organizations' numbers stay untouched) and a new one per test,
+    so queues, notifications and row counts start empty.
+    """
+    from api.bearer import issue_access_token
+    from data.models import Organization, OrganizationSettings, User
+
+    slug = f"shop-{uuid.uuid4().hex[:8]}"
+    people = {}
+    with app.server.app_context(), get_database().session_scope() as session:
+        org = Organization(slug=slug, name="Shop Ltd")
+        session.add(org)
+        session.flush()
+        session.add(OrganizationSettings(organization_id=org.id, currency="EUR"))
+        for key in ("viewer", "analyst", "analyst2", "admin", "admin2"):
+            user = User(
+                organization_id=org.id,
+                email=f"{key}@{slug}.test",
+                name=key.title(),
+                role=key.rstrip("2"),
+                password_hash="not a usable hash",
+            )
+            session.add(user)
+            session.flush()
+            people[key] = user
+        headers = {
+            key: bearer(issue_access_token(user)) for key, user in people.items()
+        }
+        ids = {key: user.id for key, user in people.items()}
+        org_id = org.id
+    return {"org": org_id, "slug": slug, "ids": ids, "headers": headers}

@@ -30,7 +30,7 @@ def _outputs(key: str) -> list[dict]:
     ]
 
 
-def _change(app, client, *, create=None, revoke=None, name=None):
+def _change(app, client, *, create=None, revoke=None, name=None, scope="read"):
     """POST the change_api_tokens callback as the browser would."""
     key = _callback_key(app, "tokens-new.children")
     revoke_inputs = []
@@ -50,6 +50,7 @@ def _change(app, client, *, create=None, revoke=None, name=None):
         "state": [
             {"id": "tokens-name", "property": "value", "value": name},
             {"id": "tokens-changed", "property": "data", "value": 0},
+            {"id": "tokens-scope", "property": "value", "value": scope},
         ],
     }
     return _post(client, payload)
@@ -146,3 +147,56 @@ def test_the_callbacks_refuse_anonymous_callers(app):
     client = app.server.test_client()
     assert _list(app, client).status_code == 401
     assert _change(app, client, create=1, name="x").status_code == 401
+
+
+def _stored_scopes(app, user_id: int) -> list[str]:
+    with app.server.app_context(), get_database().session_scope() as session:
+        return session.scalars(
+            sa.select(ApiToken.scope).where(ApiToken.user_id == user_id)
+        ).all()
+
+
+def _components(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            yield from _components(child)
+
+
+def test_the_access_choice_is_a_labelled_control_that_defaults_to_read_only(app):
+    from pages.api_tokens import layout
+
+    parts = list(_components(layout()))
+    fieldset = next(c for c in parts if type(c).__name__ == "Fieldset")
+    inside = list(_components(fieldset))
+    assert [c.children for c in inside if type(c).__name__ == "Legend"] == ["Access"]
+    radio = next(c for c in inside if getattr(c, "id", None) == "tokens-scope")
+    assert radio.value == "read"
+    assert [o["value"] for o in radio.options] == ["read", "read+write"]
+    labels = {c.html_for: c.children for c in parts if type(c).__name__ == "Label"}
+    assert labels == {"tokens-name": "Token name"}
+
+
+def test_a_read_and_write_token_is_created_when_chosen(app, viewer):
+    user_id, client = viewer
+    response = _change(app, client, create=1, name="deploy bot", scope="read+write")
+    assert TOKEN_PATTERN.search(response.get_data(as_text=True))
+    assert _stored_scopes(app, user_id) == ["read+write"]
+    assert "Read and write" in _list(app, client).get_data(as_text=True)
+
+
+def test_a_token_is_read_only_unless_write_is_chosen(app, viewer):
+    user_id, client = viewer
+    _change(app, client, create=1, name="dashboard", scope=None)
+    assert _stored_scopes(app, user_id) == ["read"]
+
+
+@pytest.mark.parametrize("scope", ["write", "admin", ["read+write"], 7])
+def test_a_forged_access_value_is_refused_and_nothing_is_created(app, viewer, scope):
+    user_id, client = viewer
+    response = _change(app, client, create=1, name="forged", scope=scope)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert not TOKEN_PATTERN.search(body) and "access" in body
+    assert _stored_scopes(app, user_id) == []

@@ -32,6 +32,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from sqlalchemy.orm import Session
 
+from api.lifecycle_spec import OPERATIONS as LIFECYCLE_OPERATIONS
 from api.spec import ENDPOINTS
 from data.db import make_engine
 from tests.auth import dash_calls
@@ -432,7 +433,14 @@ def api_token(fuzz_app):
     return response.json["access_token"]
 
 
-@pytest.mark.parametrize("operation_id", [e.name for e in ENDPOINTS] + ["issue_token"])
+API_OPERATIONS = [
+    *(e.name for e in ENDPOINTS),
+    *(o.name for o in LIFECYCLE_OPERATIONS),  # writes too: the token is an analyst's
+    "issue_token",
+]
+
+
+@pytest.mark.parametrize("operation_id", API_OPERATIONS)
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=str)
 def test_api_never_answers_a_server_error(
     api_schema, api_token, error_log, operation_id, mode

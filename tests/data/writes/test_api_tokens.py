@@ -116,3 +116,28 @@ def test_last_used_is_written_at_most_once_a_minute(session, people):
     token.last_used_at = first - dt.timedelta(seconds=61)
     session.flush()
     assert touch_token(session, token.id) is True
+
+
+def test_a_token_reads_only_unless_created_with_the_write_scope(session, people):
+    alice, _bob = people
+    reader, reader_text = create_token(session, alice.id, "reader")
+    writer, writer_text = create_token(session, alice.id, "writer", scope="read+write")
+    assert token_owner(session, reader_text)[2] == "read"
+    assert token_owner(session, writer_text)[2] == "read+write"
+    frame = active_tokens(session, alice.id)
+    assert dict(zip(frame["token_id"], frame["scope"])) == {
+        reader.id: "read",
+        writer.id: "read+write",
+    }
+    audit = session.scalars(
+        sa.select(AuditLog.details).where(AuditLog.action == "api_token_created")
+    ).all()
+    assert [d["scope"] for d in audit] == ["read", "read+write"]
+
+
+@pytest.mark.parametrize("scope", ["write", "", "READ", "read+write+admin"])
+def test_an_unknown_scope_is_refused_and_changes_nothing(session, people, scope):
+    alice, _bob = people
+    with pytest.raises(ValueError, match="access"):
+        create_token(session, alice.id, "odd", scope=scope)
+    assert session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0

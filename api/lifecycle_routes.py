@@ -28,6 +28,7 @@ from data.filters import InvalidFilter, parse_non_negative
 from data.lifecycle import next_status
 from data.models import PLATFORMS, REQUEST_STATUSES
 from data.reads.approvals import QUEUE_COLUMNS, approval_queue
+from data.reads.campaign_lifecycle import campaign_draft
 from data.reads.campaign_record import (
     COPY_COLUMNS,
     RECORD_COLUMNS,
@@ -46,8 +47,9 @@ from data.writes.notify import mark_read
 
 CAMPAIGN_FIELDS = (
     "name", "objective", "platforms", "budget_type", "budget_amount", "start_date",
-    "end_date", "variants",
+    "end_date", "variants", "image_prompts", "video_prompts",
 )  # fmt: skip
+PROMPT_FIELDS = ("image_prompts", "video_prompts")
 ID_COLUMNS = (
     "campaign_id", "created_by_id", "request_id", "requested_by_id", "decided_by_id",
     "notification_id", "version",
@@ -88,11 +90,17 @@ def _current_fields(session: Session, campaign_id: int) -> dict:
     next_status(
         current["status"], "edit"
     )  # 409 before the stored fields are re-checked
-    fields = {name: current[name] for name in CAMPAIGN_FIELDS if name != "variants"}
+    stored = campaign_draft(session, g.scope, campaign_id)
+    fields = {
+        name: current[name]
+        for name in CAMPAIGN_FIELDS
+        if name not in ("variants", *PROMPT_FIELDS)
+    }
     fields["variants"] = [
         {k: v for k, v in variant.items() if k != "variant_label"}
         for variant in current["variants"]
     ]
+    fields.update({name: stored[name] for name in PROMPT_FIELDS})  # kept unless sent
     return fields
 
 

@@ -9,6 +9,8 @@ from data.campaign_rules import (
     MAX_HEADLINE,
     MAX_NAME,
     MAX_OBJECTIVE,
+    MAX_PROMPT,
+    MAX_PROMPTS,
     MAX_REASON,
     MAX_VARIANTS,
 )
@@ -84,6 +86,16 @@ CAMPAIGN_FIELDS_IN = {
         "items": VARIANT_IN,
         "minItems": 1,
         "maxItems": MAX_VARIANTS,
+    },
+    **{
+        name: {
+            "type": "array",
+            "items": {"type": "string", "maxLength": MAX_PROMPT, "description": TEXT},
+            "maxItems": MAX_PROMPTS,
+            "description": f"Optional {kind} generation prompts (kept as they are on an edit "
+            "that does not send them).",
+        }
+        for name, kind in (("image_prompts", "image"), ("video_prompts", "video"))
     },
 }
 REASON_IN = {"type": "string", "maxLength": MAX_REASON, "description": TEXT}

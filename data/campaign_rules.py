@@ -130,7 +130,7 @@ def parse_amount(field: str, value, ceiling: Decimal | None = None) -> Decimal:
     limit = min(ceiling, MAX_AMOUNT) if ceiling is not None else MAX_AMOUNT
     if amount > limit:
         raise InvalidField(field, f"At most {limit:,.2f} in your organization.")
-    return amount
+    return amount.quantize(Decimal("0.01"))  # "200" is 200.00, as stored and shown
 
 
 def _date(field: str, value) -> dt.date | None:

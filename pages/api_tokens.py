@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import g, request
 
@@ -21,7 +21,7 @@ from data.writes.api_tokens import (
     revoke_token,
 )
 from data.writes.transaction import write_transaction
-from shell.callback_inputs import count, text
+from shell.callback_inputs import clicked, count, text
 
 PREFIX = "tokens"
 ID = {
@@ -200,9 +200,7 @@ def list_api_tokens(_version):
 def change_api_tokens(_create, _revoke, name, version, scope):
     """Create a token (its plaintext shown this once, its access chosen: read, or read and
     write) or revoke one of the caller's own."""
-    if not ctx.triggered or not ctx.triggered[0].get("value"):
-        raise PreventUpdate  # buttons appearing in the list are not clicks
-    user_id, trigger = g.scope.user_id, ctx.triggered_id
+    user_id, trigger = g.scope.user_id, clicked()
     changed = count(version) + 1
     if trigger == ID["create"]:
         try:

@@ -30,6 +30,7 @@ from data.reads.approvals import approval_queue, month_spend, worst_case_spend
 from data.reads.users import list_users
 from data.writes.approvals import approve_request, reject_request
 from data.writes.transaction import write_transaction
+from shell.callback_inputs import clicked_key
 
 ID = {
     name: f"{PREFIX}-{name}"
@@ -174,13 +175,7 @@ def _requester(value) -> int | None:
 )
 def select_request_to_review(_clicks):
     """The request whose Review button was clicked."""
-    if not ctx.triggered or not ctx.triggered[0].get("value"):
-        raise PreventUpdate  # buttons appearing with the table are not clicks
-    trigger = ctx.triggered_id
-    index = trigger.get("index") if isinstance(trigger, dict) else None
-    if not isinstance(index, int):
-        raise PreventUpdate
-    return index
+    return clicked_key()
 
 
 @callback(

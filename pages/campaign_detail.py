@@ -13,7 +13,6 @@ from dash import (
     State,
     callback,
     clientside_callback,
-    ctx,
     dcc,
     html,
 )
@@ -73,6 +72,7 @@ from data.writes.campaigns import (
     withdraw,
 )
 from data.writes.transaction import write_transaction
+from shell.callback_inputs import clicked
 from shell.presets import register_preset_callback
 from web.callback_cache import cache_response
 
@@ -382,9 +382,7 @@ def _lifecycle_write(number: int, action: str) -> None:
 )
 def act_on_campaign(_clicks, _deletes, campaign_id, changed):
     """Submit, withdraw, activate, pause, resume, complete, or delete (after confirming)."""
-    if not ctx.triggered or not ctx.triggered[0].get("value"):
-        raise PreventUpdate  # buttons appearing with the card are not clicks
-    trigger = ctx.triggered_id
+    trigger = clicked()
     action = "delete" if trigger.get("type") == DELETE_TYPE else trigger.get("action")
     number = _campaign_id(campaign_id)
     if number is None or not isinstance(action, str):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import g
 
@@ -18,6 +18,7 @@ from data.errors import DataError
 from data.reads.notifications import muted_kinds, notifications
 from data.writes.notify import KINDS, mark_read, set_muted
 from data.writes.transaction import write_transaction
+from shell.callback_inputs import clicked
 
 # Not "notifications-": the bell's badge (``notifications-unread``) belongs to the shell.
 PREFIX = "notifications-page"
@@ -177,9 +178,7 @@ def update_notification_list(unread_only, _changed):
 )
 def mark_notifications_read(_all, _one, changed):
     """Mark the clicked notification, or all of the user's, as read."""
-    if not ctx.triggered or not ctx.triggered[0].get("value"):
-        raise PreventUpdate  # buttons appearing with the list are not clicks
-    trigger = ctx.triggered_id
+    trigger = clicked()
     one = trigger.get("index") if isinstance(trigger, dict) else None
     if isinstance(trigger, dict) and not isinstance(one, int):
         raise PreventUpdate

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import ALL, Input, Output, State, callback, dcc, html
 from flask import g, request
 
 from components.controls import error_alert
@@ -14,6 +13,7 @@ from data.db import read_session
 from data.writes.org_tokens import organization_tokens, revoke_organization_token
 from data.writes.transaction import write_transaction
 from pages.api_tokens import _when
+from shell.callback_inputs import clicked_key
 
 PREFIX = "org-keys"
 ID = {name: f"{PREFIX}-{name}" for name in ("table", "notice", "version")}
@@ -92,10 +92,7 @@ def list_organization_tokens(_version):
 )
 def revoke_organization_api_token(_clicks, version):
     """Revoke the clicked token, if it is still an active one of this organization."""
-    if not ctx.triggered or not ctx.triggered[0].get("value"):
-        raise PreventUpdate  # buttons appearing in the list are not clicks
-    trigger = ctx.triggered_id
-    index = trigger.get("index") if isinstance(trigger, dict) else None
+    index = clicked_key()
     changed = (version if isinstance(version, int) else 0) + 1
     with write_transaction() as db:  # nothing is written when it returns False
         revoked = revoke_organization_token(

@@ -49,3 +49,29 @@ def text(value, param: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise InvalidFilter(param, f"{param}: expected text.")
+
+
+def clicked():
+    """What fired the callback: a button's id, or a pattern-matching button's id (a dict).
+
+    PreventUpdate when nothing was clicked: buttons that appear with a re-drawn list or card
+    fire their pattern's callback with n_clicks None, which is not a click.
+    """
+    from dash import ctx
+    from dash.exceptions import PreventUpdate
+
+    if not ctx.triggered or not ctx.triggered[0].get("value"):
+        raise PreventUpdate
+    return ctx.triggered_id
+
+
+def clicked_key(key: str = "index", kind: type = int):
+    """The ``key`` of the clicked pattern-matching button (``{"type": ..., key: value}``), of
+    type ``kind``; PreventUpdate when nothing was clicked or the id holds no such value."""
+    from dash.exceptions import PreventUpdate
+
+    trigger = clicked()
+    value = trigger.get(key) if isinstance(trigger, dict) else None
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise PreventUpdate
+    return value

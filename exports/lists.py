@@ -17,7 +17,8 @@ from data.writes.audit import (
 )
 from exports.responses import bad_request, csv_stream, record_export
 
-bp = Blueprint("exports", __name__, url_prefix="/export")
+# templates/: the error page a browser gets (exports/responses.py export_error), for every export.
+bp = Blueprint("exports", __name__, url_prefix="/export", template_folder="templates")
 
 
 @bp.get("/campaigns.csv")
@@ -39,7 +40,7 @@ def campaigns_csv():
             descending=args.get("desc", "1") != "0",
         )
     except InvalidFilter as exc:
-        return bad_request(exc)
+        return bad_request(exc, back="/campaigns")
     g.scope.require("analyst")
     record_export("campaigns", {k: v[:200] for k, v in args.items()})
     scope = g.scope
@@ -62,7 +63,7 @@ def audit_csv():
             args.get("start"), args.get("end"), args.get("action"), args.get("actor")
         )
     except InvalidFilter as exc:
-        return bad_request(exc)
+        return bad_request(exc, back="/audit")
     g.scope.require("admin")
     record_export("audit", {k: v[:200] for k, v in args.items()})
     scope = g.scope

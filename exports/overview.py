@@ -16,7 +16,13 @@ from data.reads.overview import (
     platform_breakdown,
     revenue_trend,
 )
-from exports.responses import bad_request, csv_response, csv_stream, record_export
+from exports.responses import (
+    bad_request,
+    csv_response,
+    csv_stream,
+    not_found,
+    record_export,
+)
 
 bp = Blueprint("overview_exports", __name__, url_prefix="/export")
 
@@ -36,9 +42,7 @@ def _filters():
 def overview_csv(kind: str):
     """The overview's trend ("trend") or platform breakdown ("platforms") for the range, as CSV."""
     if kind not in ("trend", "platforms"):
-        return {
-            "error": {"code": "not_found", "message": "No such export.", "details": {}}
-        }, 404
+        return not_found("No such export.")
     try:
         rng, platforms, granularity = _filters()
     except InvalidFilter as exc:

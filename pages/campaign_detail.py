@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, clientside_callback, dcc, html
-from flask import g
+from flask import g, has_request_context
 
 from components.campaign_detail import (
     DEPLOYMENT_TABLE,
@@ -74,21 +74,43 @@ LIST_KEYS += ("roas_max", "sort", "desc", "page")
 MAX_BACK = 8192
 MAX_ID = 2**31 - 1
 
+
+def _campaign_id(value) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else None
+
+
+TITLE = "Campaign · KIKI Analytics"
+TITLE_NAME_CHARS = 80  # of the campaign's name in the tab's title
+
+
+def campaign_title(campaign_id=None, **_ignored) -> str:
+    """The tab's title, "<name> · Campaigns · KIKI Analytics", for a campaign of the signed-in
+    user's organization; the generic title for any other id. Dash's router, the first layout
+    (shell/page_container.py) and the page's meta tags call it with the path's variables."""
+    number = _campaign_id(campaign_id)
+    scope = g.get("scope") if has_request_context() else None
+    if number is None or scope is None:
+        return TITLE
+    info = campaign_info(read_session(), scope, number)
+    if info.empty:
+        return TITLE
+    name = str(info.iloc[0]["name"])
+    if len(name) > TITLE_NAME_CHARS:
+        name = name[: TITLE_NAME_CHARS - 1] + "…"
+    return f"{name} · Campaigns · KIKI Analytics"
+
+
 dash.register_page(
     __name__,
     path_template="/campaigns/<campaign_id>",
     name="Campaign",
     nav=False,
-    title="Campaign · KIKI Analytics",
+    title=campaign_title,
     min_role="viewer",
     id_prefix=f"{PREFIX}-",
     charts=(ID["trend"],),  # preloads (web/page_head.py), texts (shell/charts.py)
 )
-
-
-def _campaign_id(value) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else None
 
 
 def not_found() -> html.Div:

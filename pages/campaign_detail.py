@@ -22,6 +22,7 @@ from components.chart_text import chart_figure
 from components.controls import date_range_controls, error_alert
 from components.figures import GRAPH_CONFIG, campaign_daily_figure
 from components.kpi import kpi_card
+from components.labels import status_label
 from components.shell import THEME_STORE_ID
 from components.skeleton import skeleton_lines, skeleton_table
 from components.tables import metrics_table
@@ -285,7 +286,7 @@ def update_campaign_detail(campaign_id, start, end, theme):
     cards = [
         kpi_card(f"campaign-kpi-{n}", label, n, totals[n]) for n, label in KPI_CARDS
     ]
-    name, status = info.iloc[0]["name"], info.iloc[0]["status"].replace("_", " ")
+    name, status = info.iloc[0]["name"], status_label(info.iloc[0]["status"])
     title = [
         name,
         dbc.Badge(status, color="secondary", className="ms-2 align-middle fs-6"),

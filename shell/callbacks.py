@@ -7,6 +7,7 @@ from dash import Input, Output, State
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from components.labels import role_label
 from components.shell import (
     LOCATION_CHECK_ID,
     NAV_ID,
@@ -33,7 +34,8 @@ def register_callbacks(app: dash.Dash) -> None:
         user = current_user
         # The envelope check (web/malformed.py) lets only a path or nothing through.
         links = nav_links(dash.page_registry.values(), user.role, pathname or "/")
-        menu = user_menu(user.name, user.role, user.organization_name, generate_csrf())
+        role = role_label(user.role)  # "Analyst", as the settings page writes it
+        menu = user_menu(user.name, role, user.organization_name, generate_csrf())
         return links, menu
 
     app.clientside_callback(

@@ -34,7 +34,7 @@ def words(value) -> str:
     parts = [ACRONYMS.get(part, part) for part in text.replace("-", "_").split("_")]
     parts = [part for part in parts if part]
     first = parts[0]
-    return " ".join([first if first.isupper() else first.capitalize(), *parts[1:]])
+    return " ".join([first[:1].upper() + first[1:], *parts[1:]])
 
 
 PLATFORM_LABELS = {"meta": "Meta", "google": "Google", "tiktok": "TikTok"}
@@ -83,6 +83,8 @@ VALUE_LABELS: dict[str, Callable[[object], str]] = {
     "role": role_label,
     "budget_type": budget_type_label,
     "kind": asset_kind_label,
+    "action": words,  # audit actions: "login_failed" -> "Login failed"
+    "target_type": words,
 }
 
 # Column names in words, where words(name) would not say it right.
@@ -115,3 +117,14 @@ COLUMN_LABELS = {
 def column_label(name: str) -> str:
     """A column's header for people: "roas" -> "ROAS", "budget_daily" -> "Daily budget"."""
     return COLUMN_LABELS.get(name) or words(name)
+
+
+# A CSV's numbers are unformatted: the ratios the screen shows as percentages (CTR 2.35%) are
+# fractions there (0.0235), and their headers say so.
+FRACTIONS = ("ctr", "cvr", "roi", "ctr_low", "ctr_high", "cvr_low", "cvr_high")
+
+
+def csv_header(name: str) -> str:
+    """A CSV column's header for people: the column's words, with the unit of a fraction."""
+    label = column_label(name)
+    return f"{label} (fraction)" if name in FRACTIONS else label

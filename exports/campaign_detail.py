@@ -17,6 +17,7 @@ from data.reads.campaign_detail import (
     campaign_deployments,
     campaign_info,
 )
+from exports.csv_style import csv_style
 from exports.responses import bad_request, csv_response, not_found, record_export
 
 bp = Blueprint("campaign_exports", __name__, url_prefix="/export/campaign")
@@ -45,6 +46,7 @@ def campaign_table_csv(kind: str):
     back = f"/campaigns/{int(campaign_id)}"
     try:
         rng = parse_range(args.get("start"), args.get("end"))
+        style = csv_style()
     except InvalidFilter as exc:
         return bad_request(exc, back=back)
     session, scope = db_session(), g.scope
@@ -57,7 +59,7 @@ def campaign_table_csv(kind: str):
     read, columns = TABLES[kind]
     frame = read(session, scope, int(campaign_id), rng)
     return csv_response(
-        csv_chunks([frame], columns),
+        csv_chunks([frame], columns, style),
         f"kiki-campaign-{campaign_id}-{kind}-{rng.start}-to-{rng.end}.csv",
     )
 

@@ -15,6 +15,7 @@ from data.writes.audit import (
     iter_audit_entries,
     parse_audit_filters,
 )
+from exports.csv_style import csv_style
 from exports.responses import bad_request, csv_stream, record_export
 
 # templates/: the error page a browser gets (exports/responses.py export_error), for every export.
@@ -39,6 +40,7 @@ def campaigns_csv():
             sort_by=args.get("sort"),
             descending=args.get("desc", "1") != "0",
         )
+        style = csv_style()
     except InvalidFilter as exc:
         return bad_request(exc, back="/campaigns")
     g.scope.require("analyst")
@@ -46,7 +48,7 @@ def campaigns_csv():
     scope = g.scope
     return csv_stream(
         lambda session: csv_chunks(
-            iter_campaign_list(session, scope, rng, filters), CAMPAIGN_COLUMNS
+            iter_campaign_list(session, scope, rng, filters), CAMPAIGN_COLUMNS, style
         ),
         f"kiki-campaigns-{rng.start}-to-{rng.end}.csv",
     )
@@ -62,6 +64,7 @@ def audit_csv():
         filters = parse_audit_filters(
             args.get("start"), args.get("end"), args.get("action"), args.get("actor")
         )
+        style = csv_style()
     except InvalidFilter as exc:
         return bad_request(exc, back="/audit")
     g.scope.require("admin")
@@ -69,7 +72,7 @@ def audit_csv():
     scope = g.scope
     return csv_stream(
         lambda session: csv_chunks(
-            iter_audit_entries(session, scope, filters), AUDIT_COLUMNS
+            iter_audit_entries(session, scope, filters), AUDIT_COLUMNS, style
         ),
         f"kiki-audit-{filters.range.start}-to-{filters.range.end}.csv",
     )

@@ -60,6 +60,20 @@ def _status_badges(row, now: pd.Timestamp) -> list:
     return badges
 
 
+def user_state(row) -> list:
+    """The chosen user's role and state as badges: "Admin" "Deactivated"."""
+    return [
+        html.Span("Now: ", className="text-body-secondary"),
+        dbc.Badge(
+            role_label(row["role"]),
+            color=ROLE_COLORS.get(row["role"], "secondary"),
+            text_color=ROLE_TEXT_COLORS.get(row["role"]),
+            className="me-1",
+        ),
+        *_status_badges(row, pd.Timestamp.now(tz=dt.UTC)),
+    ]
+
+
 def users_table(frame: pd.DataFrame, current_user_id: int | None) -> html.Div:
     """Name (with "you"), email, role badge, status badges, last sign-in, created."""
     if frame.empty:

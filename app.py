@@ -14,6 +14,7 @@ import auth
 import auth.crypto
 import data.cache
 import data.ops.cli
+import data.ops.startup
 import exports
 import shell.callbacks
 import shell.dash_internals
@@ -89,17 +90,21 @@ def create_server() -> Flask:
 
 
 def main() -> None:
-    """Run the embedded default: migrate, load demo data on first start, print how to log in."""
+    """Run the embedded default: migrate, load demo data on first start, then print one block
+    (URL, database, cache, docs, the logins) after the last log line, and serve."""
+    from werkzeug.serving import run_simple
+
+    # The migration's step-by-step INFO lines and the servers' own banners ("Dash is running
+    # on", "Serving Flask app") said what the block says, around it.
+    for name in ("alembic", "werkzeug", "dash.dash"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     app = create_app()
     server = app.server
-    data.ops.cli.prepare_embedded(server)
-    host, port = server.config["HOST"], server.config["PORT"]
-    print(
-        f"\n  KIKI Analytics is running at http://{host}:{port}/  (Ctrl+C to stop)\n",
-        flush=True,
-    )
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app.run(host=host, port=port, debug=False)
+    logins = data.ops.cli.prepare_embedded(server)
+    print(data.ops.startup.startup_block(server.config, logins), flush=True)
+    # What Dash's run() and Flask's run() end in, without their banners (gunicorn serves the
+    # same WSGI app in production).
+    run_simple(server.config["HOST"], server.config["PORT"], server, threaded=True)
 
 
 def __getattr__(name: str):

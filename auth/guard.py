@@ -37,6 +37,16 @@ def wants_json() -> bool:
     )
 
 
+def navigating() -> bool:
+    """A browser opening an address (a link, the address bar): it names text/html in Accept and
+    prefers it to JSON. Scripts (no Accept, or */*), XHR and the API are not navigating."""
+    if wants_json():
+        return False
+    accept = request.accept_mimetypes
+    named = any(value == "text/html" for value, _quality in accept)
+    return named and accept.best_match(("text/html", "application/json")) == "text/html"
+
+
 def refuse(status: int, message: str):
     if wants_json():
         response = jsonify(

@@ -7,6 +7,8 @@ from dash import dcc, html
 
 from components.accounts import ROLE_OPTIONS
 from components.controls import message_area
+from components.labels import role_label
+from data.models import ROLES
 
 
 def _field(label: str, control, hint: str | None = None) -> html.Div:
@@ -59,17 +61,25 @@ def new_user_card(ID: dict) -> dbc.Card:
     )
 
 
+HIDDEN = {"display": "none"}
+
+
 def user_actions_card(ID: dict) -> dbc.Card:
-    """A user picker, a role picker and the buttons that act on the chosen user."""
+    """A user picker, a role picker and the buttons that act on the chosen user; Deactivate and
+    Reactivate take turns (one shows, as the chosen user's state says), and destructive actions
+    ask first (``ID["confirm"]``, what was asked kept in ``ID["pending"]``)."""
     return dbc.Card(
         [
             dbc.CardHeader("Change a user"),
             dbc.CardBody(
                 [
+                    dcc.ConfirmDialog(id=ID["confirm"]),
+                    dcc.Store(id=ID["pending"]),
                     _field(
                         "User",
                         dcc.Dropdown(id=ID["user"], placeholder="Choose a user…"),
                     ),
+                    html.Div(id=ID["user-state"], className="mb-2 small"),
                     dbc.Label("New role", html_for=ID["role"], className="mb-1"),
                     dbc.InputGroup(
                         [
@@ -98,12 +108,14 @@ def user_actions_card(ID: dict) -> dbc.Card:
                                 id=ID["deactivate"],
                                 color="danger",
                                 outline=True,
+                                disabled=True,  # until a user is chosen
                             ),
                             dbc.Button(
                                 "Reactivate",
                                 id=ID["reactivate"],
                                 color="success",
                                 outline=True,
+                                style=HIDDEN,  # shown for a deactivated user instead
                             ),
                         ],
                         className="d-flex flex-wrap gap-2 mb-2",
@@ -117,6 +129,27 @@ def user_actions_card(ID: dict) -> dbc.Card:
             ),
         ]
     )
+
+
+def confirmation_question(action: str, row, role) -> str | None:
+    """What to ask before ``action`` on the user ``row`` (list_users' columns) when it is
+    destructive: deactivating someone, or taking the admin role from an admin. None: go ahead
+    (a user who is not there, ``row`` None, gets the write's own message)."""
+    if row is None:
+        return None
+    who = f"{row['name']} ({row['email']})"
+    if action == "deactivate" and row["is_active"]:
+        return (
+            f"Deactivate {who}?\n\nThey are signed out everywhere, their API tokens stop "
+            "working, and they cannot sign in until an admin reactivates them."
+        )
+    demoted = role in ROLES and ROLES.index(role) < ROLES.index(row["role"])
+    if action == "change-role" and row["role"] == "admin" and demoted:
+        return (
+            f"Take the admin role from {who}?\n\nThey become {role_label(role)}, can no "
+            "longer manage users or settings, and are signed out everywhere."
+        )
+    return None
 
 
 def password_card(ID: dict) -> dbc.Card:

@@ -10,15 +10,20 @@ import pandas as pd
 from dash import html
 
 from components.format import NO_VALUE
+from components.labels import role_label, status_label, words
 
 ROLE_COLORS = {"viewer": "secondary", "analyst": "info", "admin": "primary"}
 # White on Bootstrap's cyan "info" was 1.95:1; dark text on it is 10:1.
 ROLE_TEXT_COLORS = {"analyst": "dark"}
 USER_HEADERS = ("Name", "Email", "Role", "Status", "Last sign-in")
+ROLE_DUTIES = {
+    "viewer": "sees dashboards",
+    "analyst": "also exports",
+    "admin": "also manages users",
+}
 ROLE_OPTIONS = [
-    {"label": "Viewer — sees dashboards", "value": "viewer"},
-    {"label": "Analyst — also exports", "value": "analyst"},
-    {"label": "Admin — also manages users", "value": "admin"},
+    {"label": f"{role_label(role)} — {duty}", "value": role}
+    for role, duty in ROLE_DUTIES.items()
 ]
 DETAILS_SHOWN = 160  # characters of an audit row's details shown in the table
 
@@ -40,17 +45,33 @@ def timestamp(value) -> str:
 
 def _status_badges(row, now: pd.Timestamp) -> list:
     badges = [
-        dbc.Badge("active", color="success", className="me-1")
+        dbc.Badge(status_label("active"), color="success", className="me-1")
         if row["is_active"]
-        else dbc.Badge("deactivated", color="dark", className="me-1")
+        else dbc.Badge(status_label("deactivated"), color="dark", className="me-1")
     ]
     locked = row["locked_until"]
     if locked is not None and not pd.isna(locked):
         locked = pd.Timestamp(locked)
         locked = locked.tz_localize(dt.UTC) if locked.tzinfo is None else locked
         if locked > now:
-            badges.append(dbc.Badge("locked", color="warning", text_color="dark"))
+            badges.append(
+                dbc.Badge(status_label("locked"), color="warning", text_color="dark")
+            )
     return badges
+
+
+def user_state(row) -> list:
+    """The chosen user's role and state as badges: "Admin" "Deactivated"."""
+    return [
+        html.Span("Now: ", className="text-body-secondary"),
+        dbc.Badge(
+            role_label(row["role"]),
+            color=ROLE_COLORS.get(row["role"], "secondary"),
+            text_color=ROLE_TEXT_COLORS.get(row["role"]),
+            className="me-1",
+        ),
+        *_status_badges(row, pd.Timestamp.now(tz=dt.UTC)),
+    ]
 
 
 def users_table(frame: pd.DataFrame, current_user_id: int | None) -> html.Div:
@@ -74,7 +95,7 @@ def users_table(frame: pd.DataFrame, current_user_id: int | None) -> html.Div:
                     html.Td(row["email"], className="text-break"),
                     html.Td(
                         dbc.Badge(
-                            row["role"],
+                            role_label(row["role"]),
                             color=ROLE_COLORS[row["role"]],
                             text_color=ROLE_TEXT_COLORS.get(row["role"]),
                         )
@@ -99,7 +120,9 @@ def user_options(frame: pd.DataFrame) -> list[dict]:
     """Dropdown options: "Name — email (role, deactivated)" with the user id as value."""
     options = []
     for _, row in frame.iterrows():
-        notes = [row["role"]] + ([] if row["is_active"] else ["deactivated"])
+        notes = [role_label(row["role"])] + (
+            [] if row["is_active"] else [status_label("deactivated")]
+        )
         label = f"{row['name']} — {row['email']} ({', '.join(notes)})"
         options.append({"label": label, "value": int(row["user_id"])})
     return options
@@ -131,7 +154,7 @@ def one_time_password(intro: str, password: str) -> dbc.Alert:
 
 def action_label(action: str) -> str:
     """An audit action for people: "login_failed" -> "Login failed"."""
-    return str(action).replace("_", " ").capitalize()
+    return words(action)
 
 
 def action_options(actions: list[str]) -> list[dict]:

@@ -6,7 +6,12 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from components.figures import PLATFORM_LABELS
+from components.labels import (
+    budget_type_label,
+    platform_label,
+    platforms_label,
+    status_label,
+)
 
 PREFIX = "approvals"
 REVIEW_TYPE = f"{PREFIX}-review"
@@ -15,12 +20,6 @@ STATUS_COLORS = {
     "approved": "success",
     "rejected": "danger",
     "cancelled": "secondary",
-}
-STATUS_WORDS = {
-    "pending": "Pending",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "cancelled": "Withdrawn",
 }
 
 
@@ -35,12 +34,8 @@ def when(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:%Y-%m-%d %H:%M} UTC"
 
 
-def platforms_text(value) -> str:
-    return ", ".join(PLATFORM_LABELS.get(p, p) for p in (value or "").split(",") if p)
-
-
 def status_badge(status: str, auto: bool = False) -> dbc.Badge:
-    text = STATUS_WORDS.get(status, status)
+    text = status_label(status)
     if auto:
         text += " (auto)"
     return dbc.Badge(
@@ -78,8 +73,8 @@ def queue_table(frame: pd.DataFrame, can_decide: bool) -> html.Div:
             html.Td(
                 dcc.Link(row["campaign_name"], href=f"/campaigns/{row['campaign_id']}")
             ),
-            html.Td(platforms_text(row["platforms"])),
-            html.Td(row["budget_type"].capitalize()),
+            html.Td(platforms_label(row["platforms"])),
+            html.Td(budget_type_label(row["budget_type"])),
             html.Td(
                 f"{amount_in(row['requested_amount'], currency)}", className="text-end"
             ),
@@ -125,7 +120,7 @@ def worst_case_table(frame: pd.DataFrame, currency: str) -> dbc.Table:
     rows = [
         html.Tr(
             [
-                html.Td(PLATFORM_LABELS.get(row["platform"], row["platform"])),
+                html.Td(platform_label(row["platform"])),
                 html.Td(f"{amount_in(row['amount'], currency)} {row['budget_type']}"),
                 html.Td(
                     f"{amount_in(row['worst_day'], currency)}", className="text-end"
@@ -188,7 +183,7 @@ def review_panel(
                                 f"{amount_in(request['requested_amount'], currency)}"
                             ),
                             (
-                                f" on {platforms_text(request['platforms'])} "
+                                f" on {platforms_label(request['platforms'])} "
                                 f"({when(request['requested_at'])})."
                             ),
                         ]

@@ -9,6 +9,7 @@ import pandas as pd
 from dash import html
 
 from components.controls import export_links
+from components.labels import asset_kind_label
 from data.filters import DateRange
 
 DEPLOYMENT_TABLE = [
@@ -50,7 +51,7 @@ def creatives_list(frames: dict[str, pd.DataFrame]) -> html.Div:
     items += [html.Li(f"Video prompt: {p}") for p in frames["video_prompts"]["prompt"]]
     items += [
         html.Li(
-            f"{row.kind.title()} asset: {row.filename} ({row.size_bytes:,} bytes, "
+            f"{asset_kind_label(row.kind)} asset: {row.filename} ({row.size_bytes:,} bytes, "
             f"sha256 {row.sha256[:12]}…)"
         )
         for row in frames["user_assets"].itertuples()

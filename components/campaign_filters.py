@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc
 
 from components.controls import date_range_controls, platform_control
+from components.labels import options, status_label
 from data.filters import CampaignFilters, DateRange
 from data.models import CAMPAIGN_STATUSES
 
@@ -33,7 +34,7 @@ def campaign_filter_row(
                        value=filters.search, debounce=True, maxLength=100)  # fmt: skip
     statuses = dcc.Dropdown(
         id=f"{prefix}-status", multi=True, placeholder="Any status", value=list(filters.statuses),
-        options=[{"label": s.replace("_", " "), "value": s} for s in CAMPAIGN_STATUSES],
+        options=options(CAMPAIGN_STATUSES, status_label),
     )  # fmt: skip
     min_spend = None if filters.min_spend is None else float(filters.min_spend)
     return dbc.Row(

@@ -12,7 +12,7 @@ import re
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.figures import PLATFORM_LABELS
+from components.labels import PLATFORM_LABELS
 from data.campaign_rules import COPY_LIMITS, MAX_PROMPTS, MAX_VARIANTS
 from data.models import PLATFORMS
 

@@ -8,6 +8,7 @@ import pandas as pd
 from dash import dcc, html
 
 from components.approvals import amount_in, status_badge, when
+from components.labels import status_label
 
 PREFIX = "campaign-lifecycle"
 ACTION_TYPE = f"{PREFIX}-action"
@@ -172,7 +173,7 @@ def lifecycle_card_body(
     requests: pd.DataFrame,
     history: pd.DataFrame,
 ) -> list:
-    words = status.replace("_", " ").capitalize()
+    words = status_label(status)
     return [
         html.P(
             ["Status: ", html.Strong(words, id=f"{PREFIX}-status")], className="mb-2"

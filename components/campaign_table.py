@@ -6,6 +6,7 @@ import pandas as pd
 from dash import dash_table
 
 from components.format import metric
+from components.labels import platforms_label, status_label
 from components.markdown_text import markdown_link
 
 COLUMNS = [  # (column id, header, kind)
@@ -20,7 +21,6 @@ COLUMNS = [  # (column id, header, kind)
     ("ctr", "CTR", "num"),
     ("budget_daily", "Daily budget", "num"),
 ]
-STATUS_LABELS = {"pending_approval": "pending approval"}
 
 
 def campaign_rows(frame: pd.DataFrame, link_query: str = "") -> list[dict]:
@@ -33,8 +33,8 @@ def campaign_rows(frame: pd.DataFrame, link_query: str = "") -> list[dict]:
         row["name"] = markdown_link(
             record["name"], f"/campaigns/{row['id']}", link_query
         )
-        row["status"] = STATUS_LABELS.get(record["status"], record["status"])
-        row["platforms"] = record["platforms"] or "—"
+        row["status"] = status_label(record["status"])
+        row["platforms"] = platforms_label(record["platforms"]) or "—"
         for column, _header, kind in COLUMNS:
             if kind == "num":
                 row[column] = metric(column, record[column])

@@ -8,8 +8,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.chart_text import chart_figure, figure_title
-from components.figures import GRAPH_CONFIG, PLATFORM_LABELS
+from components.figures import GRAPH_CONFIG
+from components.labels import options, platform_label
 from data.filters import PRESETS, DateRange
+from data.models import PLATFORMS
 
 REFRESH_CHOICES = {0: "Off", 30: "30 s", 60: "60 s", 300: "5 min"}
 
@@ -77,7 +79,7 @@ def platform_control(prefix: str, platforms: tuple[str, ...]) -> dbc.Col:
                 id=f"{prefix}-platforms",
                 multi=True,
                 placeholder="All platforms",
-                options=[{"label": v, "value": k} for k, v in PLATFORM_LABELS.items()],
+                options=options(PLATFORMS, platform_label),
                 value=list(platforms),
             ),
         ],

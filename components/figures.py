@@ -13,9 +13,9 @@ from components.date_axis import (
     week_coverage,
 )
 from components.format import ratio
+from components.labels import platform_label
 from data.filters import DateRange
 
-PLATFORM_LABELS = {"meta": "Meta", "google": "Google", "tiktok": "TikTok"}
 COLORS = {
     "revenue": "#2f6fde",
     "spend": "#e8833a",
@@ -190,7 +190,7 @@ def platform_breakdown_figure(platforms: pd.DataFrame, theme: str = "light") -> 
     bar's width, which in the overview's narrow card made it a few pixels high."""
     if not _has_activity(platforms):
         return empty_figure(NO_ACTIVITY, theme)
-    names = [PLATFORM_LABELS.get(p, p) for p in platforms["platform"]]
+    names = [platform_label(p) for p in platforms["platform"]]
     data = [
         {
             "type": "bar",
@@ -242,7 +242,7 @@ def campaign_daily_figure(daily: pd.DataFrame, theme: str = "light") -> dict:
     data = []
     for platform, rows in daily.groupby("platform", sort=True):
         x = [d.isoformat() for d in rows["date"]]
-        label = PLATFORM_LABELS.get(platform, platform)
+        label = platform_label(platform)
         color = palette.get(platform, "#6c757d")
         data.append(
             {

@@ -7,7 +7,8 @@ import pandas as pd
 from dash import dcc, html
 
 from components.controls import message_area
-from components.figures import PLATFORM_LABELS
+from components.labels import options, platform_label
+from data.models import PLATFORMS
 
 
 def _field(label: str, control, hint: str | None = None) -> html.Div:
@@ -52,7 +53,7 @@ def fee_rate_card(ID: dict) -> dbc.Card:
 
 def credential_form_card(ID: dict) -> dbc.Card:
     """Platform picker and a write-only key input: the stored key is never shown."""
-    options = [{"label": label, "value": p} for p, label in PLATFORM_LABELS.items()]
+    choices = options(PLATFORMS, platform_label)
     return dbc.Card(
         [
             dbc.CardHeader("Set or replace an API key"),
@@ -60,7 +61,7 @@ def credential_form_card(ID: dict) -> dbc.Card:
                 [
                     _field(
                         "Platform",
-                        dbc.Select(id=ID["platform"], options=options, value="meta"),
+                        dbc.Select(id=ID["platform"], options=choices, value="meta"),
                     ),
                     _field(
                         "API key",
@@ -92,7 +93,7 @@ def credentials_table(frame: pd.DataFrame) -> dbc.Table:
         rows.append(
             html.Tr(
                 [
-                    html.Td(PLATFORM_LABELS.get(row.platform, row.platform)),
+                    html.Td(platform_label(row.platform)),
                     html.Td(
                         html.Code(row.masked)
                         if row.masked

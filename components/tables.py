@@ -7,6 +7,7 @@ import pandas as pd
 from dash import dcc, html
 
 from components.format import METRIC_FORMATS, metric
+from components.labels import VALUE_LABELS
 
 
 def top_campaigns_table(frame: pd.DataFrame) -> html.Div:
@@ -55,6 +56,14 @@ def top_campaigns_table(frame: pd.DataFrame) -> html.Div:
     )
 
 
+def _text(column: str, value) -> str:
+    """A text cell: a machine value (platform, status) in words, "—" for none."""
+    if value is None or pd.isna(value):
+        return "—"
+    label = VALUE_LABELS.get(column)
+    return label(value) if label else str(value)
+
+
 def metrics_table(
     frame: pd.DataFrame, columns: list[tuple[str, str]], table_id: str, empty: str
 ) -> html.Div:
@@ -76,7 +85,7 @@ def metrics_table(
                 [
                     html.Td(metric(name, row[name]), className="text-end num")
                     if name in numeric
-                    else html.Td("—" if pd.isna(row[name]) else str(row[name]))
+                    else html.Td(_text(name, row[name]))
                     for name, _ in columns
                 ]
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, g, request
+from flask import Blueprint, Flask, g, request
 
 from auth.access import requires_role
 from auth.security import limiter
@@ -17,7 +17,8 @@ from data.reads.campaign_detail import (
     campaign_deployments,
     campaign_info,
 )
-from exports.responses import bad_request, csv_response, record_export
+from exports.csv_style import csv_style
+from exports.responses import bad_request, csv_response, not_found, record_export
 
 bp = Blueprint("campaign_exports", __name__, url_prefix="/export/campaign")
 
@@ -34,26 +35,31 @@ TABLES = {
 def campaign_table_csv(kind: str):
     """One of the detail page's tables for one campaign and range, as CSV."""
     if kind not in TABLES:
-        abort(404)
+        return not_found("There is no such campaign export.", back="/campaigns")
     args = request.args
     campaign_id = args.get("campaign_id", "")
     if not campaign_id.isdigit() or int(campaign_id) > 2**31 - 1:
         return bad_request(
-            InvalidFilter("campaign_id", "campaign_id: expected a campaign number.")
+            InvalidFilter("campaign_id", "campaign_id: expected a campaign number."),
+            back="/campaigns",
         )
+    back = f"/campaigns/{int(campaign_id)}"
     try:
         rng = parse_range(args.get("start"), args.get("end"))
+        style = csv_style()
     except InvalidFilter as exc:
-        return bad_request(exc)
+        return bad_request(exc, back=back)
     session, scope = db_session(), g.scope
     scope.require("analyst")
     if campaign_info(session, scope, int(campaign_id)).empty:
-        abort(404)
+        return not_found(
+            "There is no such campaign in your organization.", back="/campaigns"
+        )
     record_export(f"campaign_{kind}", {k: v[:200] for k, v in args.items()})
     read, columns = TABLES[kind]
     frame = read(session, scope, int(campaign_id), rng)
     return csv_response(
-        csv_chunks([frame], columns),
+        csv_chunks([frame], columns, style),
         f"kiki-campaign-{campaign_id}-{kind}-{rng.start}-to-{rng.end}.csv",
     )
 

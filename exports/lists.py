@@ -15,9 +15,11 @@ from data.writes.audit import (
     iter_audit_entries,
     parse_audit_filters,
 )
+from exports.csv_style import csv_style
 from exports.responses import bad_request, csv_stream, record_export
 
-bp = Blueprint("exports", __name__, url_prefix="/export")
+# templates/: the error page a browser gets (exports/responses.py export_error), for every export.
+bp = Blueprint("exports", __name__, url_prefix="/export", template_folder="templates")
 
 
 @bp.get("/campaigns.csv")
@@ -38,14 +40,15 @@ def campaigns_csv():
             sort_by=args.get("sort"),
             descending=args.get("desc", "1") != "0",
         )
+        style = csv_style()
     except InvalidFilter as exc:
-        return bad_request(exc)
+        return bad_request(exc, back="/campaigns")
     g.scope.require("analyst")
     record_export("campaigns", {k: v[:200] for k, v in args.items()})
     scope = g.scope
     return csv_stream(
         lambda session: csv_chunks(
-            iter_campaign_list(session, scope, rng, filters), CAMPAIGN_COLUMNS
+            iter_campaign_list(session, scope, rng, filters), CAMPAIGN_COLUMNS, style
         ),
         f"kiki-campaigns-{rng.start}-to-{rng.end}.csv",
     )
@@ -61,14 +64,15 @@ def audit_csv():
         filters = parse_audit_filters(
             args.get("start"), args.get("end"), args.get("action"), args.get("actor")
         )
+        style = csv_style()
     except InvalidFilter as exc:
-        return bad_request(exc)
+        return bad_request(exc, back="/audit")
     g.scope.require("admin")
     record_export("audit", {k: v[:200] for k, v in args.items()})
     scope = g.scope
     return csv_stream(
         lambda session: csv_chunks(
-            iter_audit_entries(session, scope, filters), AUDIT_COLUMNS
+            iter_audit_entries(session, scope, filters), AUDIT_COLUMNS, style
         ),
         f"kiki-audit-{filters.range.start}-to-{filters.range.end}.csv",
     )

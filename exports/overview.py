@@ -16,7 +16,14 @@ from data.reads.overview import (
     platform_breakdown,
     revenue_trend,
 )
-from exports.responses import bad_request, csv_response, csv_stream, record_export
+from exports.csv_style import csv_style
+from exports.responses import (
+    bad_request,
+    csv_response,
+    csv_stream,
+    not_found,
+    record_export,
+)
 
 bp = Blueprint("overview_exports", __name__, url_prefix="/export")
 
@@ -27,6 +34,7 @@ def _filters():
         parse_range(args.get("start"), args.get("end")),
         parse_platforms(args.get("platform")),
         parse_granularity(args.get("granularity")),
+        csv_style(),
     )
 
 
@@ -36,11 +44,9 @@ def _filters():
 def overview_csv(kind: str):
     """The overview's trend ("trend") or platform breakdown ("platforms") for the range, as CSV."""
     if kind not in ("trend", "platforms"):
-        return {
-            "error": {"code": "not_found", "message": "No such export.", "details": {}}
-        }, 404
+        return not_found("No such export.")
     try:
-        rng, platforms, granularity = _filters()
+        rng, platforms, granularity, style = _filters()
     except InvalidFilter as exc:
         return bad_request(exc)
     g.scope.require("analyst")
@@ -57,7 +63,7 @@ def overview_csv(kind: str):
             PLATFORM_COLUMNS,
         )
     return csv_response(
-        csv_chunks([frame], columns), f"kiki-{kind}-{rng.start}-to-{rng.end}.csv"
+        csv_chunks([frame], columns, style), f"kiki-{kind}-{rng.start}-to-{rng.end}.csv"
     )
 
 
@@ -67,14 +73,14 @@ def overview_csv(kind: str):
 def daily_metrics_csv():
     """Every daily metric row of the organization in the range (can be millions: streamed)."""
     try:
-        rng, platforms, _granularity = _filters()
+        rng, platforms, _granularity, style = _filters()
     except InvalidFilter as exc:
         return bad_request(exc)
     g.scope.require("analyst")
     record_export("daily_metrics", {k: v[:200] for k, v in request.args.items()})
     scope = g.scope
     return csv_stream(
-        lambda session: metric_rows_csv(session, scope, rng, platforms),
+        lambda session: metric_rows_csv(session, scope, rng, platforms, style=style),
         f"kiki-daily-metrics-{rng.start}-to-{rng.end}.csv",
     )
 

@@ -14,6 +14,7 @@ from auth.security import limiter
 from data.privacy.members import export_member
 from data.privacy.subject import PrivacyError
 from data.writes.transaction import write_transaction
+from exports.responses import export_error
 
 bp = Blueprint("privacy_exports", __name__, url_prefix="/export")
 
@@ -26,7 +27,9 @@ def personal_data_zip():
     g.scope.require("admin")
     user = request.args.get("user", "")
     if not (user.isascii() and user.isdigit()) or len(user) > 18:
-        return {"error": {"code": "bad_parameter", "message": "user: a user id"}}, 400
+        return export_error(
+            400, "bad_parameter", "user: a user id", back="/settings/privacy"
+        )
     workdir = Path(tempfile.mkdtemp(prefix="kiki-gdpr-"))
     try:
         out = workdir / "export.zip"
@@ -38,7 +41,7 @@ def personal_data_zip():
                 )  # fmt: skip
         except PrivacyError as exc:
             # The same answer for another organization's user as for nobody.
-            return {"error": {"code": "not_found", "message": str(exc)}}, 404
+            return export_error(404, "not_found", str(exc), back="/settings/privacy")
         handle = out.open("rb")  # stays readable after the directory is removed (POSIX)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -1,27 +1,56 @@
-"""What every CSV export answers with: the stream, the 400 for a bad parameter, the audit row."""
+"""What every export answers with: the stream, its errors (a page for browsers, JSON for scripts), the audit row."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import Response, g, request, stream_with_context
+from flask import Response, g, render_template, request, stream_with_context
 from sqlalchemy.orm import Session
 
+from auth.guard import navigating
 from data.db import get_database
 from data.filters import InvalidFilter
 from data.writes.audit import record_event
 from data.writes.transaction import write_transaction
 
+HEADINGS = {400: "This export could not be made", 404: "Nothing to export"}
 
-def bad_request(exc: InvalidFilter):
-    """400 with the API's error shape, naming the parameter that was refused."""
+
+def export_error(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    details: dict | None = None,
+    back: str = "/",
+):
+    """An export refused: a small page with the message and a link ``back`` for a browser that
+    navigated to it (a download link opened in a tab); the API's JSON error shape for scripts
+    and XHR, which read ``code`` and ``details``."""
+    if navigating():
+        page = render_template(
+            "export_error.html",
+            heading=HEADINGS.get(status, "This export could not be made"),
+            message=message,
+            back=back,
+            back_label="Back to the overview" if back == "/" else "Back to the page",
+        )
+        return page, status
     return {
-        "error": {
-            "code": "bad_parameter",
-            "message": exc.message,
-            "details": {"param": exc.param},
-        }
-    }, 400
+        "error": {"code": code, "message": message, "details": details or {}}
+    }, status
+
+
+def bad_request(exc: InvalidFilter, back: str = "/"):
+    """400 naming the parameter that was refused (a page for a browser, JSON otherwise)."""
+    return export_error(
+        400, "bad_parameter", exc.message, details={"param": exc.param}, back=back
+    )
+
+
+def not_found(message: str, back: str = "/"):
+    """404 for an export of something that is not there (a page for a browser, JSON otherwise)."""
+    return export_error(404, "not_found", message, back=back)
 
 
 def record_export(kind: str, params: dict) -> None:

@@ -14,13 +14,12 @@ from flask import g, request
 from components.approvals import (
     PREFIX,
     REVIEW_TYPE,
-    STATUS_WORDS,
     queue_table,
     review_panel,
 )
 from components.controls import message_area
 from components.data_errors import data_error_message
-from components.figures import PLATFORM_LABELS
+from components.labels import platform_label, status_label
 from components.skeleton import skeleton_table
 from data.clock import today
 from data.db import db_session
@@ -82,8 +81,8 @@ def _amount(key: str, label: str):
 def layout(**_ignored):
     admin = g.scope.allows("admin")
     filters = [
-        _select("status", "Status", [(ANY, "Any")] + [(s, STATUS_WORDS[s]) for s in REQUEST_STATUSES]),
-        _select("platform", "Platform", [(ANY, "Any")] + [(p, PLATFORM_LABELS[p]) for p in PLATFORMS]),
+        _select("status", "Status", [(ANY, "Any")] + [(s, status_label(s)) for s in REQUEST_STATUSES]),
+        _select("platform", "Platform", [(ANY, "Any")] + [(p, platform_label(p)) for p in PLATFORMS]),
         _amount("min", "Amount at least"),
         _amount("max", "Amount at most"),
     ]  # fmt: skip

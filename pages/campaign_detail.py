@@ -17,7 +17,7 @@ from dash import (
     html,
 )
 from dash.exceptions import PreventUpdate
-from flask import g, request
+from flask import g, has_request_context, request
 
 from components.campaign_detail import (
     DEPLOYMENT_TABLE,
@@ -38,6 +38,7 @@ from components.controls import date_range_controls, error_alert, message_area
 from components.data_errors import data_error_message
 from components.figures import GRAPH_CONFIG, campaign_daily_figure
 from components.kpi import kpi_card
+from components.labels import status_label
 from components.shell import THEME_STORE_ID
 from components.skeleton import skeleton_lines, skeleton_table
 from components.tables import metrics_table
@@ -107,21 +108,43 @@ LIST_KEYS += ("roas_max", "sort", "desc", "page")
 MAX_BACK = 8192
 MAX_ID = 2**31 - 1
 
+
+def _campaign_id(value) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else None
+
+
+TITLE = "Campaign · KIKI Analytics"
+TITLE_NAME_CHARS = 80  # of the campaign's name in the tab's title
+
+
+def campaign_title(campaign_id=None, **_ignored) -> str:
+    """The tab's title, "<name> · Campaigns · KIKI Analytics", for a campaign of the signed-in
+    user's organization; the generic title for any other id. Dash's router, the first layout
+    (shell/page_container.py) and the page's meta tags call it with the path's variables."""
+    number = _campaign_id(campaign_id)
+    scope = g.get("scope") if has_request_context() else None
+    if number is None or scope is None:
+        return TITLE
+    info = campaign_info(read_session(), scope, number)
+    if info.empty:
+        return TITLE
+    name = str(info.iloc[0]["name"])
+    if len(name) > TITLE_NAME_CHARS:
+        name = name[: TITLE_NAME_CHARS - 1] + "…"
+    return f"{name} · Campaigns · KIKI Analytics"
+
+
 dash.register_page(
     __name__,
     path_template="/campaigns/<campaign_id>",
     name="Campaign",
     nav=False,
-    title="Campaign · KIKI Analytics",
+    title=campaign_title,
     min_role="viewer",
     id_prefix=f"{PREFIX}-",
     charts=(ID["trend"],),  # preloads (web/page_head.py), texts (shell/charts.py)
 )
-
-
-def _campaign_id(value) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else None
 
 
 def not_found() -> html.Div:
@@ -137,7 +160,7 @@ def not_found() -> html.Div:
 
 def campaign_title(name: str, status: str) -> list:
     """The page's heading: the name and a status badge."""
-    words = status.replace("_", " ")
+    words = status_label(status)
     return [
         name,
         dbc.Badge(words, color="secondary", className="ms-2 align-middle fs-6"),

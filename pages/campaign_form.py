@@ -28,6 +28,7 @@ from components.campaign_form import (
 )
 from components.controls import message_area
 from components.data_errors import data_error_message
+from components.labels import status_label
 from data.campaign_rules import MAX_VARIANTS, InvalidField, settings_of
 from data.clock import today
 from data.db import read_session
@@ -116,7 +117,7 @@ def edit_layout(campaign_id=None, **_ignored):
         )
     back = f"/campaigns/{draft['campaign_id']}"
     if draft["status"] not in EDITABLE:
-        status = draft["status"].replace("_", " ")
+        status = status_label(draft["status"]).lower()
         return html.Div(
             [
                 html.H1(f"Edit {draft['name']}", className="h3"),

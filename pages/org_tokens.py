@@ -13,10 +13,13 @@ from data.db import read_session
 from data.writes.org_tokens import organization_tokens, revoke_organization_token
 from data.writes.transaction import write_transaction
 from pages.api_tokens import _when
-from shell.callback_inputs import clicked_key
+from shell.callback_inputs import clicked
 
 PREFIX = "org-keys"
-ID = {name: f"{PREFIX}-{name}" for name in ("table", "notice", "version")}
+ID = {
+    name: f"{PREFIX}-{name}"
+    for name in ("table", "notice", "version", "confirm", "pending")
+}
 REVOKE_TYPE = f"{PREFIX}-revoke"
 
 dash.register_page(
@@ -44,6 +47,8 @@ def layout(**_ignored):
             ),
             html.Div(id=ID["notice"]),
             dcc.Store(id=ID["version"], data=0),
+            dcc.ConfirmDialog(id=ID["confirm"]),
+            dcc.Store(id=ID["pending"]),  # the token the dialog asks about
             dcc.Loading(html.Div(id=ID["table"]), delay_show=300),
         ]
     )
@@ -83,16 +88,50 @@ def list_organization_tokens(_version):
     return _tokens_table(organization_tokens(read_session(), g.scope))
 
 
+def _revoke_question(index) -> str | None:
+    """ "Revoke <name> of <email>?" for an active token of the organization; None for any other
+    (the revoke then says it is not one)."""
+    if isinstance(index, bool) or not isinstance(index, int):
+        return None
+    frame = organization_tokens(read_session(), g.scope)
+    rows = frame[frame["token_id"] == index]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return (
+        f'Revoke the token "{row["name"]}" of {row["email"]}?\n\nIt stops working at '
+        "once, for every script that uses it; this cannot be undone."
+    )
+
+
 @callback(
     Output(ID["notice"], "children"),
     Output(ID["version"], "data"),
+    Output(ID["confirm"], "displayed"),
+    Output(ID["confirm"], "message"),
+    Output(ID["pending"], "data"),
     Input({"type": REVOKE_TYPE, "index": ALL}, "n_clicks"),
+    Input(ID["confirm"], "submit_n_clicks"),
     State(ID["version"], "data"),
+    State(ID["pending"], "data"),
     prevent_initial_call=True,
 )
-def revoke_organization_api_token(_clicks, version):
-    """Revoke the clicked token, if it is still an active one of this organization."""
-    index = clicked_key()
+def revoke_organization_api_token(_clicks, _confirmed, version, pending):
+    """Ask before revoking the clicked token; revoke it when the dialog's OK confirms, if it
+    is still an active one of this organization."""
+    trigger = clicked()
+    if trigger == ID["confirm"]:
+        index = pending
+    else:
+        index = trigger.get("index") if isinstance(trigger, dict) else None
+        question = _revoke_question(index)
+        if question:
+            return dash.no_update, dash.no_update, True, question, index
+    return *_revoke(index, version), False, dash.no_update, None
+
+
+def _revoke(index, version) -> tuple:
+    """(notice, next version) after revoking token ``index`` of the organization."""
     changed = (version if isinstance(version, int) else 0) + 1
     with write_transaction() as db:  # nothing is written when it returns False
         revoked = revoke_organization_token(

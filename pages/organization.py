@@ -10,7 +10,6 @@ from flask import g, request
 from components.accounts import success_alert
 from components.controls import error_alert
 from components.data_errors import data_error_message
-from components.figures import PLATFORM_LABELS
 from components.organization import (
     CREDENTIAL_HEADERS,
     credential_form_card,
@@ -20,6 +19,7 @@ from components.organization import (
 from components.skeleton import skeleton_table
 from data.db import db_session
 from data.errors import DataError
+from data.models import PLATFORMS
 from data.writes.organizations import (
     fee_rate_percent,
     parse_effective_date,
@@ -74,7 +74,7 @@ def layout(**_ignored):
                                     dbc.CardBody(
                                         html.Div(
                                             skeleton_table(
-                                                CREDENTIAL_HEADERS, len(PLATFORM_LABELS)
+                                                CREDENTIAL_HEADERS, len(PLATFORMS)
                                             ),
                                             id=ID["credentials"],
                                         )

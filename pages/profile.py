@@ -13,6 +13,7 @@ from components.account_forms import password_card
 from components.accounts import success_alert
 from components.controls import error_alert
 from components.data_errors import data_error_message
+from components.labels import role_label
 from data.errors import DataError
 from data.writes import users
 from data.writes.transaction import write_transaction
@@ -88,7 +89,7 @@ def show_profile_details(_id):
     rows = [
         ("Name", user.name),
         ("Email", user.email),
-        ("Role", user.role),
+        ("Role", role_label(user.role)),
         ("Organization", user.organization_name),
     ]
     children = []

@@ -8,12 +8,18 @@ from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, 
 from flask import g, request
 
 from auth.passwords import generate_password
-from components.account_forms import new_user_card, user_actions_card
+from components.account_forms import (
+    HIDDEN,
+    confirmation_question,
+    new_user_card,
+    user_actions_card,
+)
 from components.accounts import (
     USER_HEADERS,
     one_time_password,
     success_alert,
     user_options,
+    user_state,
     users_table,
 )
 from components.controls import error_alert
@@ -45,7 +51,17 @@ ID = {
         "reactivate",
         "reset-password",
         "action-message",
+        "user-state",
+        "confirm",
+        "pending",
     )
+}
+# The buttons of the "Change a user" card, and what each asks the data layer to do.
+ACTIONS = {
+    ID["change-role"]: "change-role",
+    ID["deactivate"]: "deactivate",
+    ID["reactivate"]: "reactivate",
+    ID["reset-password"]: "reset-password",
 }
 
 dash.register_page(
@@ -159,32 +175,108 @@ clientside_callback(
 )
 
 
+def _chosen_user(user_id):
+    """The row of the organization's user ``user_id`` (list_users' columns), or None."""
+    if isinstance(user_id, bool) or not isinstance(user_id, int | str):
+        return None
+    text = str(user_id)
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    frame = list_users(db_session(), g.scope)
+    rows = frame[frame["user_id"] == int(text)]
+    return None if rows.empty else rows.iloc[0]
+
+
+@callback(
+    Output(ID["role"], "value"),
+    Output(ID["user-state"], "children"),
+    Output(ID["deactivate"], "style"),
+    Output(ID["deactivate"], "disabled"),
+    Output(ID["reactivate"], "style"),
+    Input(ID["user"], "value"),
+    Input(ID["changed"], "data"),
+)
+def show_settings_user(user_id, _version):
+    """The chosen user's current role in the role picker, their state, and the one of
+    Deactivate / Reactivate that applies to them."""
+    row = _chosen_user(user_id)
+    if row is None:
+        return dash.no_update, None, None, True, HIDDEN
+    if row["is_active"]:
+        return row["role"], user_state(row), None, False, HIDDEN
+    return row["role"], user_state(row), HIDDEN, True, None
+
+
 @callback(
     Output(ID["action-message"], "children"),
     Output(ID["changed"], "data", allow_duplicate=True),
+    Output(ID["confirm"], "displayed"),
+    Output(ID["confirm"], "message"),
+    Output(ID["pending"], "data"),
     Input(ID["change-role"], "n_clicks"),
     Input(ID["deactivate"], "n_clicks"),
     Input(ID["reactivate"], "n_clicks"),
     Input(ID["reset-password"], "n_clicks"),
+    Input(ID["confirm"], "submit_n_clicks"),
     State(ID["user"], "value"),
     State(ID["role"], "value"),
     State(ID["changed"], "data"),
+    State(ID["pending"], "data"),
     prevent_initial_call=True,
 )
-def apply_settings_action(_role, _off, _on, _reset, user_id, role, version):
-    """Change the chosen user's role, active state or password, as the clicked button says."""
+def apply_settings_action(
+    _role, _off, _on, _reset, _confirmed, user_id, role, version, pending
+):
+    """Change the chosen user's role, active state or password, as the clicked button says; a
+    destructive change is asked about first, and done when the dialog's OK confirms it."""
     button = ctx.triggered_id
-    if button == ID["reset-password"]:
+    if button == ID["confirm"]:
+        if (
+            not isinstance(pending, dict)
+            or pending.get("action") not in ACTIONS.values()
+        ):
+            return error_alert("Nothing to confirm: choose the action again."), *[
+                dash.no_update
+            ] * 4
+        action, user_id, role = (
+            pending["action"],
+            pending.get("user"),
+            pending.get("role"),
+        )
+        return *_apply(action, user_id, role, version), False, dash.no_update, None
+    action = ACTIONS.get(button)
+    if action is None:
+        return (dash.no_update,) * 5
+    question = confirmation_question(action, _chosen_user(user_id), role)
+    if question:
+        asked = {"action": action, "user": user_id, "role": role}
+        return dash.no_update, dash.no_update, True, question, asked
+    return *_apply(action, user_id, role, version), dash.no_update, dash.no_update, None
+
+
+@callback(
+    Output(ID["pending"], "data", allow_duplicate=True),
+    Input(ID["confirm"], "cancel_n_clicks"),
+    prevent_initial_call=True,
+)
+def cancel_settings_action(_cancelled):
+    """Cancel in the dialog: forget what was asked; nothing is written."""
+    return
+
+
+def _apply(action: str, user_id, role, version) -> tuple:
+    """(message, next version) after running ``action`` on the user."""
+    if action == "reset-password":
         result, problem = _write(users.reset_password, user_id)
         if problem:
             return error_alert(problem), dash.no_update
         user, password = result
         intro = f"New password for {user.email}; their sessions ended."
         return one_time_password(intro, password), _next(version)
-    if button == ID["change-role"]:
+    if action == "change-role":
         user, problem = _write(users.change_role, user_id, role)
     else:
-        user, problem = _write(users.set_active, user_id, button == ID["reactivate"])
+        user, problem = _write(users.set_active, user_id, action == "reactivate")
     if problem:
         return error_alert(problem), dash.no_update
     state = "active" if user.is_active else "deactivated"

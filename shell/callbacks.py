@@ -7,6 +7,7 @@ from dash import Input, Output, State
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from components.labels import role_label
 from components.shell import (
     BELL_ID,
     LOCATION_CHECK_ID,
@@ -45,7 +46,8 @@ def register_callbacks(app: dash.Dash) -> None:
         links = nav_links(
             dash.page_registry.values(), user.role, pathname or "/", counts
         )
-        menu = user_menu(user.name, user.role, user.organization_name, generate_csrf())
+        role = role_label(user.role)  # "Analyst", as the settings page writes it
+        menu = user_menu(user.name, role, user.organization_name, generate_csrf())
         return links, menu, notification_bell(unread_count(session, scope))
 
     app.clientside_callback(

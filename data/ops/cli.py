@@ -28,7 +28,11 @@ def _print_logins(users) -> None:
     click.echo("")
 
 
-def seed_demo(campaigns: int, days: int, seed: int) -> None:
+def seed_demo(
+    campaigns: int, days: int, seed: int, *, show_logins: bool = True
+) -> list:
+    """Load the demo data; its logins, (email, role, organization, password or None), are
+    printed unless the caller shows them itself (the embedded start's block)."""
     from data.ops.demo import load_demo_data
 
     with write_transaction(get_database()) as session:
@@ -47,7 +51,9 @@ def seed_demo(campaigns: int, days: int, seed: int) -> None:
     click.echo(
         f"Loaded {summary.campaigns} campaigns and {summary.metric_rows:,} metric rows."
     )
-    _print_logins(summary.users)
+    if show_logins:
+        _print_logins(summary.users)
+    return list(summary.users)
 
 
 @click.command("seed-demo")
@@ -114,8 +120,9 @@ def create_user_command(email: str, role: str, org_slug: str, name: str | None) 
     click.echo(f"Created {user.email} ({role}) in {org_slug}.")
 
 
-def prepare_embedded(app: Flask) -> None:
-    """Embedded default: migrate to head; on the first start load demo data and print the logins."""
+def prepare_embedded(app: Flask) -> list:
+    """Embedded default: migrate to head; on the first start load demo data. Returns the demo
+    logins just made (the start-up block shows them, data/ops/startup.py), else []."""
     from data.ops.migrate import upgrade_to_head
 
     with app.app_context():
@@ -124,12 +131,8 @@ def prepare_embedded(app: Flask) -> None:
             has_users = session.scalar(sa.select(sa.func.count()).select_from(User)) > 0
         if not has_users and current_app.config["KIKI_DEMO"]:
             click.echo("First start: loading demo data (a few seconds)…")
-            seed_demo(60, 180, 7)
-        elif has_users:
-            click.echo(
-                "\n  Sign in with the demo logins printed at first start, or add one with:\n"
-                "    .venv/bin/flask --app app create-user --email you@example.com --role admin --org acme\n"
-            )
+            return seed_demo(60, 180, 7, show_logins=False)
+    return []
 
 
 def init_app(app: Flask) -> None:

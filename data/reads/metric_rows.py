@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from data.csv_encoding import FORMULA_PREFIXES, csv_chunks
+from data.csv_encoding import FORMULA_PREFIXES, MACHINE, CsvStyle, csv_chunks
 from data.filters import DateRange
-from data.models import CampaignDeployment, PerformanceMetric
+from data.models import PLATFORMS, CampaignDeployment, PerformanceMetric
 from data.scope import Scope
 
 METRIC_ROW_COLUMNS = [
@@ -35,8 +36,20 @@ def _neutralised(column):
     return sa.case((sa.or_(*starts), sa.literal("'") + column), else_=column)
 
 
+def _platform_column(style: CsvStyle):
+    """The platform as the style words it ("TikTok"), in SQL: COPY writes what SELECT returns."""
+    word = style.values.get("platform")
+    if word is None:
+        return pm.c.platform
+    words = {platform: word(platform) for platform in PLATFORMS}
+    return sa.case(words, value=pm.c.platform, else_=pm.c.platform).label("platform")
+
+
 def metric_rows_statement(
-    scope: Scope, rng: DateRange, platforms: tuple[str, ...] = ()
+    scope: Scope,
+    rng: DateRange,
+    platforms: tuple[str, ...] = (),
+    style: CsvStyle = MACHINE,
 ):
     """SELECT of METRIC_ROW_COLUMNS for the organization and range, in date order."""
     stmt = (
@@ -44,7 +57,7 @@ def metric_rows_statement(
             pm.c.date,
             pm.c.campaign_id,
             _neutralised(campaigns.c.name).label("campaign_name"),
-            pm.c.platform,
+            _platform_column(style),
             pm.c.platform_deployment_id,
             pm.c.impressions,
             pm.c.clicks,
@@ -70,10 +83,12 @@ def metric_rows_csv(
     rng: DateRange,
     platforms: tuple[str, ...] = (),
     chunk_size: int = 10_000,
+    style: CsvStyle = MACHINE,
 ) -> Iterator[bytes]:
-    """UTF-8 CSV with a header, produced in chunks; memory stays bounded whatever the row count."""
+    """UTF-8 CSV with a header, produced in chunks; memory stays bounded whatever the row count.
+    ``style`` words the header and the platforms (data/csv_encoding.py CsvStyle)."""
     scope.require("analyst")
-    stmt = metric_rows_statement(scope, rng, platforms)
+    stmt = metric_rows_statement(scope, rng, platforms, style)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # Every bound value is a validated int, date or enum: safe to inline for COPY.
@@ -85,10 +100,11 @@ def metric_rows_csv(
         raw = connection.connection.dbapi_connection
         with (
             raw.cursor() as cursor,
-            cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, HEADER)") as copy,
+            cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy,
         ):
             # COPY hands over one row at a time: send ~64 KB writes, not a million tiny ones.
-            buffer = bytearray()
+            header = style.header_line(METRIC_ROW_COLUMNS, line_end="\n")  # as COPY's
+            buffer = bytearray(header.encode("utf-8"))
             for block in copy:
                 buffer += block
                 if len(buffer) >= COPY_CHUNK_BYTES:
@@ -103,5 +119,6 @@ def metric_rows_csv(
     frames = (
         pd.DataFrame(rows, columns=METRIC_ROW_COLUMNS) for rows in result.partitions()
     )
-    for text in csv_chunks(frames, METRIC_ROW_COLUMNS):
+    worded = replace(style, values={})  # the statement worded the platforms already
+    for text in csv_chunks(frames, METRIC_ROW_COLUMNS, worded):
         yield text.encode("utf-8")

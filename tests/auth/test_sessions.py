@@ -44,6 +44,19 @@ def act(app, admin, button: str, user_id: int, role: str = "viewer"):
     )
     response = dash_calls.post(admin, body)
     assert response.status_code == 200
+    answer = response.json["response"]
+    if answer.get("settings-confirm", {}).get("displayed"):  # OK in the dialog
+        body = dash_calls.triggered(
+            app,
+            "settings-action-message",
+            "settings-confirm.submit_n_clicks",
+            {
+                "settings-confirm.submit_n_clicks": 1,
+                "settings-pending.data": answer["settings-pending"]["data"],
+            },
+        )
+        response = dash_calls.post(admin, body)
+        assert response.status_code == 200
     return response
 
 

@@ -146,5 +146,52 @@ def test_the_admin_page_lists_and_revokes(app, world, members, client_for):
     ]
     response = dash_calls.post(admin, body)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    # The click asks first (a dialog naming the token's owner); asking revokes nothing.
+    asked = response.json["response"]
+    assert asked["org-keys-confirm"]["displayed"] is True
+    assert member.email in asked["org-keys-confirm"]["message"]
+    assert asked["org-keys-pending"]["data"] == token_id
+    assert "revoked" not in response.get_data(as_text=True)
+    assert api_status(app, plaintext) == 200
+    ok = dash_calls.payload(
+        app,
+        key,
+        {
+            "org-keys-version.data": 0,
+            "org-keys-confirm.submit_n_clicks": 1,
+            "org-keys-pending.data": token_id,
+        },
+    )
+    ok["changedPropIds"] = ["org-keys-confirm.submit_n_clicks"]
+    response = dash_calls.post(admin, ok)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert "revoked" in response.get_data(as_text=True)
     assert api_status(app, plaintext) == 401
+
+
+@pytest.mark.parametrize("forged", ["their token", None, "abc", True, [1]])
+def test_a_forged_confirmation_revokes_nothing(app, world, members, client_for, forged):
+    """What the revoke dialog confirms comes back from the browser: another organization's
+    token, or anything not a token id, is refused and left working."""
+    theirs = members("acme", "viewer")
+    plaintext = token_for(app, theirs.id)
+    with app.server.app_context(), get_database().session_scope() as session:
+        frame = organization_tokens(session, admin_scope(world))
+        their_id = int(frame.query("email == @theirs.email")["token_id"].iloc[0])
+    globex_admin = client_for("globex", "admin")
+    globex_admin.get("/")
+    key = dash_calls.callback_key(app, "org-keys-notice")
+    ok = dash_calls.payload(
+        app,
+        key,
+        {
+            "org-keys-version.data": 0,
+            "org-keys-confirm.submit_n_clicks": 1,
+            "org-keys-pending.data": their_id if forged == "their token" else forged,
+        },
+    )
+    ok["changedPropIds"] = ["org-keys-confirm.submit_n_clicks"]
+    response = dash_calls.post(globex_admin, ok)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert "not an active token of your organization" in response.get_data(as_text=True)
+    assert api_status(app, plaintext) == 200

@@ -42,6 +42,7 @@ PAGES = {
         "admin",
     ),
     "audit": ("/audit", "#audit-table table, #audit-table p", "admin"),
+    "not-found": ("/no-such-page", "#not-found-home", "viewer"),
 }
 RANK = {"viewer": 1, "analyst": 2, "admin": 3}
 

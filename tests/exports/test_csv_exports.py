@@ -16,6 +16,8 @@ from data.scope import PermissionDenied, Scope
 from tests.factories import PASSWORD
 from tests.golden import GOLDEN_DIR, expected_cases, load_golden
 
+PLATFORM_WORDS = {"meta": "Meta", "google": "Google", "tiktok": "TikTok"}
+
 CASE = next(
     c
     for c in expected_cases()
@@ -25,6 +27,13 @@ CASE = next(
 
 def _rows(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def _people_rows(response) -> list[dict]:
+    """The rows of an export made for people: it starts with the UTF-8 byte-order mark."""
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff"), text[:40]
+    return _rows(text[1:])
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised():
@@ -124,14 +133,15 @@ def test_campaign_export_has_every_row_with_golden_figures(client_for):
         response.headers["Content-Disposition"]
         == 'attachment; filename="kiki-campaigns-2026-10-05-to-2026-11-01.csv"'
     )
-    rows = _rows(response.get_data(as_text=True))
+    rows = _people_rows(response)
     assert len(rows) == 4
-    totals = {k: sum(Decimal(r[k]) for r in rows) for k in ("revenue", "spend", "fee")}
+    headers = {"revenue": "Revenue", "spend": "Spend", "fee": "Fee"}
+    totals = {k: sum(Decimal(r[h]) for r in rows) for k, h in headers.items()}
     assert totals == {
         k: Decimal(CASE["summary"][k]) for k in ("revenue", "spend", "fee")
     }
-    draft = next(r for r in rows if r["name"].startswith("Draft"))
-    assert draft["roas"] == "" and draft["cpa"] == "" and draft["spend"] == "0.00"
+    draft = next(r for r in rows if r["Campaign"].startswith("Draft"))
+    assert draft["ROAS"] == "" and draft["CPA"] == "" and draft["Spend"] == "0.00"
     assert "Black Friday Electronics" not in response.get_data(as_text=True)
 
 
@@ -139,12 +149,11 @@ def test_platform_export_matches_golden_breakdown(client_for):
     response = client_for("acme", "analyst").get(
         "/export/platforms.csv?start=2026-10-05&end=2026-11-01"
     )
-    rows = {r["platform"]: r for r in _rows(response.get_data(as_text=True))}
+    rows = {r["Platform"]: r for r in _people_rows(response)}
     for platform, expected in CASE["by_platform"].items():
-        assert Decimal(rows[platform]["revenue"]) == Decimal(expected["revenue"])
-        assert rows[platform]["cpa"] == (
-            "" if expected["cpa"] is None else rows[platform]["cpa"]
-        )
+        row = rows[PLATFORM_WORDS[platform]]
+        assert Decimal(row["Revenue"]) == Decimal(expected["revenue"])
+        assert row["CPA"] == ("" if expected["cpa"] is None else row["CPA"])
 
 
 @pytest.mark.parametrize(

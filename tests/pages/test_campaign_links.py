@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from components.campaign_table import campaign_rows
 
 
@@ -103,3 +105,57 @@ def test_an_unknown_campaign_shows_only_a_not_found_page(app, world):
     link = message["props"]["children"][1]["props"]
     assert link == {"children": "Back to all campaigns", "href": "/campaigns"}
     assert "campaign-trend" not in response.json["response"]  # no empty chart drawn
+
+
+def _routed_title(app, client, path: str) -> str:
+    from tests.auth import dash_calls
+
+    client.get("/")  # Dash registers its page router at the first request
+    values = {"_pages_location.pathname": path, "_pages_location.search": ""}
+    response = dash_calls.post(
+        client, dash_calls.payload(app, dash_calls.ROUTER, values)
+    )
+    return dash_calls.response_of(response, "_pages_store", "data")["title"]
+
+
+def test_a_campaigns_tab_is_titled_with_its_name(app, world, client_for):
+    from data.db import get_database
+    from data.models import CampaignDeployment
+
+    campaign_id = world["campaigns"]["1"]
+    with app.server.app_context(), get_database().session_scope() as session:
+        name = session.get(CampaignDeployment, campaign_id).name
+    client = client_for("acme", "viewer")
+    title = f"{name} · Campaigns · KIKI Analytics"
+    assert _routed_title(app, client, f"/campaigns/{campaign_id}") == title
+    # The first layout (shell/page_container.py) holds the same title.
+    layout = client.get(
+        "/_dash-layout",
+        headers={"Referer": f"http://localhost/campaigns/{campaign_id}"},
+    ).json
+    from tests.auth.dash_calls import page_container
+
+    assert page_container(layout)["_pages_store"]["data"] == {"title": title}
+
+
+@pytest.mark.parametrize("campaign", ["999999", "abc", "0", "9" * 40])
+def test_no_campaign_no_name_in_the_title(app, client_for, campaign):
+    title = _routed_title(app, client_for("acme", "viewer"), f"/campaigns/{campaign}")
+    assert title == "Campaign · KIKI Analytics"
+
+
+def test_another_organizations_campaign_keeps_its_name_to_itself(
+    app, world, client_for
+):
+    campaign_id = world["campaigns"]["1"]  # an acme campaign
+    title = _routed_title(
+        app, client_for("globex", "admin"), f"/campaigns/{campaign_id}"
+    )
+    assert title == "Campaign · KIKI Analytics"
+
+
+def test_the_title_outside_a_request_is_the_generic_one(app):
+    from pages.campaign_detail import campaign_title
+
+    assert campaign_title("1") == "Campaign · KIKI Analytics"
+    assert campaign_title() == "Campaign · KIKI Analytics"

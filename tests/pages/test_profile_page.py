@@ -42,7 +42,7 @@ def body(response) -> str:
 def test_details_show_who_is_signed_in(app, members):
     member = members("globex", "analyst")
     shown = body(dash_calls.call(app, sign_in(app, member.email), "profile-details"))
-    assert member.email in shown and "Globex Retail" in shown and "analyst" in shown
+    assert member.email in shown and "Globex Retail" in shown and "Analyst" in shown
     assert "Acme" not in shown
 
 

@@ -27,6 +27,8 @@ from tests.factories import add_user, login
 CREATE = "settings-create-message"
 ACTION = "settings-action-message"
 LIST = "settings-users"
+CONFIRM = "settings-confirm"
+PENDING = "settings-pending"
 
 
 def text(response) -> str:
@@ -53,7 +55,8 @@ def create(
     )
 
 
-def act(app, client, button: str, user_id, role="viewer"):
+def click(app, client, button: str, user_id, role="viewer"):
+    """Click one of the "Change a user" buttons; the answer may be a question first."""
     body = dash_calls.triggered(
         app,
         ACTION,
@@ -66,6 +69,36 @@ def act(app, client, button: str, user_id, role="viewer"):
         },
     )
     return dash_calls.post(client, body)
+
+
+def question(response) -> dict | None:
+    """The confirmation the click asked for ({"message", "pending"}), or None."""
+    answer = response.json["response"]
+    if not answer.get(CONFIRM, {}).get("displayed"):
+        return None
+    return {"message": answer[CONFIRM]["message"], "pending": answer[PENDING]["data"]}
+
+
+def confirm(app, client, pending):
+    """OK in the confirmation dialog, with what the click had asked."""
+    body = dash_calls.triggered(
+        app,
+        ACTION,
+        f"{CONFIRM}.submit_n_clicks",
+        {
+            f"{CONFIRM}.submit_n_clicks": 1,
+            PENDING + ".data": pending,
+            "settings-changed.data": 0,
+        },
+    )
+    return dash_calls.post(client, body)
+
+
+def act(app, client, button: str, user_id, role="viewer"):
+    """Click, and say OK when a confirmation is asked: the action as an admin does it."""
+    response = click(app, client, button, user_id, role)
+    asked = question(response) if response.status_code == 200 else None
+    return confirm(app, client, asked["pending"]) if asked else response
 
 
 def shown_password(response) -> str:
@@ -271,3 +304,138 @@ def test_the_last_admin_cannot_demote_or_deactivate_themself(app, lonely_org):
         dash_calls.call(app, client, LIST, {"settings-changed.data": 0}).status_code
         == 401
     )
+
+
+def picked(app, client, user_id) -> dict:
+    """What choosing ``user_id`` in the user picker shows: role picker, state, buttons."""
+    response = dash_calls.call(
+        app,
+        client,
+        "settings-user-state",
+        {"settings-user.value": user_id, "settings-changed.data": 0},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    answer = response.json["response"]
+    return {
+        "role": answer.get("settings-role", {}).get("value"),
+        "state": json.dumps(answer["settings-user-state"]["children"]),
+        "deactivate_shown": answer["settings-deactivate"]["style"] is None,
+        "deactivate_disabled": answer["settings-deactivate"]["disabled"],
+        "reactivate_shown": answer["settings-reactivate"]["style"] is None,
+    }
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst", "admin"])
+def test_choosing_a_user_shows_their_current_role(app, client_for, members, role):
+    target = members("acme", role)
+    shown = picked(app, client_for("acme", "admin"), target.id)
+    assert shown["role"] == role
+    assert '"Active"' in shown["state"] and role.capitalize() in shown["state"]
+    assert shown["deactivate_shown"] and not shown["deactivate_disabled"]
+    assert not shown["reactivate_shown"]
+
+
+def test_a_deactivated_user_shows_the_badge_and_only_reactivate(
+    app, client_for, members
+):
+    target = members("acme", "analyst")
+    admin = client_for("acme", "admin")
+    act(app, admin, "deactivate", target.id)
+    shown = picked(app, admin, target.id)
+    assert '"Deactivated"' in shown["state"]
+    assert not shown["deactivate_shown"] and shown["deactivate_disabled"]
+    assert shown["reactivate_shown"]
+    listed = text(dash_calls.call(app, admin, LIST, {"settings-changed.data": 1}))
+    assert '"Deactivated"' in listed
+    act(app, admin, "reactivate", target.id)
+    shown = picked(app, admin, target.id)
+    assert shown["deactivate_shown"] and not shown["reactivate_shown"]
+
+
+@pytest.mark.parametrize("user_id", [None, "abc", 999_999_999, [1]])
+def test_no_user_chosen_nothing_to_deactivate(app, client_for, user_id):
+    shown = picked(app, client_for("acme", "admin"), user_id)
+    assert shown["deactivate_disabled"] and not shown["reactivate_shown"]
+
+
+def test_another_organizations_user_is_not_shown(app, client_for, members):
+    acme_user = members("acme", "analyst")
+    shown = picked(app, client_for("globex", "admin"), acme_user.id)
+    assert acme_user.email not in shown["state"] and shown["deactivate_disabled"]
+
+
+@pytest.mark.parametrize(
+    "button, start_role, new_role",
+    [
+        ("deactivate", "viewer", "viewer"),
+        ("deactivate", "admin", "admin"),
+        ("change-role", "admin", "analyst"),
+        ("change-role", "admin", "viewer"),
+    ],
+)
+def test_destructive_actions_ask_first_and_cancel_changes_nothing(
+    app, client_for, members, button, start_role, new_role
+):
+    target = members("acme", start_role)
+    admin = client_for("acme", "admin")
+    before = users_snapshot(app, target.organization_id), counts(app)
+    since = last_audit_id(app)
+    response = click(app, admin, button, target.id, new_role)
+    asked = question(response)
+    assert asked and target.email in asked["message"]
+    assert asked["pending"] == {"action": button, "user": target.id, "role": new_role}
+    assert response.json["response"].get("settings-changed") is None
+    # Asking wrote nothing; Cancel forgets what was asked and writes nothing either.
+    assert (users_snapshot(app, target.organization_id), counts(app)) == before
+    (key,) = [
+        k for k in dash_calls.server_callbacks(app) if k.startswith(f"{PENDING}.data@")
+    ]  # the dialog's Cancel callback (the action callback writes the store too)
+    cancel = dash_calls.payload(app, key, {f"{CONFIRM}.cancel_n_clicks": 1})
+    cancelled = dash_calls.post(admin, cancel)
+    assert dash_calls.response_of(cancelled, PENDING, "data") is None
+    assert (users_snapshot(app, target.organization_id), counts(app)) == before
+    assert audit_actions_for(app, target.id, since) == []
+    # OK does it.
+    done = text(confirm(app, admin, asked["pending"]))
+    row = user_row(app, target.id)
+    if button == "deactivate":
+        assert "deactivated" in done and row["is_active"] is False
+    else:
+        assert f"now {new_role}" in done and row["role"] == new_role
+
+
+@pytest.mark.parametrize(
+    "button, start_role, new_role",
+    [
+        ("change-role", "viewer", "analyst"),
+        ("change-role", "analyst", "admin"),
+        ("change-role", "viewer", "admin"),
+        ("change-role", "analyst", "viewer"),  # not an admin: nothing to lose
+    ],
+)
+def test_harmless_changes_are_done_at_once(
+    app, client_for, members, button, start_role, new_role
+):
+    target = members("acme", start_role)
+    response = click(app, client_for("acme", "admin"), button, target.id, new_role)
+    assert question(response) is None
+    assert f"now {new_role}" in text(response)
+    assert user_row(app, target.id)["role"] == new_role
+
+
+def test_a_forged_confirmation_goes_through_the_same_checks(app, client_for, members):
+    """The pending action comes back from the browser: OK with anything else in it is
+    refused, and another organization's user stays untouched."""
+    acme_user = members("acme", "analyst")
+    globex_admin = client_for("globex", "admin")
+    before = users_snapshot(app, acme_user.organization_id), counts(app)
+    for pending in (
+        None,
+        "deactivate",
+        {"action": "drop_table", "user": acme_user.id},
+        {"action": "deactivate", "user": acme_user.id, "role": None},
+        {"action": "change-role", "user": acme_user.id, "role": "admin"},
+    ):
+        body = text(confirm(app, globex_admin, pending))
+        assert '"color": "warning"' in body and acme_user.email not in body
+    assert (users_snapshot(app, acme_user.organization_id), counts(app)) == before

@@ -137,7 +137,7 @@ def test_a_streamed_csv_export_is_not_compressed_by_the_app(client_for):
     )
     assert response.status_code == 200
     assert "Content-Encoding" not in response.headers
-    assert response.get_data(as_text=True).startswith("date,")
+    assert response.get_data(as_text=True).startswith("\ufeffDate,")
 
 
 def test_component_scripts_kept_gzipped_are_the_files_and_answers_are_not_kept(

@@ -43,7 +43,8 @@ def campaign_rows(frame: pd.DataFrame, link_query: str = "") -> list[dict]:
 
 
 def campaigns_table(table_id: str, page_size: int) -> dash_table.DataTable:
-    """Empty skeleton; data, page count and sort arrive through a callback."""
+    """Empty skeleton; data, page count and sort arrive through a callback. Under 576 px wide
+    the rows stack as cards (class ``campaigns-table-cards``; assets/kiki.css)."""
     return dash_table.DataTable(
         id=table_id,
         columns=[
@@ -97,5 +98,15 @@ def campaigns_table(table_id: str, page_size: int) -> dash_table.DataTable:
         css=[
             {"selector": ".dash-spreadsheet-menu", "rule": "display: none"},
             {"selector": "p", "rule": "margin: 0"},
+            # On a phone each row is a card and each cell says what it is (assets/kiki.css,
+            # "Campaigns on a phone"): the words come from COLUMNS, not from a second list.
+            *[
+                {
+                    "selector": f'td[data-dash-column="{cid}"]::before',
+                    "rule": f'content: "{header}"',
+                }
+                for cid, header, _ in COLUMNS
+                if cid != "name"
+            ],
         ],
     )

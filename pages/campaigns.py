@@ -159,7 +159,11 @@ def layout(
                             id=ID["summary"],
                             className="small text-body-secondary mb-2 reserve-line",
                         ),
-                        dcc.Loading(table, type="dot", delay_show=300),
+                        dcc.Loading(
+                            html.Div(table, className="campaigns-table-cards"),
+                            type="dot",
+                            delay_show=300,
+                        ),
                     ]
                 )
             ),

@@ -117,21 +117,27 @@ def test_csv_download_has_every_filtered_row_with_golden_numbers(signed_in):
     duo.find_element("#campaigns-export-csv").click()
     files = _finished_downloads(Path(duo.download_path))
     assert [f.name for f in files] == ["kiki-campaigns-2026-10-19-to-2026-11-01.csv"]
-    with open(files[0], newline="", encoding="utf-8") as handle:
+    # The file for people: a byte-order mark, headers in words, ratios as fractions.
+    with open(files[0], newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    by_name = {row["name"]: row for row in rows}
+    header = {
+        "name": "Campaign", "revenue": "Revenue", "spend": "Spend", "fee": "Fee",
+        "conversions": "Conversions", "roas": "ROAS", "cpa": "CPA",
+        "ctr": "CTR (fraction)", "cvr": "CVR (fraction)",
+    }  # fmt: skip
+    by_name = {row[header["name"]]: row for row in rows}
     assert set(by_name) == set(GOLDEN_NAMES.values())
     for golden_id, name in GOLDEN_NAMES.items():
         expected, row = CASE["by_campaign"][golden_id], by_name[name]
-        assert Decimal(row["revenue"]) == Decimal(expected["revenue"])
-        assert Decimal(row["spend"]) == Decimal(expected["spend"])
-        assert Decimal(row["fee"]) == Decimal(expected["fee"])
-        assert int(row["conversions"]) == expected["conversions"]
+        assert Decimal(row[header["revenue"]]) == Decimal(expected["revenue"])
+        assert Decimal(row[header["spend"]]) == Decimal(expected["spend"])
+        assert Decimal(row[header["fee"]]) == Decimal(expected["fee"])
+        assert int(row[header["conversions"]]) == expected["conversions"]
         for ratio in ("roas", "cpa", "ctr", "cvr"):
             if expected[ratio] is None:
-                assert row[ratio] == "", f"{name} {ratio} must export empty"
+                assert row[header[ratio]] == "", f"{name} {ratio} must export empty"
             else:
-                assert abs(float(row[ratio]) - expected[ratio]) < 1e-9
+                assert abs(float(row[header[ratio]]) - expected[ratio]) < 1e-9
 
 
 def test_server_side_paging_and_viewer_has_no_export(signed_in):
@@ -164,4 +170,41 @@ def test_unknown_campaign_shows_not_found(signed_in):
     duo.driver.get(duo.server.url + "/campaigns/abc")
     duo.wait_for_text_to_equal(
         "#campaign-not-found h1", "Campaign not found", timeout=15
+    )
+
+
+def test_on_a_phone_each_campaign_is_a_card_of_labelled_numbers(signed_in):
+    """At 390 px the list scrolls neither the page nor the table sideways, and each number
+    says what it is (the table's own header, shown beside the value)."""
+    duo = signed_in("viewer@acme.test", f"/campaigns?{RANGE}")
+    duo.driver.set_window_size(390, 844)
+    duo.wait_for_element("#campaigns-table td", timeout=20)
+    wait_until(lambda: "Spring Hiking Boots" in " ".join(_names(duo)))
+    widths = duo.driver.execute_script(
+        "const box = document.querySelector('#campaigns-table .dash-spreadsheet-container');"
+        "return [box.scrollWidth, box.clientWidth,"
+        " document.documentElement.scrollWidth, document.documentElement.clientWidth];"
+    )
+    assert widths[0] <= widths[1] and widths[2] <= widths[3], widths
+    labels = duo.driver.execute_script(
+        "const row = document.querySelector('#campaigns-table td[data-dash-column=spend]');"
+        "const cell = getComputedStyle(row, '::before');"
+        "return [cell.content, cell.display,"
+        " getComputedStyle(row.parentElement).display];"
+    )
+    # Shown (a flex item: computed as "block") beside the value, the row a block of its own.
+    assert labels[0] == '"Spend"' and labels[1] != "none" and labels[2] == "block", (
+        labels
+    )
+    screenshot(duo, "campaigns-phone-cards")
+    duo.driver.set_window_size(1400, 1000)
+    wait_until(
+        lambda: (
+            duo.driver.execute_script(
+                "return getComputedStyle(document.querySelector("
+                "'#campaigns-table td[data-dash-column=spend]'), '::before').display"
+            )
+            == "none"
+        ),
+        message="the labels stay on a wide screen",
     )

@@ -6,6 +6,7 @@ import copy
 import functools
 
 from flask import jsonify, render_template
+from markupsafe import Markup
 
 from api.lifecycle_schemas import LIFECYCLE_SCHEMAS
 from api.lifecycle_spec import ALL_PARAMETERS, OPERATIONS, QUERY_NAMES, Operation
@@ -329,4 +330,17 @@ def docs_page():
         operations=operations,
         info=doc["info"],
         schemas=doc["components"]["schemas"],
+        markdown=_markdown,
     )
+
+
+def _markdown(text) -> Markup:
+    """OpenAPI's descriptions are CommonMark: rendered inline (code, emphasis, links), with any
+    raw HTML escaped rather than passed through (markdown-it's "js-default" preset)."""
+    from markdown_it import (
+        MarkdownIt,  # the docs page only: not loaded for the API's calls
+    )
+
+    if not isinstance(text, str) or not text:
+        return Markup("")
+    return Markup(MarkdownIt("js-default").renderInline(text))

@@ -84,3 +84,20 @@ def test_the_docs_page_lists_the_write_operations_and_their_bodies(api):
     assert "JSON body (<code>application/json</code>):" in html
     assert "<code>reason</code> (required)" in html
     assert "insufficient_scope" in html and "Idempotency-Key" in html
+
+
+def test_the_docs_page_renders_markdown_and_leads_back_to_the_app(api):
+    page = api.get("/api/v1/docs").get_data(as_text=True)
+    # The "start" parameter's description says "Default: 29 days before `end`."
+    assert "Default: 29 days before <code>end</code>." in page
+    assert "before `end`" not in page
+    assert '<a href="/" id="api-docs-home">' in page
+
+
+def test_raw_html_in_a_description_is_escaped_not_rendered():
+    from api.openapi import _markdown
+
+    assert str(_markdown("Use `x` <script>alert(1)</script>")) == (
+        "Use <code>x</code> &lt;script&gt;alert(1)&lt;/script&gt;"
+    )
+    assert str(_markdown(None)) == ""

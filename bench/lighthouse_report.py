@@ -35,7 +35,7 @@ def summarize(lhr: dict) -> dict:
         "scores": scores,
         "lcp_ms": _numeric(audits, "largest-contentful-paint"),
         "tbt_ms": _numeric(audits, "total-blocking-time"),
-        "cls": _numeric(audits, "cumulative-layout-shift"),
+        "cls": _numeric(audits, "cumulative-layout-shift", 4),
         "final_path": urlsplit(final).path,
         "user_agent": lhr.get("environment", {}).get("hostUserAgent", ""),
         "benchmark_index": lhr.get("environment", {}).get("benchmarkIndex"),
@@ -55,11 +55,9 @@ def _failed_requests(audits: dict) -> list[str]:
     ]
 
 
-def _numeric(audits: dict, audit_id: str) -> float | None:
+def _numeric(audits: dict, audit_id: str, digits: int = 0) -> float | None:
     value = audits.get(audit_id, {}).get("numericValue")
-    return (
-        None if value is None else round(value, 4 if audit_id.startswith("cum") else 0)
-    )
+    return None if value is None else round(value, digits)
 
 
 def _failing(lhr: dict, category: str) -> list[dict]:

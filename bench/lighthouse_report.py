@@ -19,6 +19,8 @@ CLS_TARGET = 0.02
 HEADING = "## Lighthouse"
 BEFORE = "## What was optimized"  # where a first section goes, if the file has no such heading
 TOP = 5  # failing audits listed per category
+# Dash's cache-busting part of a file name: dash_core_components.v4_4_1m1796664711.js
+FINGERPRINT = re.compile(r"\.v\d+_\d+_\d+m\d+")
 # Not faults of the page: audits that only inform or that a person has to check.
 NOT_JUDGED = {"notApplicable", "manual", "informative", "error"}
 
@@ -81,24 +83,30 @@ def _failing(lhr: dict, category: str) -> list[dict]:
                 "savings_ms": round(
                     sum(savings.get(m, 0) for m in ("LCP", "FCP", "TBT"))
                 ),
+                "savings_cls": round(savings.get("CLS", 0), 3),
                 "display": audit.get("displayValue", "").replace("\xa0", " "),
                 "where": _where(audit),
             }
         )
-    found.sort(key=lambda a: (-a["weight"], -a["savings_ms"], a["id"]))
+    # What moves the layout first: CLS has its own target, and milliseconds do not measure it.
+    found.sort(
+        key=lambda a: (-a["weight"], -a["savings_cls"], -a["savings_ms"], a["id"])
+    )
     return found[:TOP]
 
 
 def _where(audit: dict) -> list[str]:
-    """Up to two places an audit points at (a CSS selector, a URL's path, a console message)."""
+    """Up to two places an audit points at (a CSS selector, a file's name, a console message)."""
     places = []
     for item in (audit.get("details") or {}).get("items", [])[:2]:
         node = item.get("node") if isinstance(item.get("node"), dict) else {}
         text = node.get("selector") or item.get("description") or item.get("url") or ""
-        if isinstance(text, str) and text:
-            if text.startswith("http"):  # the file's name says more than a long path
-                text = urlsplit(text).path.rsplit("/", 1)[-1] or text
-            places.append(text[:60])
+        if not isinstance(text, str) or not text:
+            continue
+        if text.startswith("http"):  # the file's name says more than a long path
+            text = urlsplit(text).path.rsplit("/", 1)[-1] or text
+        text = FINGERPRINT.sub("", " ".join(text.split()))  # inline CSS spans lines
+        places.append(text[:60])
     return places
 
 
@@ -270,9 +278,10 @@ TARGETS_TEXT = (
     f"≤ {CLS_TARGET} on every page. Each cell: measured (target)."
 )
 HELD_TEXT = (
-    f"The median runs' audits that lost points, at most {TOP} per category: performance by "
-    "Lighthouse's estimate of the milliseconds they cost (LCP + FCP + TBT), the others by "
-    "their weight in the score; up to two places each (selector, file or console message)."
+    f"The median runs' audits that lost points, at most {TOP} per category: performance's "
+    "layout shifts first, then by Lighthouse's estimate of the milliseconds each costs (LCP + "
+    "FCP + TBT); the others by their weight in the score. Up to two places each (selector, "
+    "file or console message). A category not named lost nothing."
 )
 
 

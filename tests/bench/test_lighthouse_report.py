@@ -72,6 +72,11 @@ def test_summary_reads_scores_metrics_and_what_failed(summary):
         "unused-javascript",
         "render-blocking-resources",
     ]
+    # Files by name, without Dash's fingerprint (.v4_4_1m<mtime>).
+    assert summary["failing"]["performance"][2]["where"] == [
+        "plotly.min.js",
+        "dash_core_components.js",
+    ]
     contrast = summary["failing"]["accessibility"][0]
     assert contrast["id"] == "color-contrast"
     assert contrast["where"] == ["nav.navbar > a.nav-link", "span.badge.bg-info"]
@@ -89,6 +94,22 @@ def test_median_run_keeps_one_runs_figures_together(summary):
     median = lh.median_run(runs)
     assert (median["scores"]["performance"], median["lcp_ms"]) == (50, 3)
     assert median["performance_runs"] == [60, 40, 50]
+
+
+def test_layout_shifts_come_before_milliseconds(summary):
+    lhr = json.loads(FIXTURE.read_text())
+    lhr["audits"]["layout-shifts"] = {
+        "score": 0,
+        "scoreDisplayMode": "metricSavings",
+        "displayValue": "2 layout shifts found",
+        "metricSavings": {"CLS": 0.565},
+        "details": {"items": [{"node": {"selector": "div.g-2\n  > label"}}]},
+    }
+    lhr["categories"]["performance"]["auditRefs"].append(
+        {"id": "layout-shifts", "weight": 0, "group": "diagnostics"}
+    )
+    first = lh.summarize(lhr)["failing"]["performance"][0]
+    assert (first["id"], first["where"]) == ("layout-shifts", ["div.g-2 > label"])
 
 
 def test_table_shows_measured_beside_target_and_what_missed(summary):

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-optimized lint bench install install-dev release
+.PHONY: run test test-optimized lint bench lighthouse install install-dev release
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,11 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Lighthouse 12.8.2 (the last to run on Node 20; 13 needs Node 22) as pinned in its lockfile, then
+# every signed-in page, desktop and mobile, into docs/BENCHMARKS.md. The script downloads nothing:
+# Debian's Chromium, never a browser of puppeteer's.
+LIGHTHOUSE_ARGS ?= --write
+lighthouse: install-dev
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix bench/lighthouse --no-audit --no-fund
+	$(BIN)/python -m bench.lighthouse $(LIGHTHOUSE_ARGS)

@@ -11,7 +11,7 @@ import platform
 import time
 from pathlib import Path
 
-from bench import pageload, report, side_by_side
+from bench import lighthouse_report, pageload, report, side_by_side
 from bench.client import ensure_users
 from bench.dataset import SCALES, ensure_dataset
 from bench.load import ensure_locust
@@ -69,7 +69,7 @@ def main(argv=None) -> None:
         return
     if args.from_json:
         results = json.loads(Path(args.from_json).read_text())
-        REPORT.write_text(report.markdown(results, Path(args.from_json).name))
+        write_report(report.markdown(results, Path(args.from_json).name))
         print(report.summary_table(results))
         return
     ensure_wrk()
@@ -123,6 +123,12 @@ def _side_by_side(log) -> dict:
     }
 
 
+def write_report(text: str) -> None:
+    """The regenerated report, with the Lighthouse section (`make lighthouse`) carried over."""
+    old = REPORT.read_text() if REPORT.exists() else ""
+    REPORT.write_text(lighthouse_report.carry_section(old, text))
+
+
 def _save_and_report(results: dict, args) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -130,7 +136,7 @@ def _save_and_report(results: dict, args) -> None:
     raw.write_text(json.dumps(results, indent=1, default=str))
     log(f"raw figures: {raw.relative_to(ROOT)}")
     if not args.no_report:
-        REPORT.write_text(report.markdown(results, raw.name))
+        write_report(report.markdown(results, raw.name))
         log(f"report: {REPORT.relative_to(ROOT)}")
     print(report.summary_table(results))
 

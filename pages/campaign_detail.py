@@ -158,7 +158,7 @@ def not_found() -> html.Div:
     )
 
 
-def campaign_title(name: str, status: str) -> list:
+def campaign_heading(name: str, status: str) -> list:
     """The page's heading: the name and a status badge."""
     words = status_label(status)
     return [
@@ -332,7 +332,7 @@ def update_campaign_detail(campaign_id, start, end, theme):
     cards = [
         kpi_card(f"campaign-kpi-{n}", label, n, totals[n]) for n, label in KPI_CARDS
     ]
-    title = campaign_title(info.iloc[0]["name"], info.iloc[0]["status"])
+    title = campaign_heading(info.iloc[0]["name"], info.iloc[0]["status"])
     figure = campaign_daily_figure(daily, theme)
     return (
         title,
@@ -424,4 +424,4 @@ def act_on_campaign(_clicks, _deletes, campaign_id, changed):
         color="success",
         className="py-2",
     )
-    return done, changed, dash.no_update, campaign_title(draft["name"], draft["status"])
+    return done, changed, dash.no_update, campaign_heading(draft["name"], draft["status"])

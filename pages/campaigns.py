@@ -140,7 +140,9 @@ def layout(
                             outline=True,
                             external_link=True,
                             href="#",
-                            className="d-none",
+                            # Shown from the start to those who may export: appearing later,
+                            # it pushed the filters down on a phone (a layout shift).
+                            className="" if g.scope.allows("analyst") else "d-none",
                         ),
                         width="auto",
                     ),

@@ -94,6 +94,8 @@ def layout(**_ignored):
                             ]
                         ),
                         lg=4,
+                        # First on a phone: the list below it may grow as it arrives.
+                        className="order-first order-lg-last",
                     ),
                 ],
                 className="g-3",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.browser.a11y import PAGES, page_settled
 from tests.browser.conftest import wait_until
 
@@ -38,15 +40,18 @@ def layout_shift(duo, path: str, ready: str) -> tuple[float, list]:
     return sum(s["value"] for s in shifts), shifts
 
 
-def test_no_page_shifts_its_layout_as_data_arrives(signed_in):
+@pytest.mark.parametrize("width", [1400, 390])
+def test_no_page_shifts_its_layout_as_data_arrives(signed_in, width):
+    """On a desktop and on a phone (390 px: columns stack, so a late block pushes all below)."""
     duo = signed_in("admin@acme.test", "/")
+    duo.driver.set_window_size(width, 1000 if width > 600 else 844)
     duo.driver.execute_cdp_cmd(
         "Page.addScriptToEvaluateOnNewDocument", {"source": OBSERVER}
     )
     measured, detail = {}, {}
     for name, (path, ready, _role) in PAGES.items():
         measured[name], detail[name] = layout_shift(duo, path, ready)
-    print("CLS per page:", {k: round(v, 4) for k, v in measured.items()})
+    print(f"CLS per page at {width} px:", {k: round(v, 4) for k, v in measured.items()})
     too_much = {k: v for k, v in measured.items() if v > LIMIT}
     assert not too_much, "\n".join(
         f"{name}: CLS {value:.3f} > {LIMIT}; shifts: {detail[name]}"

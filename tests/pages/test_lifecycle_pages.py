@@ -300,7 +300,7 @@ def test_the_cached_campaign_list_shows_a_change_at_once(app):
         "href"
     ]
     rows = _list_rows(app, analyst, "Cache check")
-    assert [row["status"] for row in rows] == ["draft"]
+    assert [row["status"] for row in rows] == ["Draft"]
     values = form(
         **{"name.value": "Cache check", "save.n_clicks": None, "submit.n_clicks": 1}
     )
@@ -308,4 +308,4 @@ def test_the_cached_campaign_list_shows_a_change_at_once(app):
     values[f"{FORM}-version.data"] = 1  # as the edit form loaded it
     save(app, analyst, values)
     rows = _list_rows(app, analyst, "Cache check")
-    assert [row["status"] for row in rows] == ["pending approval"]
+    assert [row["status"] for row in rows] == ["Pending approval"]

@@ -127,7 +127,8 @@ def user_actions_card(ID: dict) -> dbc.Card:
                     message_area(ID["action-message"]),
                 ]
             ),
-        ]
+        ],
+        className="mb-3",
     )
 
 

@@ -11,8 +11,11 @@ from components.labels import options, platform_label
 from data.models import PLATFORMS
 
 
-def _field(label: str, control, hint: str | None = None) -> html.Div:
-    parts = [dbc.Label(label, html_for=control.id, className="mb-1"), control]
+def _field(
+    label: str, control, hint: str | None = None, for_id: str | None = None
+) -> html.Div:
+    """``control`` labelled; ``for_id`` when the control sits in a wrapper of its own."""
+    parts = [dbc.Label(label, html_for=for_id or control.id, className="mb-1"), control]
     if hint:
         parts.append(dbc.FormText(hint))
     return html.Div(parts, className="mb-2")
@@ -33,14 +36,18 @@ def fee_rate_card(ID: dict) -> dbc.Card:
                     ),
                     _field(
                         "Applies from",
-                        dcc.DatePickerSingle(
-                            id=ID["fee-from"],
-                            placeholder="Today",
-                            display_format="YYYY-MM-DD",
-                            first_day_of_week=1,
-                            clearable=True,
+                        html.Div(  # its place kept while the picker's script loads
+                            dcc.DatePickerSingle(
+                                id=ID["fee-from"],
+                                placeholder="Today",
+                                display_format="YYYY-MM-DD",
+                                first_day_of_week=1,
+                                clearable=True,
+                            ),
+                            className="async-control",
                         ),
                         "Days before this date keep the fee they were charged.",
+                        for_id=ID["fee-from"],
                     ),
                     dbc.Button("Save fee rate", id=ID["fee-save"], color="primary"),
                     message_area(ID["fee-message"]),

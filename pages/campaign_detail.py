@@ -424,4 +424,9 @@ def act_on_campaign(_clicks, _deletes, campaign_id, changed):
         color="success",
         className="py-2",
     )
-    return done, changed, dash.no_update, campaign_heading(draft["name"], draft["status"])
+    return (
+        done,
+        changed,
+        dash.no_update,
+        campaign_heading(draft["name"], draft["status"]),
+    )

@@ -65,7 +65,13 @@ def layout(**_ignored):
                                 [
                                     dbc.CardHeader("Your account"),
                                     dbc.CardBody(
-                                        html.Dl(id=ID["details"], className="row mb-0")
+                                        # Drawn with the page (the callback answers the
+                                        # same): arriving later, it pushed the cards below.
+                                        html.Dl(
+                                            profile_details(),
+                                            id=ID["details"],
+                                            className="row mb-0",
+                                        )
                                     ),
                                 ],
                                 className="mb-3",
@@ -85,6 +91,10 @@ def layout(**_ignored):
 @callback(Output(ID["details"], "children"), Input(ID["change"], "id"))
 def show_profile_details(_id):
     """Name, email, role and organization of the signed-in user."""
+    return profile_details()
+
+
+def profile_details() -> list:
     user = current_user
     rows = [
         ("Name", user.name),

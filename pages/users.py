@@ -96,13 +96,18 @@ def layout(**_ignored):
                                         )
                                     ),
                                 ],
-                                className="mb-3",
+                                # Last on a phone: it grows as the users arrive, and
+                                # nothing should be below it then (layout shift).
+                                className="mb-3 order-last order-lg-0",
                             ),
                             user_actions_card(ID),
                         ],
                         lg=8,
+                        className="d-flex flex-column",
                     ),
-                    dbc.Col(new_user_card(ID), lg=4),
+                    dbc.Col(
+                        new_user_card(ID), lg=4, className="order-first order-lg-0"
+                    ),
                 ],
                 className="g-3",
             ),

@@ -28,7 +28,7 @@ def test_the_words_for_each_value():
         "Completed",
     ]  # fmt: skip
     assert [labels.status_label(s) for s in REQUEST_STATUSES] == [
-        "Pending", "Approved", "Rejected", "Cancelled",
+        "Pending", "Approved", "Rejected", "Withdrawn",  # cancelled only by a withdrawal
     ]  # fmt: skip
     assert [labels.role_label(r) for r in ROLES] == ["Viewer", "Analyst", "Admin"]
     assert [labels.budget_type_label(b) for b in BUDGET_TYPES] == ["Daily", "Lifetime"]

@@ -132,3 +132,25 @@ def ops_world(request, tmp_path_factory):
     engine.dispose()
     yield url, world
     dispose_database(url)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgresql_only run on PostgreSQL only: their SQLite variants (of a fixture
+    parametrized by backend) are deselected at collection, so a run never reports a skip."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        on_sqlite = (
+            any(
+                (isinstance(value, str) and value == "sqlite")
+                for value in params.values()
+            )
+            or "[sqlite" in item.nodeid
+        )
+        if item.get_closest_marker("postgresql_only") and on_sqlite:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -123,9 +123,9 @@ def test_a_malformed_key_is_400(app, api, shop, key):
     assert row_counts(app, shop["org"]) == before
 
 
+@pytest.mark.postgresql_only
 def test_concurrent_retries_with_one_key_create_one_campaign(app, shop):
-    if app.server.extensions["kiki_db"].engine.dialect.name != "postgresql":
-        pytest.skip("concurrent transactions need PostgreSQL")
+    assert app.server.extensions["kiki_db"].engine.dialect.name == "postgresql"
     calls = 8
     start = threading.Barrier(calls)
     answers, lock = [], threading.Lock()

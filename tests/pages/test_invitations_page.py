@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from data.db import get_database
-from data.models import AuditLog, Invitation
+from data.models import AuditLog, Invitation, OutboxEntry
 from tests.auth import dash_calls
 from tests.auth.support import last_audit_id
 from tests.factories import login
@@ -126,6 +126,22 @@ def test_an_address_already_in_this_organization_is_told_plainly(
         response
     )
     assert written(app) == before and len(smtp_sink.messages) == mails
+
+
+def test_the_delivered_outbox_row_keeps_no_token(app, client_for, emails, smtp_sink):
+    email = fresh(emails)
+    invite(app, client_for("acme", "admin"), email)
+    token = link_token(smtp_sink.to(email)[-1])
+    invitation = invitation_of(app, email)
+    with app.server.app_context(), get_database().session_scope() as session:
+        entry = session.scalar(
+            sa.select(OutboxEntry)
+            .where(OutboxEntry.kind == "invitation_mail")
+            .order_by(OutboxEntry.id.desc())
+        )
+        assert entry.payload == {"invitation_id": invitation.id}
+        assert entry.delivered_at is not None
+    assert token not in repr(invitation.__dict__)
 
 
 def test_inviting_again_replaces_the_pending_invitation(

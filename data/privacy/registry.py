@@ -91,7 +91,13 @@ COLUMNS: tuple[PersonalColumn, ...] = (
     _c("idempotency_keys", "request_hash", WITHHOLD, DELETE, "a fingerprint, no data"),
     _c("idempotency_keys", "response_body", WITHHOLD, DELETE, "an API answer, 24 h"),
     _c("fee_rates", "created_by", EXPORT, REMOVE_AUTHORSHIP, "who set a fee rate"),
-    _c("invitations", "email", EXPORT, DELETE, "the invited address"),
+    _c(
+        "invitations",
+        "email",
+        EXPORT,
+        DELETE,
+        "the invited address (erase: every invitation of it)",
+    ),
     _c(
         "invitations",
         "name",

@@ -13,6 +13,8 @@ import api
 import auth
 import auth.crypto
 import data.cache
+import data.invitation_mail
+import data.mail
 import data.ops.cli
 import data.ops.startup
 import exports
@@ -51,6 +53,8 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     web.malformed.init_app(server)  # size limit, 400/413/415 answers, bounded JSON
     Database().init_app(server)
     data.cache.init_app(server)
+    data.mail.init_app(server)  # KIKI_SMTP_URL; unset: mails are logged
+    data.invitation_mail.init_app(server)
     auth.init_app(server)  # login, CSRF, rate limits, the sign-in pages
     web.prometheus.init_app(server)
     web.health.init_app(server)

@@ -65,6 +65,14 @@ def load_config(env=None) -> dict:
         "KIKI_MAX_REQUEST_BYTES": _int(env, "KIKI_MAX_REQUEST_BYTES", 1024 * 1024),
         "KIKI_MAX_UPLOAD_BYTES": _int(env, "KIKI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
         "KIKI_METRICS_TOKEN": env.get("KIKI_METRICS_TOKEN") or None,
+        # E-mail (data/mail.py): unset, mails are written to the log instead of sent.
+        "KIKI_SMTP_URL": env.get("KIKI_SMTP_URL") or None,
+        "KIKI_MAIL_FROM": env.get("KIKI_MAIL_FROM") or None,
+        # The address people open, for links in e-mails (an invitation's /invite/<token>).
+        "KIKI_PUBLIC_URL": env.get("KIKI_PUBLIC_URL")
+        or f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8021')}",
+        "KIKI_INVITATION_RATE_LIMIT": env.get("KIKI_INVITATION_RATE_LIMIT")
+        or "20 per hour",
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "KIKI_PROXY_HOPS": _int(env, "KIKI_PROXY_HOPS", 0),
         # Secure cookies need HTTPS; only the local demo runs on plain http.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from flask import Flask
 
-from auth import security, user_cache, views
+from auth import invitations, security, user_cache, views
 from auth.access import PageRules
 from auth.passwords import PASSWORDS
 from auth.session_user import login_manager
@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     security.init_app(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(invitations.bp)  # /invite/<token>, public
 
 
 def init_dash(app: dash.Dash) -> None:

@@ -27,7 +27,9 @@ PUBLIC_PATHS = frozenset(
         "/api/v1/docs",
     }
 )
-PUBLIC_PREFIXES = ("/assets/",)
+# /invite/<token>: the invitation form, for people who have no account yet. The blueprint
+# (auth/invitations.py) answers every path under it, so no other view is opened by the prefix.
+PUBLIC_PREFIXES = ("/assets/", "/invite/")
 # Dash's own plumbing: any signed-in user (its content is library code or guarded elsewhere).
 DASH_INTERNAL_PREFIXES = (
     "/_dash-component-suites/",

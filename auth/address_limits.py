@@ -19,7 +19,7 @@ from flask import Response, abort, current_app, g, request
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 
-from auth.access import is_public
+from auth.access import PUBLIC_PREFIXES, is_public
 from auth.limits import LOGIN_LIMIT_PER_IP, limiter
 
 TOKEN_LIMIT_PER_IP = (
@@ -58,6 +58,13 @@ DOORS = (
         lambda r: r.status_code != 302,
     ),
     Door(
+        "invite-ip",
+        ("GET", "POST"),
+        "/invite/",
+        LOGIN_LIMIT_PER_IP,
+        lambda r: r.status_code >= 400,  # an invalid link, a refused form
+    ),
+    Door(
         "api-token-ip",
         ("POST",),
         "/api/v1/auth/token",
@@ -74,13 +81,14 @@ DOORS = (
     ),
 )
 
-DOOR_PATHS = frozenset(door.path for door in DOORS)
-
 
 def _door() -> Door | None:
-    if is_public(request.path) and request.path not in DOOR_PATHS:
-        return None  # the API's schema and docs: no credentials taken there
-    return next((door for door in DOORS if door.matches()), None)
+    door = next((door for door in DOORS if door.matches()), None)
+    if door is None or not is_public(request.path):
+        return door
+    if request.path == door.path or door.path in PUBLIC_PREFIXES:
+        return door  # a public door: sign-in, the token grant, invitation links
+    return None  # the API's schema and docs: no credentials taken there
 
 
 def _identifiers(door: Door) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 from auth import account_lock
 from auth.access import requires_role
 from auth.guard import wants_json
+from auth.invitations import invitation_message
 from auth.limits import (
     LOGIN_LIMIT_PER_ACCOUNT,
     failed_sign_in,
@@ -88,6 +89,9 @@ def login():
     if request.method == "GET":
         if request.args.get("signed_out"):
             return _login_page(form, "You are signed out.", 200, "info")
+        if request.args.get("joined"):
+            message = "Your account is ready: sign in with your email and password."
+            return _login_page(form, message, 200, "success")
         return _login_page(form, None, 200)
     if not form.validate_on_submit():
         return _login_page(form, "Enter your email and password.", 400)
@@ -137,6 +141,10 @@ def csrf_failed(error: CSRFError):
         return _login_page(LoginForm(), message, 400)
     if request.path == "/logout" and not wants_json():
         return _logout_page(message, 400)
+    if request.path.startswith("/invite/") and not wants_json():
+        return invitation_message(
+            f"{message} Open the link from the e-mail again.", 400
+        )
     if wants_json():
         body = {
             "error": {

@@ -1,4 +1,4 @@
-"""Form builders for the account pages: add a user, act on a user, change your password."""
+"""Form builders for the account pages: invite a user, act on a user, change your password."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ def _field(label: str, control, hint: str | None = None) -> html.Div:
     return html.Div(parts, className="mb-2")
 
 
-def new_user_card(ID: dict) -> dbc.Card:
-    """Email, name, role, initial password (or "generate one") and the add button."""
+def invite_card(ID: dict) -> dbc.Card:
+    """Email, name, role and the button that sends the invitation."""
     return dbc.Card(
         [
-            dbc.CardHeader("Add a user"),
+            dbc.CardHeader("Invite a user"),
             dbc.CardBody(
                 [
                     _field(
@@ -36,24 +36,13 @@ def new_user_card(ID: dict) -> dbc.Card:
                             id=ID["new-role"], options=ROLE_OPTIONS, value="viewer"
                         ),
                     ),
-                    _field(
-                        "Initial password",
-                        dbc.Input(
-                            id=ID["new-password"],
-                            type="password",
-                            maxLength=256,
-                            autocomplete="new-password",
-                        ),
-                        "At least 12 characters. Or tick the box to have one generated.",
+                    html.Small(
+                        "They get an e-mail with a link to choose their password; the "
+                        "link works once, for 7 days.",
+                        className="text-body-secondary d-block mb-3",
                     ),
-                    dbc.Checkbox(
-                        id=ID["new-generate"],
-                        label="Generate a password",
-                        value=True,
-                        className="mb-3",
-                    ),
-                    dbc.Button("Add user", id=ID["create"], color="primary"),
-                    message_area(ID["create-message"]),
+                    dbc.Button("Send invitation", id=ID["invite"], color="primary"),
+                    message_area(ID["invite-message"]),
                 ]
             ),
         ],

@@ -74,8 +74,57 @@ def user_state(row) -> list:
     ]
 
 
-def users_table(frame: pd.DataFrame, current_user_id: int | None) -> html.Div:
-    """Name (with "you"), email, role badge, status badges, last sign-in, created."""
+def _role_badge(role: str) -> dbc.Badge:
+    return dbc.Badge(
+        role_label(role),
+        color=ROLE_COLORS[role],
+        text_color=ROLE_TEXT_COLORS.get(role),
+    )
+
+
+def invitation_rows(invitations: pd.DataFrame, revoke_type: str) -> list[html.Tr]:
+    """One row per pending invitation (data.reads.users.pending_invitations' columns): name,
+    email, role, "Invited" until when, and its Revoke button (``{"type": revoke_type,
+    "index": invitation id}``). Nothing in a row depends on whether the address has an account."""
+    rows = []
+    for _, row in invitations.iterrows():
+        revoke = dbc.Button(
+            "Revoke",
+            id={"type": revoke_type, "index": int(row["invitation_id"])},
+            color="danger",
+            outline=True,
+            size="sm",
+            className="py-0",
+        )
+        status = [
+            dbc.Badge(status_label("invited"), color="light", text_color="dark"),
+            html.Small(
+                f" until {timestamp(row['expires_at'])} ", className="text-nowrap"
+            ),
+        ]
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(row["name"]),
+                    html.Td(row["email"], className="text-break"),
+                    html.Td(_role_badge(row["role"])),
+                    html.Td(status),
+                    html.Td(revoke),
+                ],
+                className="settings-invitation",
+            )
+        )
+    return rows
+
+
+def users_table(
+    frame: pd.DataFrame,
+    current_user_id: int | None,
+    invitations: pd.DataFrame | None = None,
+    revoke_type: str = "",
+) -> html.Div:
+    """Name (with "you"), email, role badge, status badges, last sign-in; then the pending
+    invitations (``invitation_rows``)."""
     if frame.empty:
         return html.P("No users yet.", className="text-body-secondary mb-0")
     now = pd.Timestamp.now(tz=dt.UTC)
@@ -93,19 +142,15 @@ def users_table(frame: pd.DataFrame, current_user_id: int | None) -> html.Div:
                 [
                     html.Td(name),
                     html.Td(row["email"], className="text-break"),
-                    html.Td(
-                        dbc.Badge(
-                            role_label(row["role"]),
-                            color=ROLE_COLORS[row["role"]],
-                            text_color=ROLE_TEXT_COLORS.get(row["role"]),
-                        )
-                    ),
+                    html.Td(_role_badge(row["role"])),
                     html.Td(_status_badges(row, now)),
                     html.Td(timestamp(row["last_login_at"]), className="text-nowrap"),
                 ],
                 className="" if row["is_active"] else "text-body-secondary",
             )
         )
+    if invitations is not None:
+        rows += invitation_rows(invitations, revoke_type)
     return dbc.Table(
         [header, html.Tbody(rows)],
         hover=True,

@@ -2,8 +2,10 @@
 of processes deliver each row once, and a row whose process died is taken over when its lease
 ends. PostgreSQL claims with FOR UPDATE SKIP LOCKED; SQLite with a conditional UPDATE per row.
 
-Delivery today only marks a row delivered (notifications are written in the transaction
-itself); e-mail and webhooks register a handler in HANDLERS. Handlers may run more than once
+Delivery marks a row delivered (notifications are written in the transaction itself); kinds
+with work to do after the commit register a handler in HANDLERS (the invitation e-mail:
+data/invitation_mail.py). A payload's SEALED value (a secret encrypted with the app's cipher,
+such as an invitation's token) is dropped from the row once it is delivered. Handlers may run more than once
 for a row whose lease ran out mid-delivery (at-least-once), so they must be idempotent.
 """
 
@@ -23,6 +25,7 @@ LEASE = dt.timedelta(seconds=60)
 BATCH = 100
 MAX_ATTEMPTS = 10
 WROTE_OUTBOX = "kiki_wrote_outbox"  # in a session's info: deliver after its commit
+SEALED = "sealed"  # a payload key kept only until the row is delivered
 # kind -> handler(payload); a kind with no handler is simply marked delivered.
 HANDLERS: dict[str, Callable[[dict], None]] = {}
 
@@ -101,10 +104,24 @@ def deliver_pending(bind: sa.Engine, *, limit: int = BATCH) -> int:
                     .values(delivered_at=_now(), claimed_until=None)
                     .execution_options(synchronize_session=False)
                 )
+                _drop_sealed(session, [row for row in rows if row.id in done])
                 session.commit()
             delivered += len(done)
             if len(rows) < limit:
                 return delivered
+
+
+def _drop_sealed(session: Session, rows) -> None:
+    """Delivered rows keep their payload without its SEALED secret."""
+    for row in rows:
+        if isinstance(row.payload, dict) and SEALED in row.payload:
+            kept = {key: value for key, value in row.payload.items() if key != SEALED}
+            session.execute(
+                sa.update(OutboxEntry)
+                .where(OutboxEntry.id == row.id)
+                .values(payload=kept)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def note_outbox_writes(session: Session, _flush_context) -> None:

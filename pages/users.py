@@ -1,17 +1,18 @@
-"""Settings (/settings, admin): the organization's users — add, change role, deactivate, reset password."""
+"""Settings (/settings, admin): the organization's users — invite, change role, deactivate, reset password."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from flask import g, request
 
-from auth.passwords import generate_password
+from auth.action_limits import invitation_wait_seconds
+from auth.limits import wait_message
 from components.account_forms import (
     HIDDEN,
     confirmation_question,
-    new_user_card,
+    invite_card,
     user_actions_card,
 )
 from components.accounts import (
@@ -27,9 +28,10 @@ from components.data_errors import data_error_message
 from components.skeleton import skeleton_table
 from data.db import db_session
 from data.errors import DataError
-from data.reads.users import list_users
-from data.writes import users
+from data.reads.users import list_users, pending_invitations
+from data.writes import invitations, users
 from data.writes.transaction import write_transaction
+from shell.callback_inputs import clicked_key
 
 PREFIX = "settings"
 ID = {
@@ -40,10 +42,9 @@ ID = {
         "new-email",
         "new-name",
         "new-role",
-        "new-password",
-        "new-generate",
-        "create",
-        "create-message",
+        "invite",
+        "invite-message",
+        "list-message",
         "user",
         "role",
         "change-role",
@@ -63,6 +64,7 @@ ACTIONS = {
     ID["reactivate"]: "reactivate",
     ID["reset-password"]: "reset-password",
 }
+REVOKE_TYPE = f"{PREFIX}-revoke"  # {"type": REVOKE_TYPE, "index": invitation id}
 
 dash.register_page(
     __name__,
@@ -90,10 +92,13 @@ def layout(**_ignored):
                                 [
                                     dbc.CardHeader("Users"),
                                     dbc.CardBody(
-                                        html.Div(
-                                            skeleton_table(USER_HEADERS, 3),
-                                            id=ID["users"],
-                                        )
+                                        [
+                                            html.Div(
+                                                skeleton_table(USER_HEADERS, 3),
+                                                id=ID["users"],
+                                            ),
+                                            html.Div(id=ID["list-message"]),
+                                        ]
                                     ),
                                 ],
                                 # Last on a phone: it grows as the users arrive, and
@@ -105,9 +110,7 @@ def layout(**_ignored):
                         lg=8,
                         className="d-flex flex-column",
                     ),
-                    dbc.Col(
-                        new_user_card(ID), lg=4, className="order-first order-lg-0"
-                    ),
+                    dbc.Col(invite_card(ID), lg=4, className="order-first order-lg-0"),
                 ],
                 className="g-3",
             ),
@@ -130,54 +133,57 @@ def _write(change, *args):
     Input(ID["changed"], "data"),
 )
 def update_settings_users(_version):
-    """The organization's users, as a table and as the choices of the user picker."""
-    frame = list_users(db_session(), g.scope)
-    return users_table(frame, g.scope.user_id), user_options(frame)
+    """The organization's users and pending invitations as a table; the users as the choices of
+    the user picker."""
+    session = db_session()
+    frame = list_users(session, g.scope)
+    invited = pending_invitations(session, g.scope)
+    table = users_table(frame, g.scope.user_id, invited, REVOKE_TYPE)
+    return table, user_options(frame)
 
 
 @callback(
-    Output(ID["create-message"], "children"),
+    Output(ID["invite-message"], "children"),
     Output(ID["changed"], "data", allow_duplicate=True),
-    Output(ID["new-password"], "value"),
     Output(ID["new-email"], "value"),
     Output(ID["new-name"], "value"),
-    Input(ID["create"], "n_clicks"),
+    Input(ID["invite"], "n_clicks"),
     State(ID["new-email"], "value"),
     State(ID["new-name"], "value"),
     State(ID["new-role"], "value"),
-    State(ID["new-password"], "value"),
-    State(ID["new-generate"], "value"),
     State(ID["changed"], "data"),
     prevent_initial_call=True,
 )
-def create_settings_user(_clicks, email, name, role, password, generate, version):
-    """Add a user; a generated password is shown once, in the message."""
-    generated = generate is True
-    if generated:
-        password = generate_password()
-    user, problem = _write(
-        lambda db, scope, ip_address: users.create_user(
-            db,
-            scope,
-            email=email,
-            name=name,
-            role=role,
-            password=password,
-            ip_address=ip_address,
+def invite_settings_user(_clicks, email, name, role, version):
+    """Invite an address; the answer is the same whether or not it has an account elsewhere."""
+    wait = invitation_wait_seconds(g.scope.user_id)
+    if wait:
+        problem = f"Too many invitations. {wait_message(wait)}"
+        return error_alert(problem), *[dash.no_update] * 3
+    invitation, problem = _write(
+        lambda db, scope, ip_address: invitations.invite_user(
+            db, scope, email=email, name=name, role=role, ip_address=ip_address
         )
     )
     if problem:
-        return error_alert(problem), *[dash.no_update] * 4
-    intro = f"Added {user.email} as {user.role}."
-    message = one_time_password(intro, password) if generated else success_alert(intro)
-    return message, _next(version), "", "", ""
+        return error_alert(problem), *[dash.no_update] * 3
+    sent = invitations.invitation_sent_message(invitation.email)
+    return success_alert(sent), _next(version), "", ""
 
 
-clientside_callback(
-    "function(generate) { return generate === true; }",
-    Output(ID["new-password"], "disabled"),
-    Input(ID["new-generate"], "value"),
+@callback(
+    Output(ID["list-message"], "children"),
+    Output(ID["changed"], "data", allow_duplicate=True),
+    Input({"type": REVOKE_TYPE, "index": ALL}, "n_clicks"),
+    State(ID["changed"], "data"),
+    prevent_initial_call=True,
 )
+def revoke_settings_invitation(_clicks, version):
+    """Revoke the invitation whose Revoke button was clicked: its link stops working."""
+    invitation, problem = _write(invitations.revoke_invitation, clicked_key())
+    if problem:
+        return error_alert(problem), dash.no_update
+    return success_alert(f"Invitation to {invitation.email} revoked."), _next(version)
 
 
 def _chosen_user(user_id):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
-from tests.services import create_database, dispose_database
+from tests.services import SmtpSink, create_database, dispose_database
 
 warnings.filterwarnings(
     "ignore", message=".*does \\*not\\* support Decimal objects natively.*"
@@ -81,13 +81,13 @@ def world_url(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(world_url):
+def app(world_url, smtp_sink):
     """The Dash app over the world database (production settings, not demo mode)."""
     from app import create_app
     from tests.factories import app_config
 
     url, _world = world_url
-    app = create_app(app_config(url))
+    app = create_app(app_config(url, KIKI_SMTP_URL=smtp_sink.url))
     yield app
     app.server.extensions["kiki_db"].engine.dispose()  # before the database is dropped
 
@@ -154,3 +154,11 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    """A real SMTP server on loopback for the whole session; its ``messages`` and ``to(addr)``."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()

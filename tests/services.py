@@ -1,13 +1,18 @@
-"""Real backing services for tests: private PostgreSQL databases and Redis; CI fails when one is missing."""
+"""Real backing services for tests: private PostgreSQL databases, Redis and an SMTP sink; CI fails when one is missing."""
 
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 import uuid
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 
 from data.ops.migrate import upgrade_to_head
 
@@ -77,3 +82,46 @@ def redis_url() -> str:
     except Exception as exc:  # noqa: BLE001
         unavailable("Redis", exc)
     return REDIS_URL
+
+
+class SmtpSink:
+    """A real SMTP server on loopback (aiosmtpd) keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self._arrived = threading.Condition()
+        self._controller = None
+
+    async def handle_DATA(self, _server, _session, envelope):  # aiosmtpd's handler hook
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 OK"
+
+    def start(self) -> SmtpSink:
+        with socket.socket() as probe:  # a free port on loopback
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self._controller = Controller(self, hostname="127.0.0.1", port=port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self._controller.port}"
+
+    def to(self, address: str, timeout: float = 10.0) -> list:
+        """The messages to ``address`` once at least one arrived (waits up to ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                found = [m for m in self.messages if m["To"] == address]
+                left = deadline - time.monotonic()
+                if found or left <= 0:
+                    return found
+                self._arrived.wait(left)

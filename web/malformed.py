@@ -21,6 +21,7 @@ from auth.guard import CALLBACK_PATH, wants_json
 # Reserved for a future upload route: the only place a body may exceed KIKI_MAX_REQUEST_BYTES.
 UPLOAD_PREFIX = "/upload/"
 FORM_PATHS = ("/login", "/logout")  # HTML forms: url-encoded bodies only
+FORM_PREFIXES = ("/invite/",)  # the invitation form, under its token
 API_PREFIX = "/api/"
 API_FORM_PATHS = (
     "/api/v1/auth/token",
@@ -79,7 +80,9 @@ def check_request_body():
     config = current_app.config
     if request.path.startswith(UPLOAD_PREFIX):
         request.max_content_length = config["KIKI_MAX_UPLOAD_BYTES"]
-    form_post = request.method == "POST" and request.path in FORM_PATHS
+    form_post = request.method == "POST" and (
+        request.path in FORM_PATHS or request.path.startswith(FORM_PREFIXES)
+    )
     # No body at all (a bare sign-out POST) is left to the view and the guard, as before.
     if form_post and request.mimetype not in ("", "application/x-www-form-urlencoded"):
         return error_response(

@@ -166,3 +166,34 @@ class IdempotencyKey(Base):
         sa.DateTime(timezone=True), server_default=server_now()
     )
     expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class Invitation(Base):
+    """An admin's invitation of an e-mail address to the organization: only the SHA-256 of its
+    token is stored (the token travels in the e-mail only). Pending while not accepted, not
+    revoked and not expired (data/writes/invitations.py)."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (sa.Index(None, "organization_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    email: Mapped[str] = mapped_column(sa.String(254))  # lower-cased
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(enum_type(ROLES, "role"))
+    invited_by: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # The account the invitation became: erased with it (ON DELETE CASCADE).
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE")
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=server_now()
+    )
+    expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))

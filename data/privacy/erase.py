@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.cache import invalidate_on_commit
-from data.models import ApiToken, AuditLog, User
+from data.models import ApiToken, AuditLog, Invitation, User
 from data.privacy.pseudonym import pseudonym
 from data.privacy.registry import DATASETS, REMOVE_AUTHORSHIP
 from data.privacy.subject import PrivacyError, Subject, mentions_condition, table
@@ -177,6 +177,11 @@ def erase_subject(
         .values(actor_user_id=None, ip_address=None, details={"subject": alias})
     )
     session.execute(sa.delete(ApiToken).where(ApiToken.user_id == uid))
+    # Invitations of their address that never became this account (revoked, expired, or sent by
+    # another organization): the address is theirs (the accepted one goes with the account).
+    session.execute(
+        sa.delete(Invitation).where(Invitation.email == subject.email.lower())
+    )
     session.execute(sa.delete(User).where(User.id == uid))
     record_event(
         session,

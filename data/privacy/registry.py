@@ -91,6 +91,25 @@ COLUMNS: tuple[PersonalColumn, ...] = (
     _c("idempotency_keys", "request_hash", WITHHOLD, DELETE, "a fingerprint, no data"),
     _c("idempotency_keys", "response_body", WITHHOLD, DELETE, "an API answer, 24 h"),
     _c("fee_rates", "created_by", EXPORT, REMOVE_AUTHORSHIP, "who set a fee rate"),
+    _c(
+        "invitations",
+        "email",
+        EXPORT,
+        DELETE,
+        "the invited address (erase: every invitation of it)",
+    ),
+    _c(
+        "invitations",
+        "name",
+        EXPORT,
+        DELETE,
+        "the invitee's name, as the admin typed it",
+    ),
+    _c("invitations", "user_id", EXPORT, DELETE, "the account it became"),
+    _c(
+        "invitations", "token_hash", WITHHOLD, DELETE, "a secret's hash, never exported"
+    ),
+    _c("invitations", "invited_by", EXPORT, REMOVE_AUTHORSHIP, "the inviting admin"),
     _c("platform_credentials", "encrypted_value", WITHHOLD, KEEP, "the org's API key"),
     _c("platform_credentials", "last4", WITHHOLD, KEEP, "part of the org's API key"),
     # Flagged by the heuristics below, but organization data, not about a person.
@@ -122,6 +141,11 @@ DATASETS: tuple[Dataset, ...] = (
             "kinds they muted (deleted with the account: ON DELETE CASCADE)"),
     Dataset("fee_rates_set", "fee_rates", "created_by", REMOVE_AUTHORSHIP,
             "fee rates they set"),
+    Dataset("invitation_accepted", "invitations", "user_id", DELETE,
+            "the invitation that became their account (deleted with the account: "
+            "ON DELETE CASCADE)"),
+    Dataset("invitations_sent", "invitations", "invited_by", REMOVE_AUTHORSHIP,
+            "invitations they sent"),
     Dataset("idempotency_keys", "idempotency_keys", "user_id", DELETE,
             "their API requests' keys and answers, kept 24 hours (deleted with the "
             "account: ON DELETE CASCADE)"),

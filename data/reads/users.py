@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from data.models import Organization, User
+from data.models import Invitation, Organization, User
 from data.scope import Scope
 
 USER_COLUMNS = [
@@ -75,3 +77,41 @@ def user_by_email(session: Session, email: str) -> User | None:
 def user_by_id(session: Session, user_id: int) -> User | None:
     """The user with this id, or None."""
     return session.get(User, user_id)
+
+
+INVITATION_COLUMNS = [
+    "invitation_id",
+    "email",
+    "name",
+    "role",
+    "created_at",
+    "expires_at",
+]
+
+
+def pending_invitations(session: Session, scope: Scope) -> pd.DataFrame:
+    """The caller's organization's pending invitations (admin only), newest first. The same
+    rows whatever the addresses are (nothing says whether one has an account elsewhere).
+
+    Columns: INVITATION_COLUMNS — invitation_id, email, name, role, created_at, expires_at
+    (UTC datetimes).
+    """
+    scope.require("admin")
+    rows = session.execute(
+        sa.select(
+            Invitation.id,
+            Invitation.email,
+            Invitation.name,
+            Invitation.role,
+            Invitation.created_at,
+            Invitation.expires_at,
+        )
+        .where(
+            Invitation.organization_id == scope.organization_id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > dt.datetime.now(dt.UTC),
+        )
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    ).all()
+    return pd.DataFrame([tuple(row) for row in rows], columns=INVITATION_COLUMNS)

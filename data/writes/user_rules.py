@@ -38,6 +38,29 @@ def clean_text(value) -> str:
 UNUSABLE_EMAIL = "This email cannot be used for a new user here. Use another address."
 
 
+def _email_problem(email: str) -> str | None:
+    if len(email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(email):
+        return "Enter a valid email address (like name@example.com)."
+    return None
+
+
+def _name_and_role_problem(name, role) -> str | None:
+    name = clean_text(name)
+    if not name or len(name) > MAX_NAME_LENGTH or CONTROL_CHARACTERS.search(name):
+        return f"Enter a name of 1 to {MAX_NAME_LENGTH} characters."
+    if role not in ROLES:
+        return "Choose a role: viewer, analyst or admin."
+    return None
+
+
+def invitee_problem(email, name, role) -> str | None:
+    """What is wrong with an invitation's address, name and role, or None (whether the address
+    has an account is not looked at: data/writes/invitations.py)."""
+    return _email_problem(clean_text(email).lower()) or _name_and_role_problem(
+        name, role
+    )
+
+
 def new_user_problem(
     session: Session,
     email,
@@ -49,8 +72,8 @@ def new_user_problem(
 ) -> str | None:
     """A message saying what is wrong with these values for a new user, or None."""
     email = clean_text(email).lower()
-    if len(email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(email):
-        return "Enter a valid email address (like name@example.com)."
+    if problem := _email_problem(email):
+        return problem
     holder = session.scalar(
         sa.select(User.organization_id).where(sa.func.lower(User.email) == email)
     )
@@ -58,11 +81,8 @@ def new_user_problem(
         return UNUSABLE_EMAIL
     if holder is not None:
         return "A user with this email already exists."
-    name = clean_text(name)
-    if not name or len(name) > MAX_NAME_LENGTH or CONTROL_CHARACTERS.search(name):
-        return f"Enter a name of 1 to {MAX_NAME_LENGTH} characters."
-    if role not in ROLES:
-        return "Choose a role: viewer, analyst or admin."
+    if problem := _name_and_role_problem(name, role):
+        return problem
     if not isinstance(password, str):
         return "Enter a password or let one be generated."
     return (hasher or app_hasher()).problem(password)

@@ -38,17 +38,43 @@ def create_user(
     ip_address: str | None = None,
     hasher: PasswordHasher | None = None,
 ) -> User:
-    """Add a user to the caller's organization (admin only) with its audit row; UserError on bad input."""
+    """Add a user to the caller's organization (admin only) with its audit row; UserError on bad
+    input. The CLI's create-user; the settings page invites instead (data/writes/invitations.py)."""
     scope.require("admin")
+    lock_organization(session, scope)
+    user = insert_user(
+        session,
+        scope.organization_id,
+        email=email,
+        name=name,
+        role=role,
+        password=password,
+        hasher=hasher,
+    )
+    _audit(session, scope, "user_created", user, ip_address, role=role)
+    return user
+
+
+def insert_user(
+    session: Session,
+    organization_id: int,
+    *,
+    email,
+    name,
+    role,
+    password,
+    hasher: PasswordHasher | None = None,
+) -> User:
+    """Validate and add a user row to ``organization_id`` (no role check, no audit row: the
+    caller's write does both); UserError on bad input."""
     hasher = hasher or app_hasher()
-    _lock_organization(session, scope)
     problem = new_user_problem(
-        session, email, name, role, password, hasher, scope.organization_id
+        session, email, name, role, password, hasher, organization_id
     )
     if problem:
         raise UserError(problem)
     user = User(
-        organization_id=scope.organization_id,
+        organization_id=organization_id,
         email=clean_text(email).lower(),
         name=clean_text(name),
         role=role,
@@ -56,7 +82,6 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    _audit(session, scope, "user_created", user, ip_address, role=role)
     return user
 
 
@@ -65,7 +90,7 @@ def change_role(
 ) -> User:
     """Give a user of the caller's organization another role; their sessions end."""
     scope.require("admin")
-    _lock_organization(session, scope)
+    lock_organization(session, scope)
     user = _member(session, scope, user_id)
     if role not in ROLES:
         raise UserError("Choose a role: viewer, analyst or admin.")
@@ -86,7 +111,7 @@ def set_active(
     scope.require("admin")
     if not isinstance(active, bool):
         raise UserError("Choose whether to deactivate or reactivate.")
-    _lock_organization(session, scope)
+    lock_organization(session, scope)
     user = _member(session, scope, user_id)
     if user.is_active == active:
         state = "active" if active else "deactivated"
@@ -116,7 +141,7 @@ def reset_password(
     page, where the current password is asked for.
     """
     scope.require("admin")
-    _lock_organization(session, scope)
+    lock_organization(session, scope)
     user = _member(session, scope, user_id)
     if user.id == scope.user_id:
         raise UserError("Change your own password on your profile page.")
@@ -184,7 +209,7 @@ def _count_wrong_password(
         _audit(session, scope, "account_locked", user, ip_address, minutes=15)
 
 
-def _lock_organization(session: Session, scope: Scope) -> None:
+def lock_organization(session: Session, scope: Scope) -> None:
     """Serialize user changes per organization (PostgreSQL row lock; SQLite locks the file)."""
     session.execute(
         sa.select(Organization.id)

@@ -12,6 +12,7 @@ from auth.views import safe_next
 from tests.auth import dash_calls
 from tests.auth.support import counts
 from tests.factories import PASSWORD, app_config, csrf_token
+from tests.pages.invitations import written
 
 
 def test_a_callback_without_the_csrf_header_is_refused(app, client_for):
@@ -30,19 +31,18 @@ def test_a_write_callback_without_csrf_changes_nothing(app, client_for):
     admin = client_for("acme", "admin")
     body = dash_calls.triggered(
         app,
-        "settings-create-message",
-        "settings-create.n_clicks",
+        "settings-invite-message",
+        "settings-invite.n_clicks",
         {
-            "settings-create.n_clicks": 1,
+            "settings-invite.n_clicks": 1,
             "settings-new-email.value": "csrf-victim@acme.test",
             "settings-new-name.value": "Victim",
             "settings-new-role.value": "admin",
-            "settings-new-generate.value": True,
         },
     )
-    before = counts(app)
+    before, rows = counts(app), written(app)
     assert dash_calls.post(admin, body, csrf=False).status_code == 400
-    assert counts(app) == before
+    assert counts(app) == before and written(app) == rows
 
 
 def test_a_login_post_without_its_token_is_refused_with_the_form(app):

@@ -58,11 +58,13 @@ def browser_world(tmp_path_factory):
 
 
 @pytest.fixture
-def browser_app(browser_world):
+def browser_app(browser_world, smtp_sink):
     from app import create_app
 
     url, _ = browser_world
-    return create_app(app_config(url, KIKI_TODAY="2026-11-01"))
+    return create_app(
+        app_config(url, KIKI_TODAY="2026-11-01", KIKI_SMTP_URL=smtp_sink.url)
+    )
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-"""Accounts in a real browser: sign in through the form, see only what the role allows, add a user
-who then signs in, and a session that ends (sign-out, revocation) really ends."""
+"""Accounts in a real browser: sign in through the form, see only what the role allows, invite a
+user who joins through the e-mailed link and signs in, and a session that ends (sign-out,
+revocation) really ends."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import sqlalchemy as sa
@@ -53,7 +55,9 @@ def test_a_viewer_sees_no_admin_pages_and_is_refused_at_them(signed_in):
     screenshot(duo, "forbidden")
 
 
-def test_an_admin_adds_a_user_who_then_signs_in(signed_in, browser_world):
+def test_an_admin_adds_a_user_who_then_signs_in(signed_in, browser_world, smtp_sink):
+    """The admin invites; the invitee opens the link from the e-mail a real SMTP server
+    received, chooses a password, and signs in."""
     duo = signed_in("admin@acme.test", "/settings")
     wait_until(lambda: "Settings" in texts(duo, NAV) and "Audit log" in texts(duo, NAV))
     duo.wait_for_element("#settings-users-table", timeout=15)
@@ -61,14 +65,31 @@ def test_an_admin_adds_a_user_who_then_signs_in(signed_in, browser_world):
     duo.find_element("#settings-new-email").send_keys(email)
     duo.find_element("#settings-new-name").send_keys("Brenda Browser")
     Select(duo.find_element("#settings-new-role")).select_by_value("analyst")
-    duo.find_element("#settings-create").click()
-    duo.wait_for_element(".one-time-secret", timeout=15)
-    password = duo.find_element(".one-time-secret").text
+    duo.find_element("#settings-invite").click()
+    sent = f"Invitation sent to {email}. It is valid for 7 days."
+    wait_until(lambda: sent in duo.find_element("#settings-invite-message").text)
     wait_until(lambda: email in duo.find_element("#settings-users-table").text)
+    assert "Invited" in duo.find_element(".settings-invitation").text
     screenshot(duo, "settings")
 
     sign_out_through_menu(duo)
     duo.wait_for_text_to_equal("#login-message", "You are signed out.", timeout=10)
+    mails = smtp_sink.to(email)
+    assert len(mails) == 1, mails
+    link = re.search(r"https?://\S+(/invite/[A-Za-z0-9_-]+)", mails[0].get_content())
+    assert link, mails[0].get_content()
+    duo.driver.get(duo.server.url + link.group(1))
+    duo.wait_for_element("#invite-form", timeout=10)
+    assert email in duo.find_element("#invite-email").text
+    assert duo.find_element("#name").get_attribute("value") == "Brenda Browser"
+    password = "brenda's own browser passphrase"
+    duo.find_element("#password").send_keys(password)
+    duo.find_element("#repeated").send_keys(password)
+    screenshot(duo, "invitation")
+    duo.find_element("#invite-submit").click()
+    wait_until(
+        lambda: "Your account is ready" in duo.find_element("#login-message").text
+    )
     sign_in_through_form(duo, email, password)
     duo.wait_for_element("#_pages_content", timeout=15)
     wait_until(lambda: "Brenda Browser" in duo.find_element("#shell-user").text)

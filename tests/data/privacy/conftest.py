@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from data.db import make_engine
 from data.models import (
     CampaignDeployment,
+    Invitation,
     Organization,
     PlatformCredential,
     User,
@@ -69,6 +71,21 @@ def add_person(session: Session, org_id: int, admin_id: int) -> dict:
     credential = session.query(PlatformCredential).filter_by(organization_id=org_id)
     for row in credential:
         row.updated_by_id = user.id
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
+    session.add_all(
+        [  # an earlier invitation of their address, and one they sent
+            Invitation(
+                organization_id=org_id, email=email, name=name, role="analyst",
+                invited_by=admin_id, token_hash=uuid.uuid4().hex * 2,
+                expires_at=expires, revoked_at=dt.datetime.now(dt.UTC),
+            ),
+            Invitation(
+                organization_id=org_id, email=f"friend.{tag}@example.test",
+                name="A Friend", role="viewer", invited_by=user.id,
+                token_hash=uuid.uuid4().hex * 2, expires_at=expires,
+            ),
+        ]
+    )  # fmt: skip
     session.commit()
     return {"id": user.id, "email": email, "name": name, "campaign_id": campaign.id}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -186,11 +185,6 @@ def rate_key_per_token() -> str:
 
 def rate_key_per_ip() -> str:
     return f"api-ip:{request.remote_addr}"
-
-
-def rate_key_per_username() -> str:
-    name = (request.form.get("username") or "").strip().lower()[:254]
-    return "api-login:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
 
 
 def _grant_error(status: int, code: str, message: str, param: str | None = None):

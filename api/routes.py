@@ -57,8 +57,6 @@ from exports.responses import csv_stream
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX, template_folder="templates")
 fallback = Blueprint("api_fallback", __name__, url_prefix="/api")
-# The web login's limits on failed attempts, per client address and per account.
-TOKEN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
 
 
 def _known_campaign(campaign_id: int) -> pd.DataFrame:
@@ -202,10 +200,6 @@ def unknown_path(rest: str = ""):
     abort(404)
 
 
-def _failed_grant(response) -> bool:
-    return response.status_code != 200
-
-
 def _config_limit(name: str, default: str):
     return lambda: current_app.config.get(name) or default
 
@@ -215,16 +209,10 @@ def _register_routes() -> None:
         bp.add_url_rule(
             endpoint.flask_rule, endpoint=endpoint.name, view_func=VIEWS[endpoint.name]
         )
-    # The web login's limits, counting failed attempts only: per account here, per address in
-    # auth/address_limits.py (before anything can refuse the request uncounted).
-    token_view = limiter.limit(
-        TOKEN_LIMIT_PER_ACCOUNT,
-        methods=["POST"],
-        key_func=bearer.rate_key_per_username,
-        deduct_when=_failed_grant,
-    )(bearer.issue_token)
+    # The web login's limits: per address in auth/address_limits.py (before anything can refuse
+    # the request uncounted), per account in auth/account_lock.py (one counter for both doors).
     lifecycle_routes.register(bp)
-    bp.add_url_rule("/auth/token", view_func=token_view, methods=["POST"])
+    bp.add_url_rule("/auth/token", view_func=bearer.issue_token, methods=["POST"])
     bp.add_url_rule("/openapi.json", view_func=openapi.openapi_json)
     bp.add_url_rule("/docs", view_func=openapi.docs_page)
     for blueprint in (bp, fallback):

@@ -12,7 +12,6 @@ from flask_login import current_user
 
 # Failed sign-ins only (a success does not count): per client address and per account.
 LOGIN_LIMIT_PER_IP = "10 per minute;50 per hour"
-LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
 # Every request, per signed-in user (else per IP): Dash fires a burst of callbacks per click and
 # per keystroke in a search box, so this only stops scripts. One rule, because each rule is a
 # Redis round trip on every request (two rules cost a no-op callback measurably: figure in
@@ -95,16 +94,6 @@ def limit_key() -> str:
 
 def login_ip_key() -> str:
     return f"login-ip:{get_remote_address()}"
-
-
-def login_account_key() -> str:
-    """The account named in the form, whether or not it exists (so both behave the same)."""
-    return "login-email:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def failed_sign_in(response) -> bool:
-    """A sign-in attempt that did not end in the redirect of a successful login."""
-    return response.status_code != 302
 
 
 def _default_limits() -> str:

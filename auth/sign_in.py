@@ -11,6 +11,7 @@ from data.models import User
 from data.reads.users import user_by_email
 from data.scope import Actor
 from data.writes.audit import record_event
+from data.writes.sign_in_locks import lock_address
 from data.writes.transaction import write_transaction
 
 MAX_FAILED_LOGINS = 5
@@ -126,8 +127,10 @@ def record_locked_refusal(
 
 
 def lock_account(db: Session, email: str, ip_address: str | None, channel: str) -> None:
-    """Lock the account with this address, if there is one, for LOCKOUT from now (committed)."""
+    """Lock the address for LOCKOUT from now, whether or not an account has it, and the account
+    with it if there is one (committed)."""
     with write_transaction(db) as session:
+        lock_address(session, email, _now() + LOCKOUT)
         user, _email = _user_by_email(session, email)
         if user is None:
             return

@@ -17,10 +17,6 @@ from auth.access import requires_role
 from auth.guard import wants_json
 from auth.invitations import invitation_message
 from auth.limits import (
-    LOGIN_LIMIT_PER_ACCOUNT,
-    failed_sign_in,
-    limiter,
-    login_account_key,
     retry_after_seconds,
     wait_message,
 )
@@ -75,12 +71,8 @@ def _login_page(form: LoginForm, message, status: int, kind: str = "danger"):
 
 @bp.route("/login", methods=["GET", "POST"])
 # Per address: auth/address_limits.py, before CSRF and the origin check can refuse uncounted.
-@limiter.limit(
-    LOGIN_LIMIT_PER_ACCOUNT,
-    methods=["POST"],
-    key_func=login_account_key,
-    deduct_when=failed_sign_in,
-)
+# Per account: auth/account_lock.py, the one counter and lock every door shares (a lock is a
+# database row an admin's reset lifts; a limiter window here would outlive it).
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:

@@ -12,6 +12,7 @@ from data.models.accounts import (
     Invitation,
     Organization,
     PlatformCredential,
+    SignInLock,
     User,
 )
 from data.models.base import (
@@ -82,6 +83,7 @@ __all__ = [
     "PlatformCredential",
     "PlatformDeployment",
     "Rate",
+    "SignInLock",
     "User",
     "UserAsset",
     "VideoPrompt",

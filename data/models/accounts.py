@@ -197,3 +197,16 @@ class Invitation(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
     accepted_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class SignInLock(Base):
+    """A locked sign-in address, real or made up (auth/account_lock.py): the same row for both,
+    so that whether an address is locked never depends on whether an account has it. Keyed by
+    a hash of the normalized address, never the address itself."""
+
+    __tablename__ = "sign_in_locks"
+
+    address_digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    locked_until: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), index=True
+    )

@@ -11,6 +11,7 @@ import redis
 from flask import current_app
 
 from data.cache import cache, invalidate_organization
+from data.writes.sign_in_locks import address_digest
 
 log = logging.getLogger(__name__)
 _GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
@@ -55,7 +56,9 @@ def _purge_limiter_keys(email: str) -> int:
         return 0  # in-memory limits: kept in each process only until their window ends
     client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     try:
-        pattern = f"*login-email:{glob_escape(email.strip().lower())}*"
+        # The one per-address key: the sign-in failure count (auth/account_lock.py), named by
+        # the address's digest, never the address.
+        pattern = f"*account-failures*{address_digest(email)[:32]}*"
         keys = list(client.scan_iter(match=pattern, count=1000))
         return client.delete(*keys) if keys else 0
     finally:

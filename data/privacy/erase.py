@@ -18,6 +18,7 @@ from data.privacy.registry import DATASETS, REMOVE_AUTHORSHIP
 from data.privacy.subject import PrivacyError, Subject, mentions_condition, table
 from data.scope import Actor
 from data.writes.audit import record_event
+from data.writes.sign_in_locks import clear_address
 
 BATCH = 1000
 
@@ -182,6 +183,7 @@ def erase_subject(
     session.execute(
         sa.delete(Invitation).where(Invitation.email == subject.email.lower())
     )
+    clear_address(session, subject.email)  # a sign-in lock on their address
     session.execute(sa.delete(User).where(User.id == uid))
     record_event(
         session,

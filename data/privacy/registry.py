@@ -110,6 +110,13 @@ COLUMNS: tuple[PersonalColumn, ...] = (
         "invitations", "token_hash", WITHHOLD, DELETE, "a secret's hash, never exported"
     ),
     _c("invitations", "invited_by", EXPORT, REMOVE_AUTHORSHIP, "the inviting admin"),
+    _c(
+        "sign_in_locks",
+        "address_digest",
+        WITHHOLD,
+        DELETE,
+        "a locked address's hash, 15 minutes (erase: the lock of their address)",
+    ),
     _c("platform_credentials", "encrypted_value", WITHHOLD, KEEP, "the org's API key"),
     _c("platform_credentials", "last4", WITHHOLD, KEEP, "part of the org's API key"),
     # Flagged by the heuristics below, but organization data, not about a person.

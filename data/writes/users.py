@@ -17,6 +17,7 @@ from data.models import ROLES, Organization, User
 from data.protocols import PasswordHasher, app_hasher
 from data.scope import Actor, Scope
 from data.writes.audit import record_event
+from data.writes.sign_in_locks import clear_address
 from data.writes.user_rules import (
     UserError,
     WrongCurrentPassword,
@@ -122,6 +123,7 @@ def set_active(
     user.session_epoch += 1
     if active:
         user.failed_logins, user.locked_until = 0, None
+        clear_address(session, user.email)
     action = "user_reactivated" if active else "user_deactivated"
     _audit(session, scope, action, user, ip_address)
     return user
@@ -150,6 +152,7 @@ def reset_password(
     user.password_hash = hasher.hash(password)
     user.session_epoch += 1
     user.failed_logins, user.locked_until = 0, None
+    clear_address(session, user.email)  # the address's lock too, for every door
     _audit(session, scope, "password_reset", user, ip_address)
     return user, password
 

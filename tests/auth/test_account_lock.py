@@ -112,3 +112,32 @@ def test_creating_a_user_with_another_organizations_email_does_not_say_it_exists
             )
     assert "exist" not in str(refused.value).lower()
     assert "globex" not in str(refused.value).lower()
+
+
+def test_a_lock_holds_in_every_worker_for_a_real_and_a_made_up_address_alike(
+    world_url, members
+):
+    """Two workers without Redis (each counts in its own memory) over one database: an address
+    locked in one is locked in the other, whether an account has it or not."""
+    first, second = make_app(world_url[0]), make_app(world_url[0])
+    answers = {}
+    for kind, email in pair(members).items():
+        for _ in range(5):
+            web(first, email)
+        answers[kind] = (web(second, email), api(second, email))
+    assert answers["real"] == answers["made-up"] == ((429, True), (429, "rate_limited"))
+
+
+def test_an_admins_password_reset_lifts_the_addresss_lock(limited_app, world, members):
+    member = members("acme", "analyst")
+    for _ in range(5):
+        web(limited_app, member.email)
+    assert web(limited_app, member.email) == (429, True)
+    with limited_app.server.app_context(), get_database().session_scope() as session:
+        admin = Scope(world["orgs"]["acme"], "admin", None)
+        _user, password = users.reset_password(session, admin, member.id)
+    response = login(visitor(limited_app), member.email, password)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 302, text[
+        text.find("login-message") : text.find("login-message") + 200
+    ]

@@ -114,7 +114,9 @@ def test_limits_live_in_redis_when_configured(world_url):
     attempt(visitor(app), f"probe-{uuid.uuid4().hex[:6]}@example.test")
     prefix = app.server.config["RATELIMIT_KEY_PREFIX"]
     keys = redis.Redis.from_url(redis_url()).keys(f"*{prefix}*")
-    assert any(b"login-email" in key for key in keys)
+    # The account's failure count (auth/account_lock.py, every door's one counter) and the
+    # address's; a lock itself is a database row (sign_in_locks), not a Redis key.
+    assert any(b"account-failures" in key for key in keys)
     assert any(b"login-ip" in key for key in keys)
 
 

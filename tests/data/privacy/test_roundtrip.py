@@ -19,6 +19,7 @@ from app import ROOT
 from data.db import get_database
 from data.models import ApiToken, AuditLog, Base, User
 from data.privacy.pseudonym import pseudonym, pseudonym_key
+from data.writes.sign_in_locks import address_digest
 from tests.apps import call_callback
 from tests.data.privacy.conftest import acme_admin_id, add_person
 from tests.factories import login
@@ -169,7 +170,10 @@ def test_export_then_erase_leaves_nothing(redis_app, tmp_path):
         assert table_hits(session, [person["email"]])
     assert after == before
 
-    assert redis_hits([person["email"]]), "the sign-in limiter keeps a key per address"
+    # The sign-in failure count is kept per address, under its digest: never the address.
+    digest = address_digest(person["email"])[:32]
+    assert redis_hits([digest]), "the sign-in counter keeps a key per address"
+    assert not redis_hits([person["email"]]), "an address in a Redis key"
     erased = runner.invoke(args=["gdpr-erase", "--email", person["email"]])
     assert erased.exit_code == 0, erased.output
     alias = pseudonym(pseudonym_key(server.config["SECRET_KEY"]), person["email"])
@@ -207,4 +211,5 @@ def test_export_then_erase_leaves_nothing(redis_app, tmp_path):
     roots = [Path(server.config["KIKI_BACKUP_DIR"]), ROOT / "instance"]
     assert file_hits(roots, started, needles) == []
     assert redis_hits(needles) == []
+    assert redis_hits([digest]) == [], "the address's sign-in counter outlived the erasure"
     assert memory_hits(app, person, needles) == []

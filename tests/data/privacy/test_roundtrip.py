@@ -211,5 +211,7 @@ def test_export_then_erase_leaves_nothing(redis_app, tmp_path):
     roots = [Path(server.config["KIKI_BACKUP_DIR"]), ROOT / "instance"]
     assert file_hits(roots, started, needles) == []
     assert redis_hits(needles) == []
-    assert redis_hits([digest]) == [], "the address's sign-in counter outlived the erasure"
+    assert redis_hits([digest]) == [], (
+        "the address's sign-in counter outlived the erasure"
+    )
     assert memory_hits(app, person, needles) == []

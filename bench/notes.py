@@ -211,3 +211,36 @@ Each target still failing is out of reach for a reason that no tuning of this ap
   would still read two rows of every campaign: anything exact grows with the campaigns. Only a
   stored answer does not, and that is what the warm figure measures (0.97x).
 """
+
+SHAPE = """\
+## Issue 26's reshape, measured apart from the features
+
+The reshape (aca7da4: the Flask side out of `pages/`, the request hooks in `web/pipeline.py`,
+`data/` in sub-packages) beside the commit before it (c1978e9) and main on 2026-12-07 (c93b46c,
+with that day's features: address limits, malformed-input checks, the lifecycle, the bell).
+
+**Instructions per request** (`python -m bench.instructions --checkout ... --requests 200`:
+valgrind's callgrind counting only the measured requests, in-process over the golden SQLite
+world, after 30 warm-up requests; all threads summed). Two runs of each, minutes apart, while
+other work loaded the machine:
+
+| request | c1978e9 (before) | aca7da4 (reshape) | reshape / before | c93b46c (main, with features) | main / before |
+|---|---|---|---|---|---|
+| the app's no-op callback (the guard, CSRF, the hooks, Dash's dispatch) | 6,162,143 / 6,162,620 | 6,157,352 / 6,154,745 | 0.999x | 6,457,026 | 1.048x |
+| a page GET (`/campaigns`: Dash's index) | 8,036,900 / 8,041,562 | 7,664,538 / 7,656,776 | 0.953x | 8,067,833 | 1.004x |
+
+The two runs of one commit differ by at most 0.1 %: the reshape costs no more CPU per request
+than the code before it (0.1 % less for a callback, 4.7 % less for a page). The features since
+cost 4.8 % more per callback: two before-request hooks (the per-address limit check and the
+malformed-body check) and the CSRF/origin checks of the write side.
+
+**The wall-clock bench** (`make bench BENCH_ARGS="--quick --no-report"`, 1M rows, one after the
+other on the same machine, nothing else running): the same commit c1978e9 measured 3.19x
+per-request overhead on one day and 2.66x on the next, 99x and 124x against naive pandas,
+3,000 and 2,500 concurrent users. Between c1978e9 and aca7da4 the quick runs moved both ways
+(per-request overhead 2.66x / 3.74x, warm throughput 0.35x / 0.29x, concurrent users 2,500 /
+3,000, charts after navigation 673 / 970 ms, cold campaign detail 7.87x / 7.31x): within what
+the same commit moves from run to run on this 2-core machine, which is why the instruction
+counts above are the evidence for the pipeline. The raw runs: bench/results/bench-20261207-185444.json
+(c1978e9) and bench-20261207-190953.json (aca7da4), not committed.
+"""

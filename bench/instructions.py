@@ -3,7 +3,9 @@
 `python -m bench.instructions [--checkout DIR ...] [--requests N]` builds, for each checkout (a
 git work tree of this project; default: this one), the app in-process over a fresh SQLite world
 (tests/factories.py), signs a viewer in and replays the app's cheapest callback (the bench's
-no-op, bench/callbacks.py NOOP_APP) and a plain page GET through the whole request pipeline. It
+no-op, bench/callbacks.py NOOP_APP), a plain page GET and the page router's answer for the
+overview (a link followed in the app: its layout with its first data) through the whole request
+pipeline. It
 runs each checkout's requests under ``valgrind --tool=callgrind --instr-atstart=no``, switching
 counting on (``callgrind_control -i on``) only around the measured requests, and prints the
 instructions per request of each checkout side by side.
@@ -65,7 +67,21 @@ def page():
     assert client.get("/campaigns").status_code == 200
 
 
-for kind, call in (("callback", callback), ("page", page)):
+from tests.auth import dash_calls
+
+route = dash_calls.payload(
+    app, dash_calls.ROUTER, {"_pages_location.pathname": "/", "_pages_location.search": ""}
+)
+
+
+def navigate():
+    # Following a link to the overview: the page router renders its layout (and its data).
+    pass
+    answer = client.post("/_dash-update-component", json=route, headers=headers)
+    assert answer.status_code == 200, answer.status_code
+
+
+for kind, call in (("callback", callback), ("page", page), ("navigate", navigate)):
     for _ in range(int(os.environ["KIKI_WARMUP"])):
         call()
     print(json.dumps({"ready": kind}), flush=True)
@@ -103,7 +119,7 @@ def _counted(checkout: Path, requests: int, out_dir: Path) -> dict[str, float]:
     )
     counts = {}
     try:
-        for _ in range(2):
+        for _ in range(3):
             kind = json.loads(child.stdout.readline())["ready"]
             _control(child.pid, "--zero")
             _control(child.pid, "--instr=on")

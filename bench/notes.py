@@ -228,11 +228,19 @@ other work loaded the machine:
 |---|---|---|---|---|---|
 | the app's no-op callback (the guard, CSRF, the hooks, Dash's dispatch) | 6,162,143 / 6,162,620 | 6,157,352 / 6,154,745 | 0.999x | 6,457,026 | 1.048x |
 | a page GET (`/campaigns`: Dash's index) | 8,036,900 / 8,041,562 | 7,664,538 / 7,656,776 | 0.953x | 8,067,833 | 1.004x |
+| following a link to the overview (the router's answer: layout, KPIs, both charts; 50 requests) | 26,351,798 | 26,308,654 | 0.998x | 59,873,503 (e2c762d) | 2.27x |
 
 The two runs of one commit differ by at most 0.1 %: the reshape costs no more CPU per request
 than the code before it (0.1 % less for a callback, 4.7 % less for a page). The features since
 cost 4.8 % more per callback: two before-request hooks (the per-address limit check and the
 malformed-body check) and the CSRF/origin checks of the write side.
+
+Following a link to the overview costs main 2.27x the instructions of either commit: not the
+reshape, but issue 28's chart texts. Under cProfile (50 navigations) `figure_table` (each
+chart's "Show as table", built in the layout) and the ~285 Dash components a navigation now
+builds and serializes (`base_component` init and `to_plotly_json`) are about 40 % of the
+layout's time. The next step: build a chart's table when its "Show as table" is opened (a
+callback on the details' `open`), not with every layout.
 
 **The wall-clock bench** (`make bench BENCH_ARGS="--quick --no-report"`, 1M rows, one after the
 other on the same machine, nothing else running): the same commit c1978e9 measured 3.19x

@@ -95,10 +95,16 @@ def written(app) -> tuple[int, ...]:
 
 
 def forget(app, emails) -> None:
-    """Delete the users and invitations of ``emails``."""
+    """Delete the users and invitations of ``emails`` (addresses a test made up)."""
     with app.server.app_context(), get_database().session_scope() as session:
         session.execute(sa.delete(Invitation).where(Invitation.email.in_(emails)))
         session.execute(sa.delete(User).where(User.email.in_(emails)))
+
+
+def forget_invitations(app, emails) -> None:
+    """Delete only the invitations of ``emails`` (their accounts stay)."""
+    with app.server.app_context(), get_database().session_scope() as session:
+        session.execute(sa.delete(Invitation).where(Invitation.email.in_(emails)))
 
 
 def visitor(app):

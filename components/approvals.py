@@ -106,12 +106,19 @@ def queue_table(frame: pd.DataFrame, can_decide: bool) -> html.Div:
             )
         rows.append(html.Tr(cells, id=f"{PREFIX}-row-{int(row['request_id'])}"))
     header = html.Thead(html.Tr([html.Th(h, scope="col") for h in headings]))
-    return dbc.Table(
-        [header, html.Tbody(rows)],
-        size="sm",
-        hover=True,
-        responsive=True,
-        id=f"{PREFIX}-queue-table",
+    # Its own scroller: on a phone the table scrolls, not the page (dbc's responsive=True did
+    # not wrap a table that has an id).
+    return html.Div(
+        dbc.Table(
+            [header, html.Tbody(rows)],
+            size="sm",
+            hover=True,
+            id=f"{PREFIX}-queue-table",
+        ),
+        className="table-responsive",
+        tabIndex="0",
+        role="region",
+        **{"aria-label": "Budget requests"},
     )
 
 

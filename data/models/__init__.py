@@ -1,7 +1,7 @@
 """The shared schema: every table of KIKI Analytics in one metadata, typed SQLAlchemy 2 models.
 
-base (Base, column types, value lists), accounts, campaigns, performance and lifecycle hold the
-models; import them from here."""
+base (Base, column types, value lists), accounts, campaigns, performance, lifecycle and alerts
+hold the models; import them from here."""
 
 from data.models.accounts import (
     TOKEN_SCOPES,
@@ -14,6 +14,17 @@ from data.models.accounts import (
     PlatformCredential,
     SignInLock,
     User,
+)
+from data.models.alerts import (
+    ALERT_CHANNELS,
+    ALERT_CONDITIONS,
+    ALERT_STATES,
+    ALERT_TARGETS,
+    AlertEpisode,
+    AlertRule,
+    ScheduledJob,
+    WebhookAttempt,
+    WebhookEndpoint,
 )
 from data.models.base import (
     ASSET_KINDS,
@@ -52,6 +63,10 @@ from data.models.performance import (
 )
 
 __all__ = [
+    "ALERT_CHANNELS",
+    "ALERT_CONDITIONS",
+    "ALERT_STATES",
+    "ALERT_TARGETS",
     "ASSET_KINDS",
     "BUDGET_TYPES",
     "CAMPAIGN_STATUSES",
@@ -61,6 +76,8 @@ __all__ = [
     "ROLES",
     "TOKEN_SCOPES",
     "AdCopy",
+    "AlertEpisode",
+    "AlertRule",
     "ApiToken",
     "AuditLog",
     "Base",
@@ -83,10 +100,13 @@ __all__ = [
     "PlatformCredential",
     "PlatformDeployment",
     "Rate",
+    "ScheduledJob",
     "SignInLock",
     "User",
     "UserAsset",
     "VideoPrompt",
+    "WebhookAttempt",
+    "WebhookEndpoint",
     "enum_type",
     "server_now",
 ]

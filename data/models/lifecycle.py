@@ -88,6 +88,9 @@ class Notification(Base):
         sa.DateTime(timezone=True), server_default=server_now()
     )
     read_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Set where a notification must exist at most once (an alert episode's firing for a
+    # user): a second insert is refused by the database, not merely unlikely.
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
 
 
 class NotificationMute(Base):
@@ -122,3 +125,9 @@ class OutboxEntry(Base):
     claimed_until: Mapped[dt.datetime | None] = mapped_column(
         sa.DateTime(timezone=True)
     )
+    # Not delivered before this time (a failed attempt's backoff); None: at once.
+    available_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Set where a delivery must happen at most once (an alert episode's e-mail or webhook):
+    # a second insert is refused by the database.
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+    last_error: Mapped[str] = mapped_column(sa.String(500), server_default="")

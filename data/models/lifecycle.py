@@ -22,6 +22,8 @@ class OrganizationSettings(Base):
         sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
     )
     currency: Mapped[str] = mapped_column(sa.String(3), server_default="USD")
+    # An IANA zone name: the organization's calendar days (alert windows, schedules).
+    time_zone: Mapped[str] = mapped_column(sa.String(64), server_default="UTC")
     # One-person agencies: the requester may decide their own request.
     allow_self_approval: Mapped[bool] = mapped_column(server_default=sa.false())
     # Requests at or under it are approved on submit (recorded as auto-approved).

@@ -6,7 +6,7 @@ Create Date: 2026-12-07 20:26:29
 
 Issue 30 (live data): alert rules with their evaluation state and the scheduler's lease, their
 firing episodes, webhook endpoints (secrets encrypted) and every delivery attempt, the leased
-periodic jobs; the outbox gains a backoff time, the last error and a unique dedupe key, and
+periodic jobs; organization_settings gains its time zone (IANA name, default UTC); the outbox gains a backoff time, the last error and a unique dedupe key, and
 notifications a unique dedupe key (one notification per episode per channel, enforced).
 """
 
@@ -287,6 +287,13 @@ def upgrade() -> None:
             batch_op.f("ix_alert_episodes_rule_id_id"), ["rule_id", "id"], unique=False
         )
 
+    with op.batch_alter_table("organization_settings", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "time_zone", sa.String(length=64), server_default="UTC", nullable=False
+            )
+        )
+
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("dedupe_key", sa.String(length=120), nullable=True)
@@ -313,6 +320,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("organization_settings", schema=None) as batch_op:
+        batch_op.drop_column("time_zone")
+
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_outbox_dedupe_key"), type_="unique")
         batch_op.drop_column("last_error")

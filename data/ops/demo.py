@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from data.models import PLATFORMS, ROLES, Base
 from data.ops.bulk_insert import copy_metrics, insert_metrics, insert_rows
+from data.ops.demo_alerts import alert_rows
 from data.ops.demo_lifecycle import lifecycle_rows, organization_settings
 from data.ops.demo_world import (
     DAY,
@@ -96,7 +97,8 @@ def load_demo_data(
     draft, pending_approval or rejected campaigns); ltv_predictions (1-2 per active
     campaign); audit_logs (the admins' logins, pauses); organization_settings; and the
     approvals story of data/ops/demo_lifecycle.py (budget requests pending, rejected with
-    a reason, approved, one lower than asked; their audit rows and notifications).
+    a reason, approved, one lower than asked; their audit rows and notifications); and
+    alert rules (data/ops/demo_alerts.py: three per organization, due at once).
 
     Everything but passwords is a function of ``seed`` and ``end_date``. Without
     ``password_hasher`` users get NO_LOGIN_HASH and no password; with it each password
@@ -166,6 +168,7 @@ def load_demo_data(
     insert_rows(conn, "audit_logs", audit_rows(plans, org_ids, admins, end))
     organization_settings(conn, org_ids)
     lifecycle_rows(conn, plans, staff, end)
+    alert_rows(conn, org_ids, staff, plans)
     for org_id in org_ids:  # the overview reads the daily rollup
         refresh_rollups(session_or_connection, org_id)
     return DemoSummary(len(org_ids), logins, len(plans), metric_rows)

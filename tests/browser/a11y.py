@@ -33,6 +33,7 @@ PAGES = {
         "#notifications-page-items, #notifications-page-list p",
         "viewer",
     ),
+    "alerts": ("/alerts", "#alerts-rules, #alerts-list p", "viewer"),
     "profile": ("/profile", "#profile-current", "viewer"),
     "tokens": ("/profile/tokens", "#tokens-name", "viewer"),
     "settings": ("/settings", "#settings-users table", "admin"),

@@ -19,6 +19,7 @@ PAGES = {
         "/notifications",
         "#notifications-page-items, #notifications-page-list p",
     ),
+    "alerts": ("/alerts", "#alerts-rules, #alerts-list p"),
     "settings": ("/settings", "#settings-users table"),
     "organization": (
         "/settings/organization",

@@ -83,6 +83,7 @@ def layout(**_ignored):
         [
             html.H1("Settings", className="h3 mb-3"),
             html.P(dcc.Link("API tokens of the organization", href="/settings/tokens")),
+            html.P(dcc.Link("Webhooks for alert events", href="/settings/webhooks")),
             dcc.Store(id=ID["changed"], data=0),
             dbc.Row(
                 [

@@ -43,6 +43,11 @@ PAGES = {
         "admin",
     ),
     "audit": ("/audit", "#audit-table table, #audit-table p", "admin"),
+    "webhooks": (
+        "/settings/webhooks",
+        "#webhooks-list p, #webhooks-list table",
+        "admin",
+    ),
     "not-found": ("/no-such-page", "#not-found-home", "viewer"),
 }
 RANK = {"viewer": 1, "analyst": 2, "admin": 3}

@@ -26,6 +26,7 @@ PAGES = {
         "#org-credentials table, #org-credentials p",
     ),
     "audit": ("/audit", "#audit-table table, #audit-table p"),
+    "webhooks": ("/settings/webhooks", "#webhooks-list p, #webhooks-list table"),
     "profile": ("/profile", "#profile-current"),
     "tokens": ("/profile/tokens", "#tokens-name"),
 }

@@ -3,13 +3,21 @@ writes nothing), every role reads the list, a viewer's forged save is refused an
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from components.alerts import FIELDS
 from data.db import make_engine
-from data.models import AlertRule, AuditLog
+from data.models import (
+    AlertRule,
+    AuditLog,
+    Organization,
+    WebhookAttempt,
+    WebhookEndpoint,
+)
 from tests.apps import call_callback, make_app, signed_in
 
 SAVE = ["alerts-save.n_clicks"]
@@ -137,3 +145,83 @@ def test_anonymous_callers_are_refused(app):
     assert client.get("/alerts").status_code in (302, 401)
     response = call_callback(app, client, "alerts-list", {"alerts-changed.data": 1})
     assert response.status_code in (401, 403)
+
+
+def _endpoints(url: str) -> list[tuple[str, str]]:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        found = [
+            (row.url, row.secret_encrypted)
+            for row in session.scalars(sa.select(WebhookEndpoint))
+        ]
+    engine.dispose()
+    return found
+
+
+def add_webhook(app, client, address: str):
+    values = {
+        "webhooks-add.n_clicks": 1,
+        "webhooks-url.value": address,
+        "webhooks-description.value": "Ops room",
+        "webhooks-changed.data": 0,
+    }
+    return call_callback(
+        app, client, "webhooks-secret", values, ["webhooks-add.n_clicks"]
+    )
+
+
+def test_an_admin_adds_a_webhook_and_sees_its_secret_once(app, url):
+    client = signed_in(app, "acme", "admin")
+    assert client.get("/settings/webhooks").status_code == 200
+    before = _endpoints(url)
+    refused = add_webhook(app, client, "http://hooks.example.com/kiki")
+    assert "Use https" in str(refused.json["response"]["webhooks-secret"])
+    assert _endpoints(url) == before
+    answer = add_webhook(app, client, "https://hooks.example.com/kiki").json["response"]
+    shown = str(answer["webhooks-secret"]["children"])
+    secret = re.search(r"whsec_[A-Za-z0-9+/=]{32}", shown).group(0)
+    assert secret.startswith("whsec_")
+    added = [row for row in _endpoints(url) if row not in before]
+    assert [row[0] for row in added] == ["https://hooks.example.com/kiki"]
+    assert secret not in added[0][1]  # kept encrypted
+    listed = call_callback(app, client, "webhooks-list", {"webhooks-changed.data": 1})
+    assert "https://hooks.example.com/kiki" in str(listed.json["response"])
+    assert secret not in str(listed.json["response"])
+
+
+def test_an_analyst_cannot_reach_webhooks(app):
+    client = signed_in(app, "acme", "analyst")
+    assert client.get("/settings/webhooks").status_code == 403
+    assert add_webhook(app, client, "https://x.example.com/h").status_code == 403
+
+
+def test_delivery_attempts_are_listed_for_admins(app, url):
+    engine = make_engine(url)
+    with Session(engine) as session:
+        org_id = session.scalar(
+            sa.select(Organization.id).where(Organization.slug == "acme")
+        )
+        session.add(
+            WebhookAttempt(
+                organization_id=org_id,
+                message_id="msg_test_1",
+                event_type="alert.firing",
+                attempt=2,
+                status_code=500,
+                error="server error",
+                duration_ms=12,
+            )
+        )
+        session.commit()
+    engine.dispose()
+    client = signed_in(app, "acme", "admin")
+    listed = str(
+        call_callback(app, client, "webhooks-list", {"webhooks-changed.data": 1}).json
+    )
+    assert (
+        "alert.firing" in listed and "500: server error" in listed and "12 ms" in listed
+    )
+    other = signed_in(app, "globex", "admin")
+    assert "alert.firing" not in str(
+        call_callback(app, other, "webhooks-list", {"webhooks-changed.data": 1}).json
+    )

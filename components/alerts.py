@@ -23,6 +23,7 @@ STATES = {
     "resolved": ("Resolved", "info", "✓"),
     "snoozed": ("Snoozed", "secondary", "z"),
     "error": ("Error", "danger", "×"),
+    "unchecked": ("Not checked yet", "secondary", "…"),
 }
 CONDITION_LABELS = {
     "roas_below": "ROAS below",
@@ -118,10 +119,17 @@ def _action(label: str, rule_id: int, action: str, **props) -> dbc.Button:
     )
 
 
-def _actions(row, rule_id: int) -> html.Div:
-    snoozed = row["state"] == "snoozed" or (
-        row["snoozed_until"] is not None and not pd.isna(row["snoozed_until"])
-    )
+def snoozed_until(row, now):
+    """When the rule's snooze ends, or None when it is not snoozed (an ended snooze too)."""
+    until = row["snoozed_until"]
+    if until is None or pd.isna(until):
+        return None
+    until = pd.Timestamp(until)
+    until = until.tz_localize("UTC") if until.tzinfo is None else until
+    return until if until > pd.Timestamp(now) else None
+
+
+def _actions(row, rule_id: int, snoozed: bool) -> html.Div:
     buttons = [_action("Edit", rule_id, "edit")]
     if snoozed:
         buttons.append(_action("Wake", rule_id, "wake"))
@@ -139,8 +147,9 @@ def _actions(row, rule_id: int) -> html.Div:
     return html.Div(buttons, className="d-flex flex-wrap gap-2 mt-2")
 
 
-def rule_list(frame: pd.DataFrame, can_edit: bool) -> html.Div:
-    """The rules, each with its state, what was found when, and (for analysts) its actions."""
+def rule_list(frame: pd.DataFrame, can_edit: bool, now) -> html.Div:
+    """The rules, each with its state, what was found when, and (for analysts) its actions;
+    ``now`` (aware) tells a running snooze from an ended one."""
     if frame.empty:
         return html.P(
             "No alert rules yet."
@@ -150,17 +159,29 @@ def rule_list(frame: pd.DataFrame, can_edit: bool) -> html.Div:
     items = []
     for _, row in frame.iterrows():
         rule_id = int(row["rule_id"])
+        until = snoozed_until(row, now)
+        checked = row["last_evaluated_at"] is not None and not pd.isna(
+            row["last_evaluated_at"]
+        )
         found = (
             f"Last checked {when(row['last_evaluated_at'])}: value {_number(row['last_value'])}"
-            if row["last_evaluated_at"] is not None
-            and not pd.isna(row["last_evaluated_at"])
+            if checked
             else "Not checked yet."
         )
         details = [
             html.Div(
                 [
                     html.Span(row["name"], className="fw-semibold me-2"),
-                    state_badge(row["state"], row["snoozed_until"]),
+                    state_badge(
+                        row["state"] if checked else "unchecked", row["snoozed_until"]
+                    ),
+                    dbc.Badge(
+                        f"Snoozed until {when(until)}",
+                        color="secondary",
+                        className="ms-1",
+                    )
+                    if until is not None and row["state"] != "snoozed"
+                    else None,
                     dbc.Badge("Paused", color="secondary", className="ms-2")
                     if not row["is_active"]
                     else None,
@@ -197,7 +218,7 @@ def rule_list(frame: pd.DataFrame, can_edit: bool) -> html.Div:
             )
         )
         if can_edit:
-            details.append(_actions(row, rule_id))
+            details.append(_actions(row, rule_id, until is not None))
         items.append(dbc.ListGroupItem(details, className=f"alert-rule-{row['state']}"))
     return dbc.ListGroup(items, id=f"{PREFIX}-rules")
 

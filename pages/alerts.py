@@ -162,7 +162,7 @@ def layout(**_ignored):
 def update_rule_list(_changed):
     """The organization's rules, firing first."""
     frame = alert_rules(db_session(), g.scope)
-    return rule_list(frame, g.scope.allows("analyst"))
+    return rule_list(frame, g.scope.allows("analyst"), dt.datetime.now(dt.UTC))
 
 
 @callback(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 NO_VALUE = "—"
 
@@ -68,3 +68,31 @@ METRIC_FORMATS = {
 def metric(name: str, value) -> str:
     formatter = METRIC_FORMATS.get(name, (str, None))[0]
     return formatter(value)
+
+
+# People's CSV: each number as the screen shows it, unformatted. Money (and CPA, CPC, CPM) to
+# the cent, ROAS to two decimals, CTR, CVR and ROI in percent to two decimals; half up, as an
+# invoice rounds. Scripts' CSV (``names=machine``) keeps the exact values (fractions).
+CENT = Decimal("0.01")
+PERCENT_COLUMNS = ("ctr", "cvr", "roi", "ctr_low", "ctr_high", "cvr_low", "cvr_high")
+
+
+def _exact(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(repr(value))
+
+
+def to_cent(value) -> Decimal:
+    """2.345 -> 2.35; a float by its shortest repr, so 0.1 + 0.2 is 0.30."""
+    return _exact(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_percent(value) -> Decimal:
+    """A fraction as percent to two decimals: 0.023456 -> 2.35."""
+    return (_exact(value) * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+CSV_NUMBERS = {
+    **{name: to_cent for name in ("spend", "revenue", "profit", "fee", "budget_daily")},
+    **{name: to_cent for name in ("cpa", "cpc", "cpm", "roas")},
+    **dict.fromkeys(PERCENT_COLUMNS, to_percent),
+}

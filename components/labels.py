@@ -120,12 +120,12 @@ def column_label(name: str) -> str:
     return COLUMN_LABELS.get(name) or words(name)
 
 
-# A CSV's numbers are unformatted: the ratios the screen shows as percentages (CTR 2.35%) are
-# fractions there (0.0235), and their headers say so.
-FRACTIONS = ("ctr", "cvr", "roi", "ctr_low", "ctr_high", "cvr_low", "cvr_high")
+# People's CSV shows the ratios the screen shows as percentages (CTR 2.35%) in percent too
+# (2.35: components/format.py CSV_NUMBERS), and their headers say so.
+PERCENTS = ("ctr", "cvr", "roi", "ctr_low", "ctr_high", "cvr_low", "cvr_high")
 
 
 def csv_header(name: str) -> str:
-    """A CSV column's header for people: the column's words, with the unit of a fraction."""
+    """A CSV column's header for people: the column's words, with "(%)" for a percentage."""
     label = column_label(name)
-    return f"{label} (fraction)" if name in FRACTIONS else label
+    return f"{label} (%)" if name in PERCENTS else label

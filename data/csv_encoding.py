@@ -21,13 +21,33 @@ class CsvStyle:
     """Who a CSV is for. Scripts (the default, ``MACHINE``): the column names as headers, stored
     values, no byte-order mark. People (the exports' default, built in exports/csv_style.py):
     ``header`` words each column's name, ``values`` words a column's stored values (platform,
-    status), and ``bom`` starts the file with a UTF-8 byte-order mark, without which Excel reads
-    the file as the system's legacy code page and garbles accented names. Numbers are the same
-    in both: unformatted, '.' as the decimal point; dates and times ISO 8601."""
+    status), ``numbers`` rounds a column's numbers to what the screen shows (money to the cent,
+    percentages as percent), and ``bom`` starts the file with a UTF-8 byte-order mark, without
+    which Excel reads the file as the system's legacy code page and garbles accented names.
+    Numbers are unformatted in both ('.' as the decimal point, no thousands separator); dates
+    and times ISO 8601."""
 
     header: Callable[[str], str] = str
     values: Mapping[str, Callable[[object], str]] = field(default_factory=dict)
+    numbers: Mapping[str, Callable[[object], object]] = field(default_factory=dict)
     bom: bool = False
+
+    def cell_maker(self, column: str) -> Callable[[object], object]:
+        """How this style writes a value of ``column``: worded, rounded, or as it is."""
+        word, number = self.values.get(column), self.numbers.get(column)
+
+        def make(value):
+            if isinstance(value, str):
+                return _cell(word(value) if word else value)
+            if (
+                number is not None
+                and _cell(value) != ""
+                and not isinstance(value, bool)
+            ):
+                return _cell(number(value))
+            return _cell(value)
+
+        return make
 
     def header_line(self, columns: list[str], line_end: str = "\r\n") -> str:
         """The first line: the BOM if any, then each column's header."""
@@ -71,15 +91,10 @@ def csv_chunks(
     yield style.header_line(columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    worded = [style.values.get(column) for column in columns]
+    makers = [style.cell_maker(column) for column in columns]
     for frame in frames:
         buffer.seek(0)
         buffer.truncate()
         for row in frame[columns].itertuples(index=False, name=None):
-            writer.writerow(
-                [
-                    _cell(word(v) if word and isinstance(v, str) else v)
-                    for word, v in zip(worded, row, strict=True)
-                ]
-            )
+            writer.writerow([make(v) for make, v in zip(makers, row, strict=True)])
         yield buffer.getvalue()

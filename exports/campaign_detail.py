@@ -18,7 +18,13 @@ from data.reads.campaign_detail import (
     campaign_info,
 )
 from exports.csv_style import csv_style
-from exports.responses import bad_request, csv_response, not_found, record_export
+from exports.responses import (
+    bad_request,
+    csv_response,
+    export_filename,
+    not_found,
+    record_export,
+)
 
 bp = Blueprint("campaign_exports", __name__, url_prefix="/export/campaign")
 
@@ -60,7 +66,7 @@ def campaign_table_csv(kind: str):
     frame = read(session, scope, int(campaign_id), rng)
     return csv_response(
         csv_chunks([frame], columns, style),
-        f"kiki-campaign-{campaign_id}-{kind}-{rng.start}-to-{rng.end}.csv",
+        export_filename(f"campaign-{int(campaign_id)}-{kind}", rng),
     )
 
 

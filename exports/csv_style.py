@@ -1,15 +1,16 @@
-"""Who an export's CSV is for: people by default (headers and values in words, a byte-order
-mark), scripts with ``?names=machine`` (column names and stored values, as the API gives them)."""
+"""Who an export's CSV is for: people by default (headers and values in words, numbers rounded
+as the screen shows them, a byte-order mark), scripts with ``?names=machine`` (column names and stored values, as the API gives them)."""
 
 from __future__ import annotations
 
 from flask import request
 
+from components.format import CSV_NUMBERS
 from components.labels import VALUE_LABELS, csv_header
 from data.csv_encoding import MACHINE, CsvStyle
 from data.filters import InvalidFilter
 
-PEOPLE = CsvStyle(header=csv_header, values=VALUE_LABELS, bom=True)
+PEOPLE = CsvStyle(header=csv_header, values=VALUE_LABELS, numbers=CSV_NUMBERS, bom=True)
 STYLES = {"people": PEOPLE, "machine": MACHINE}
 MAX_NAMES = 20
 

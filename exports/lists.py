@@ -16,10 +16,29 @@ from data.writes.audit import (
     parse_audit_filters,
 )
 from exports.csv_style import csv_style
-from exports.responses import bad_request, csv_stream, record_export
+from exports.responses import (
+    bad_request,
+    csv_stream,
+    export_filename,
+    record_export,
+)
 
 # templates/: the error page a browser gets (exports/responses.py export_error), for every export.
 bp = Blueprint("exports", __name__, url_prefix="/export", template_folder="templates")
+
+
+def campaign_filter_words(filters) -> list[str]:
+    """The list's filters as a file name's parts: platforms, statuses, the search, the bounds."""
+    words = [*sorted(filters.platforms), *sorted(filters.statuses)]
+    if filters.search:
+        words.append(f"search-{filters.search[:30]}")
+    if filters.min_spend is not None:
+        words.append(f"spend-from-{filters.min_spend}")
+    if filters.roas_min is not None:
+        words.append(f"roas-from-{filters.roas_min:g}")
+    if filters.roas_max is not None:
+        words.append(f"roas-to-{filters.roas_max:g}")
+    return words
 
 
 @bp.get("/campaigns.csv")
@@ -50,7 +69,7 @@ def campaigns_csv():
         lambda session: csv_chunks(
             iter_campaign_list(session, scope, rng, filters), CAMPAIGN_COLUMNS, style
         ),
-        f"kiki-campaigns-{rng.start}-to-{rng.end}.csv",
+        export_filename("campaigns", rng, *campaign_filter_words(filters)),
     )
 
 

@@ -21,6 +21,7 @@ from exports.responses import (
     bad_request,
     csv_response,
     csv_stream,
+    export_filename,
     not_found,
     record_export,
 )
@@ -63,7 +64,10 @@ def overview_csv(kind: str):
             PLATFORM_COLUMNS,
         )
     return csv_response(
-        csv_chunks([frame], columns, style), f"kiki-{kind}-{rng.start}-to-{rng.end}.csv"
+        csv_chunks([frame], columns, style),
+        export_filename(
+            kind, rng, *sorted(platforms), granularity if kind == "trend" else ""
+        ),
     )
 
 
@@ -81,7 +85,7 @@ def daily_metrics_csv():
     scope = g.scope
     return csv_stream(
         lambda session: metric_rows_csv(session, scope, rng, platforms, style=style),
-        f"kiki-daily-metrics-{rng.start}-to-{rng.end}.csv",
+        export_filename("daily-metrics", rng, *sorted(platforms)),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from flask import Response, g, render_template, request, stream_with_context
@@ -63,6 +64,24 @@ def record_export(kind: str, params: dict) -> None:
             target_type=kind,
             details=params,
         )
+
+
+MAX_FILENAME = 120
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def export_filename(kind: str, rng, *filters: str) -> str:
+    """``kiki-<kind>-<start>-to-<end>[-<filter>...].csv``: the file names what it holds, so two
+    downloads of one range with other filters do not overwrite each other. Each filter is
+    lower-cased to letters, digits and hyphens ("TikTok" -> "tiktok", a search "Café 10%" ->
+    "caf-10"); the name stays under MAX_FILENAME characters."""
+    parts = [f"kiki-{kind}-{rng.start}-to-{rng.end}"]
+    for item in filters:
+        slug = _UNSAFE.sub("-", str(item).lower()).strip("-")
+        if slug:
+            parts.append(slug)
+    name = "-".join(parts)[: MAX_FILENAME - 4].rstrip("-")
+    return f"{name}.csv"
 
 
 def csv_response(chunks, filename: str) -> Response:

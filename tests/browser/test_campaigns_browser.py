@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
@@ -117,13 +117,14 @@ def test_csv_download_has_every_filtered_row_with_golden_numbers(signed_in):
     duo.find_element("#campaigns-export-csv").click()
     files = _finished_downloads(Path(duo.download_path))
     assert [f.name for f in files] == ["kiki-campaigns-2026-10-19-to-2026-11-01.csv"]
-    # The file for people: a byte-order mark, headers in words, ratios as fractions.
+    # The file for people: a byte-order mark, headers in words, money to the cent, CTR and CVR
+    # in percent to two decimals (as the screen shows them), half up.
     with open(files[0], newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     header = {
         "name": "Campaign", "revenue": "Revenue", "spend": "Spend", "fee": "Fee",
         "conversions": "Conversions", "roas": "ROAS", "cpa": "CPA",
-        "ctr": "CTR (fraction)", "cvr": "CVR (fraction)",
+        "ctr": "CTR (%)", "cvr": "CVR (%)",
     }  # fmt: skip
     by_name = {row[header["name"]]: row for row in rows}
     assert set(by_name) == set(GOLDEN_NAMES.values())
@@ -131,13 +132,20 @@ def test_csv_download_has_every_filtered_row_with_golden_numbers(signed_in):
         expected, row = CASE["by_campaign"][golden_id], by_name[name]
         assert Decimal(row[header["revenue"]]) == Decimal(expected["revenue"])
         assert Decimal(row[header["spend"]]) == Decimal(expected["spend"])
-        assert Decimal(row[header["fee"]]) == Decimal(expected["fee"])
+        cent = Decimal("0.01")
+        assert row[header["fee"]] == str(
+            Decimal(expected["fee"]).quantize(cent, rounding=ROUND_HALF_UP)
+        )
         assert int(row[header["conversions"]]) == expected["conversions"]
-        for ratio in ("roas", "cpa", "ctr", "cvr"):
+        for ratio, scale in (("roas", 1), ("cpa", 1), ("ctr", 100), ("cvr", 100)):
             if expected[ratio] is None:
                 assert row[header[ratio]] == "", f"{name} {ratio} must export empty"
             else:
-                assert abs(float(row[header[ratio]]) - expected[ratio]) < 1e-9
+                shown = Decimal(row[header[ratio]])
+                assert shown == shown.quantize(cent), f"{name} {ratio} to the cent"
+                assert abs(shown - Decimal(repr(expected[ratio])) * scale) <= Decimal(
+                    "0.005"
+                )
 
 
 def test_server_side_paging_and_viewer_has_no_export(signed_in):

@@ -206,3 +206,45 @@ def test_a_streamed_export_gives_its_connection_back(app, client_for, path):
         assert response.mimetype == "text/csv" and response.get_data()
         response.close()
     assert pool.checkedout() == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "filename"),
+    [
+        (
+            (
+                "/export/campaigns.csv?start=2026-10-05&end=2026-11-01&platform=tiktok,meta"
+                "&status=active&search=Café 10%25&min_spend=50&roas_min=1.5"
+            ),
+            (
+                "kiki-campaigns-2026-10-05-to-2026-11-01-meta-tiktok-active-search-caf-10"
+                "-spend-from-50-roas-from-1-5.csv"
+            ),
+        ),
+        (
+            (
+                "/export/trend.csv?start=2026-10-05&end=2026-11-01&granularity=week"
+                "&platform=google"
+            ),
+            "kiki-trend-2026-10-05-to-2026-11-01-google-week.csv",
+        ),
+        (
+            "/export/platforms.csv?start=2026-10-05&end=2026-11-01",
+            "kiki-platforms-2026-10-05-to-2026-11-01.csv",
+        ),
+        (
+            "/export/metrics/daily.csv?start=2026-10-05&end=2026-11-01&platform=meta",
+            "kiki-daily-metrics-2026-10-05-to-2026-11-01-meta.csv",
+        ),
+        (
+            f"/export/campaigns.csv?start=2026-10-05&end=2026-11-01&search={'x' * 100}",
+            "kiki-campaigns-2026-10-05-to-2026-11-01-search-" + "x" * 30 + ".csv",
+        ),
+    ],
+)
+def test_file_names_name_the_filters(client_for, path, filename):
+    response = client_for("acme", "analyst").get(path)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert (
+        response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
+    )

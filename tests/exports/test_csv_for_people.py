@@ -22,12 +22,13 @@ BOM = "\ufeff"
 CAMPAIGN_HEADERS = [
     "Campaign ID", "Campaign", "Status", "Platforms", "Daily budget", "Impressions",
     "Clicks", "Conversions", "Spend", "Revenue", "Profit", "Fee", "ROAS",
-    "ROI (fraction)", "CPA", "CPC", "CPM", "CTR (fraction)", "CVR (fraction)",
+    "ROI (%)", "CPA", "CPC", "CPM", "CTR (%)", "CVR (%)",
 ]  # fmt: skip
 METRIC_ROW_HEADERS = [
     "Date", "Campaign ID", "Campaign", "Platform", "Deployment ID", "Impressions",
     "Clicks", "Conversions", "Spend", "Revenue",
 ]  # fmt: skip
+CENTS = re.compile(r"^-?\d+\.\d{2}$")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?(e-?\d+)?$")  # no thousands separator, '.' decimals
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -63,13 +64,46 @@ def test_campaigns_for_people_and_for_scripts_hold_the_same_numbers(client_for):
             for p in row["platforms"].split(", ")
             if p
         )
-        for column in CAMPAIGN_COLUMNS[4:]:  # every number, the same in both
-            assert shown[column] == row[column], column
+        for column in CAMPAIGN_COLUMNS[4:]:  # every number, as the screen rounds it
             assert shown[column] == "" or NUMBER.match(shown[column]), shown[column]
+            assert (shown[column] == "") == (row[column] == ""), column
+            if row[column] == "":
+                continue
+            exact = Decimal(row[column])
+            if column in ("impressions", "clicks", "conversions"):
+                assert shown[column] == row[column]
+            elif column in ("ctr", "cvr", "roi"):  # percent to two decimals
+                assert CENTS.match(shown[column]), (column, shown[column])
+                assert abs(Decimal(shown[column]) - exact * 100) <= Decimal("0.005")
+            else:  # money, CPA/CPC/CPM and ROAS to the cent
+                assert CENTS.match(shown[column]), (column, shown[column])
+                assert abs(Decimal(shown[column]) - exact) <= Decimal("0.005")
     spend = sum(Decimal(r[CAMPAIGN_HEADERS.index("Spend")] or 0) for r in people[1:])
     assert spend == sum(
         Decimal(r[CAMPAIGN_COLUMNS.index("spend")]) for r in scripts[1:]
     )
+
+
+def test_people_get_cents_and_percent_rounded_half_up_scripts_the_exact_values():
+    """Fixed values with their hand-rounded forms: a fee of 12.345 is 12.35 (half up, as an
+    invoice rounds), a CTR of 0.023456 is 2.35 (%), a ROAS of 2.0049 is 2.00."""
+    frame = pd.DataFrame(
+        {
+            "fee": [Decimal("12.345"), Decimal("0.004")],
+            "roas": [2.0049, float("nan")],
+            "ctr": [0.023456, 0.5],
+            "cpa": [Decimal("7.125"), None],
+        }
+    )
+    columns = ["fee", "roas", "ctr", "cpa"]
+    people = table("".join(csv_chunks([frame], columns, PEOPLE)).lstrip(BOM))
+    assert people == [
+        ["Fee", "ROAS", "CTR (%)", "CPA"],
+        ["12.35", "2.00", "2.35", "7.13"],
+        ["0.00", "", "50.00", ""],
+    ]
+    scripts = table("".join(csv_chunks([frame], columns, MACHINE)))
+    assert scripts[1] == ["12.345", "2.0049", "0.023456", "7.125"]
 
 
 def test_daily_metric_rows_for_people(client_for):
@@ -151,7 +185,7 @@ def test_excel_reads_accented_names_through_the_byte_order_mark():
     assert table(encoded.decode("utf-8-sig")) == [
         ["Campaign", "Spend"],
         ["Café Zürich", "1234.50"],
-        ["Ñandú", "0"],
+        ["Ñandú", "0.00"],
     ]
     plain = "".join(csv_chunks([frame], ["name", "spend"], MACHINE))
     assert plain.startswith("name,spend\r\n")

@@ -167,8 +167,11 @@ def chart_figure(
 ) -> html.Figure:
     """``graph`` in a <figure> named ``name`` and described by its summary (plotly's SVG says
     little to a screen reader), with a "Show as table" alternative. Not role="img": plotly's
-    legend and drag layers hold focusable elements, which an image may not contain. The summary
-    and table have the ids ``<graph id>-summary`` and ``<graph id>-table`` (shell/charts.py)."""
+    legend and drag layers hold focusable elements, which an image may not contain. The summary,
+    details and table have the ids ``<graph id>-summary``, ``-details`` and ``-table``
+    (shell/charts.py). The table is built when the details are first opened, not with every
+    layout: building every chart's table made following a link to the overview cost 2.27x the
+    instructions (docs/BENCHMARKS.md)."""
     graph_id = graph.id
     return html.Figure(
         [
@@ -184,14 +187,15 @@ def chart_figure(
                         [
                             html.Summary("Show as table"),
                             html.Div(  # scrolls: reachable by keyboard too
-                                figure_table(figure) if figure else None,
+                                None,
                                 id=f"{graph_id}-table",
                                 className="chart-table-wrap",
                                 tabIndex="0",
                                 role="region",
                                 **{"aria-label": f"{name}: table"},
                             ),
-                        ]
+                        ],
+                        id=f"{graph_id}-details",
                     ),
                 ]
             ),

@@ -66,8 +66,19 @@ def test_axe_finds_no_violation_with_a_dropdown_or_date_picker_open(signed_in):
     for theme in ("light", "dark"):
         _set_theme(duo, theme)
         open_page(duo, "/", "#kpi-revenue-value", "overview")
-        duo.driver.execute_script(  # the charts' "Show as table", open
-            "document.querySelectorAll('.chart-figure details').forEach(d => d.open = true)"
+        for summary in duo.driver.find_elements(  # the charts' "Show as table", open
+            "css selector", ".chart-figure details:not([open]) summary"
+        ):
+            duo.driver.execute_script("arguments[0].click()", summary)
+        wait_until(  # each table is built when it is first opened
+            lambda: (
+                len(duo.driver.find_elements("css selector", ".chart-table"))
+                == len(
+                    duo.driver.find_elements("css selector", ".chart-figure details")
+                )
+            ),
+            timeout=10,
+            message="a chart's table did not arrive when its details opened",
         )
         for name, opener, shown in (
             ("dropdown", "#overview-platforms", ".dash-dropdown-content"),

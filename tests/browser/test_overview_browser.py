@@ -295,3 +295,35 @@ def test_the_date_range_keeps_one_line_inside_its_box_at_any_width(signed_in):
         assert max(found["tops"]) - min(found["tops"]) <= 4, (width, found)
         assert found["height"] <= found["presetHeight"] + 4, (width, found)
         assert found["right"] <= found["boxRight"], (width, found)
+
+
+def test_a_charts_table_is_built_when_opened_and_follows_the_filters(signed_in):
+    """ "Show as table" opened with the keyboard: the table arrives then (it is not built with
+    every layout), holds the chart's numbers, and follows a control's change while open."""
+    from selenium.webdriver.common.keys import Keys
+
+    duo = signed_in("analyst@acme.test")
+    month = CASES[("acme", "2026-10-05", "2026-11-01")]
+    _kpis_match(duo, month["summary"])
+    rows = "#overview-trend-table tbody tr"
+    assert duo.find_element("#overview-trend-table").text == ""
+    summary = duo.find_element("#overview-trend-details summary")
+    duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", summary
+    )
+    summary.send_keys(Keys.ENTER)
+    wait_until(
+        lambda: len(duo.driver.find_elements("css selector", rows)) == 30,
+        timeout=10,
+        message="the trend's table (30 days) did not arrive when opened",
+    )
+    duo.driver.execute_script(  # weekly buckets: 2026-10-03 (clipped) and four Mondays
+        "document.querySelector(\"label[for^='_dbcprivate_radioitems_overview-granularity"
+        "_input_week']\").click()"
+    )
+    wait_until(
+        lambda: len(duo.driver.find_elements("css selector", rows)) == 5,
+        timeout=10,
+        message="the open table did not follow the weekly buckets",
+    )
+    assert duo.find_element(rows).text.startswith("2026-10-03")

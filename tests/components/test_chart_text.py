@@ -112,7 +112,8 @@ def test_the_chart_is_a_named_figure_described_by_its_summary():
     summary, details = caption.children
     assert summary.id == "g-summary" and summary.children.startswith("Revenue rose")
     assert details.children[0].children == "Show as table"
-    assert details.children[1].id == "g-table"
+    assert details.children[1].id == "g-table" and details.id == "g-details"
+    assert details.children[1].children is None  # built when first opened
 
 
 def test_a_kpi_change_has_a_sign_and_an_icon_not_only_a_colour():

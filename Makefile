@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-optimized lint bench lighthouse install install-dev release
+.PHONY: run test test-optimized lint bench lighthouse screenshots install install-dev release
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,7 @@ LIGHTHOUSE_ARGS ?= --write
 lighthouse: install-dev
 	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix bench/lighthouse --no-audit --no-fund
 	$(BIN)/python -m bench.lighthouse $(LIGHTHOUSE_ARGS)
+
+# The README's screenshots (docs/screenshots/) from the demo data, in Debian's Chromium.
+screenshots: install-dev
+	$(BIN)/python -m bench.screenshots $(SCREENSHOT_ARGS)

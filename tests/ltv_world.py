@@ -18,10 +18,13 @@ never show.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
+import pytest
 from sqlalchemy.orm import Session
 
+from data.db import get_database
 from data.models import (
     CampaignDeployment,
     LtvCohortValue,
@@ -31,6 +34,7 @@ from data.models import (
     PlatformDeployment,
 )
 from data.ops.rollups import refresh_rollups
+from tests.factories import add_user
 
 START, END = "2026-06-01", "2026-09-30"
 D = dt.date.fromisoformat
@@ -69,11 +73,14 @@ PLAN = {  # org slug -> campaign -> (platform rows, predictions (ltv, day), coho
 }
 
 
-def load_ltv_world(session: Session) -> dict:
-    """Insert PLAN; returns {"orgs": slug -> id, "campaigns": name -> id}."""
+def load_ltv_world(session: Session, suffix: str = "") -> dict:
+    """Insert PLAN (slugs ending in ``suffix``); returns {"orgs": slug -> id, "campaigns": name
+    -> id}, keyed by the plan's slugs."""
     orgs, campaign_ids = {}, {}
     for slug, campaigns in PLAN.items():
-        org = Organization(slug=slug, name=slug.upper(), fee_rate=Decimal("0.20"))
+        org = Organization(
+            slug=slug + suffix, name=slug.upper(), fee_rate=Decimal("0.20")
+        )
         session.add(org)
         session.flush()
         orgs[slug] = org.id
@@ -138,3 +145,19 @@ def load_ltv_world(session: Session) -> dict:
         refresh_rollups(session, org.id)
     session.flush()
     return {"orgs": orgs, "campaigns": campaign_ids}
+
+
+@pytest.fixture(scope="module")
+def ltv_app_world(app) -> dict:
+    """The world committed into the shared app's database under fresh slugs, with a viewer and
+    an analyst of ltv-a: {"orgs", "campaigns", "users": role -> e-mail}."""
+    suffix = f"-{uuid.uuid4().hex[:6]}"
+    with app.server.app_context(), get_database().session_scope() as session:
+        world = load_ltv_world(session, suffix)
+        users = {
+            role: add_user(
+                session, world["orgs"]["ltv-a"], role, f"{role}@ltv{suffix}.test"
+            ).email
+            for role in ("viewer", "analyst")
+        }
+    return {**world, "users": users}

@@ -99,7 +99,7 @@ COHORT_COLUMNS = [
     "customers",  # int: conversions in the month, within the range and platforms
     "spend",  # Decimal: spend in the month, within the range and platforms
     "cac",  # float: spend / customers; NaN without customers or spend
-    "predicted_ltv",  # float: the campaign's newest prediction per customer; NaN without one
+    "ltv_per_customer",  # float: the campaign's newest prediction per customer; NaN without one
     "ltv_cac",  # float: predicted_ltv * customers / spend; NaN when either is missing
     "months_observed",  # int: months of cumulative value the model has for the cohort
     "value_to_date",  # float: the latest cumulative value per customer; NaN without one
@@ -115,7 +115,7 @@ SUMMARY_COLUMNS = [
     "judged_customers",  # int: cohorts old enough to judge
     "judged_spend",  # Decimal
     "cac",  # float: judged_spend / judged_customers
-    "predicted_ltv",  # float: customer-weighted over judged cohorts with a prediction
+    "ltv_per_customer",  # float: customer-weighted over judged cohorts with a prediction
     "ltv_cac",  # float: their predicted value / their spend
     "payback_months",  # float: of the customer-weighted curve of the judged cohorts; NaN: not yet
     "median_payback_months",  # float: lower median over judged cohorts with a CAC; NaN: not yet
@@ -252,8 +252,8 @@ def _combine(cohorts: list[dict], include_young: bool = False) -> dict:
     customers = sum(c["customers"] for c in judged)
     spend = sum((c["spend"] for c in judged), CENT)
     cost = cac(spend, customers)
-    predicted = [c for c in judged if c["predicted_ltv"] is not None]
-    value = sum(c["predicted_ltv"] * c["customers"] for c in predicted)
+    predicted = [c for c in judged if c["ltv_per_customer"] is not None]
+    value = sum(c["ltv_per_customer"] * c["customers"] for c in predicted)
     predicted_customers = sum(c["customers"] for c in predicted)
     predicted_spend = sum(float(c["spend"]) for c in predicted)
     return {
@@ -264,7 +264,7 @@ def _combine(cohorts: list[dict], include_young: bool = False) -> dict:
         "judged_customers": customers,
         "judged_spend": spend,
         "cac": _nan(cost),
-        "predicted_ltv": value / predicted_customers
+        "ltv_per_customer": value / predicted_customers
         if predicted_customers
         else math.nan,
         "ltv_cac": value / predicted_spend if predicted_spend else math.nan,
@@ -276,11 +276,11 @@ def _combine(cohorts: list[dict], include_young: bool = False) -> dict:
 
 
 def _cohort_row(c: dict) -> dict:
-    ltv, cost = c["predicted_ltv"], c["cac"]
+    ltv, cost = c["ltv_per_customer"], c["cac"]
     return {
         **{name: c[name] for name in COHORT_COLUMNS if name in c},
         "cac": _nan(cost),
-        "predicted_ltv": _nan(ltv),
+        "ltv_per_customer": _nan(ltv),
         "ltv_cac": math.nan if ltv is None or cost is None else ltv / cost,
         "months_observed": len(c["curve"]),
         "value_to_date": c["curve"][-1] if c["curve"] else math.nan,
@@ -323,7 +323,7 @@ def _cohorts(session, scope, rng, platforms) -> list[dict]:
                 "customers": int(row.customers or 0),
                 "spend": spend,
                 "cac": cost,
-                "predicted_ltv": predicted.get(row.campaign_id),
+                "ltv_per_customer": predicted.get(row.campaign_id),
                 "curve": curve,
                 "payback": payback_months(curve, cost),
                 "too_young": len(curve) < MIN_COHORT_MONTHS,

@@ -1,0 +1,65 @@
+"""/api/v1/ltv/campaigns and /ltv/cohorts answer the /ltv page's repository frames, figure for
+figure, scoped to the caller's organization."""
+
+from __future__ import annotations
+
+import pytest
+
+from data.filters import parse_range
+from data.reads.ltv import ltv_by_campaign, ltv_by_month
+from data.scope import Scope
+from tests.api.conftest import bearer, request_token
+from tests.api.test_api_numbers import assert_frame, read_frame
+from tests.ltv_world import END, START, ltv_app_world  # noqa: F401 (a fixture)
+
+QUERY = f"start={START}&end={END}"
+
+
+@pytest.fixture
+def headers(api, ltv_app_world):  # noqa: F811
+    response = request_token(api, ltv_app_world["users"]["viewer"])
+    return bearer(response.json["access_token"])
+
+
+@pytest.mark.parametrize(
+    "path, read",
+    [("/api/v1/ltv/campaigns", ltv_by_campaign), ("/api/v1/ltv/cohorts", ltv_by_month)],
+)
+@pytest.mark.parametrize("platform", ["", "meta"])
+def test_ltv_rows_equal_the_repository_frames(
+    app,
+    api,
+    headers,
+    ltv_app_world,
+    path,
+    read,
+    platform,
+):
+    scope = Scope(ltv_app_world["orgs"]["ltv-a"], "viewer")
+    platforms = (platform,) if platform else ()
+    frame = read_frame(app, read, scope, parse_range(START, END), platforms)
+    body = api.get(f"{path}?{QUERY}&platform={platform}", headers=headers).json
+    assert body["total"] == len(frame) > 0
+    assert_frame(body["data"], frame, path)
+    assert body["filters"]["start"] == START
+
+
+def test_ltv_campaigns_by_hand(api, headers):
+    rows = api.get(f"/api/v1/ltv/campaigns?{QUERY}", headers=headers).json["data"]
+    alpha, beta, gamma = rows
+    assert (alpha["customers"], alpha["spend"], alpha["cac"]) == (29, "750.00", 26.0)
+    assert (beta["ltv_cac"], beta["median_payback_months"]) == (4.0, None)
+    assert gamma["cac"] is None and gamma["young_cohorts"] == 1
+    assert "Other org campaign" not in {row["campaign_name"] for row in rows}
+
+
+def test_ltv_cohorts_csv_and_anonymous(api, headers, ltv_app_world):  # noqa: F811
+    url = f"/api/v1/ltv/cohorts?{QUERY}"
+    as_csv = {**headers, "Accept": "text/csv"}
+    assert api.get(url, headers=as_csv).status_code == 403  # a viewer exports nothing
+    token = request_token(api, ltv_app_world["users"]["analyst"]).json["access_token"]
+    answer = api.get(url, headers={**bearer(token), "Accept": "text/csv"})
+    assert answer.status_code == 200
+    lines = answer.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("cohort_month,too_young,cohorts") and len(lines) == 5
+    assert api.get(f"/api/v1/ltv/cohorts?{QUERY}").status_code == 401

@@ -21,7 +21,6 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-import pytest
 from sqlalchemy.orm import Session
 
 from data.db import get_database
@@ -147,8 +146,7 @@ def load_ltv_world(session: Session, suffix: str = "") -> dict:
     return {"orgs": orgs, "campaigns": campaign_ids}
 
 
-@pytest.fixture(scope="module")
-def ltv_app_world(app) -> dict:
+def commit_ltv_world(app) -> dict:
     """The world committed into the shared app's database under fresh slugs, with a viewer and
     an analyst of ltv-a: {"orgs", "campaigns", "users": role -> e-mail}."""
     suffix = f"-{uuid.uuid4().hex[:6]}"

@@ -10,13 +10,18 @@ from data.reads.ltv import ltv_by_campaign, ltv_by_month
 from data.scope import Scope
 from tests.api.conftest import bearer, request_token
 from tests.api.test_api_numbers import assert_frame, read_frame
-from tests.ltv_world import END, START, ltv_app_world  # noqa: F401 (a fixture)
+from tests.ltv_world import END, START, commit_ltv_world
 
 QUERY = f"start={START}&end={END}"
 
 
+@pytest.fixture(scope="module")
+def ltv_app_world(app):
+    return commit_ltv_world(app)
+
+
 @pytest.fixture
-def headers(api, ltv_app_world):  # noqa: F811
+def headers(api, ltv_app_world):
     response = request_token(api, ltv_app_world["users"]["viewer"])
     return bearer(response.json["access_token"])
 
@@ -53,7 +58,7 @@ def test_ltv_campaigns_by_hand(api, headers):
     assert "Other org campaign" not in {row["campaign_name"] for row in rows}
 
 
-def test_ltv_cohorts_csv_and_anonymous(api, headers, ltv_app_world):  # noqa: F811
+def test_ltv_cohorts_csv_and_anonymous(api, headers, ltv_app_world):
     url = f"/api/v1/ltv/cohorts?{QUERY}"
     as_csv = {**headers, "Accept": "text/csv"}
     assert api.get(url, headers=as_csv).status_code == 403  # a viewer exports nothing

@@ -58,8 +58,28 @@ def drawn_figure(figure) -> dict:
         if isinstance(notes, list)
         else [],
     }
-    traces = [t for t in map(_trace, data) if t] if isinstance(data, list) else []
+    data = [r for t in data for r in _heatmap_rows(t)] if isinstance(data, list) else []
+    traces = [t for t in map(_trace, data) if t]
     return {"data": traces, "layout": clean_layout}
+
+
+def _heatmap_rows(trace) -> list:
+    """A heatmap as one series per row (named after the row, its empty cells left out), so its
+    summary and table read like any chart's; other traces as they are."""
+    if not (isinstance(trace, dict) and trace.get("type") == "heatmap"):
+        return [trace]
+    x, y, z = (trace.get(key) for key in ("x", "y", "z"))
+    if not all(isinstance(v, list) for v in (x, y, z)) or len(y) != len(z):
+        return []
+    rows = []
+    for name, cells in zip(y, z, strict=True):
+        if not isinstance(cells, list) or len(cells) != len(x):
+            return []
+        kept = [(c, v) for c, v in zip(x, cells, strict=True) if _number(v)]
+        rows.append(
+            {"name": str(name), "x": [c for c, _ in kept], "y": [v for _, v in kept]}
+        )
+    return rows
 
 
 def figure_title(figure: dict | None) -> str:
@@ -99,6 +119,11 @@ def figure_summary(figure: dict | None) -> str:
     figure = drawn_figure(figure)
     if not any(t.get("x") for t in figure.get("data", [])):
         return figure_title(figure) or "No data to show."
+    meta = figure["layout"].get("meta")
+    if isinstance(meta, dict) and isinstance(meta.get("summary"), str):
+        return meta[
+            "summary"
+        ]  # the builder's own sentence (a heatmap, curves against a line)
     name, values = _headline(figure)
     xs = list(values)
     if _is_dates(xs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from exports import campaign_detail, lists, overview, privacy
+from exports import campaign_detail, lists, ltv, overview, privacy
 
 
 def init_app(app: Flask) -> None:
@@ -12,4 +12,5 @@ def init_app(app: Flask) -> None:
     lists.init_app(app)
     campaign_detail.init_app(app)
     overview.init_app(app)
+    ltv.init_app(app)
     privacy.init_app(app)

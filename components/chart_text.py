@@ -64,22 +64,25 @@ def drawn_figure(figure) -> dict:
 
 
 def _heatmap_rows(trace) -> list:
-    """A heatmap as one series per row (named after the row, its empty cells left out), so its
-    summary and table read like any chart's; other traces as they are."""
-    if not (isinstance(trace, dict) and trace.get("type") == "heatmap"):
+    """A grid of tiles (a trace with ``meta: "grid"``: x columns, y rows, the values as the
+    marker's colours) as one series per row, so its summary and table read like any chart's;
+    other traces as they are."""
+    if not (isinstance(trace, dict) and trace.get("meta") == "grid"):
         return [trace]
-    x, y, z = (trace.get(key) for key in ("x", "y", "z"))
-    if not all(isinstance(v, list) for v in (x, y, z)) or len(y) != len(z):
+    marker = trace.get("marker")
+    x, y = trace.get("x"), trace.get("y")
+    z = marker.get("color") if isinstance(marker, dict) else None
+    if not all(isinstance(v, list) for v in (x, y, z)) or not len(x) == len(y) == len(
+        z
+    ):
         return []
-    rows = []
-    for name, cells in zip(y, z, strict=True):
-        if not isinstance(cells, list) or len(cells) != len(x):
-            return []
-        kept = [(c, v) for c, v in zip(x, cells, strict=True) if _number(v)]
-        rows.append(
-            {"name": str(name), "x": [c for c, _ in kept], "y": [v for _, v in kept]}
-        )
-    return rows
+    rows: dict = {}
+    for column, row, value in zip(x, y, z, strict=True):
+        if _number(value) and isinstance(row, str):
+            series = rows.setdefault(row, {"name": row, "x": [], "y": []})
+            series["x"].append(column)
+            series["y"].append(value)
+    return list(rows.values())
 
 
 def figure_title(figure: dict | None) -> str:

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from components.figures import chart_layout, empty_figure
+from components.figures import THEMES, chart_layout, empty_figure
 from components.format import money
 from components.tables import metrics_table
 from data.ltv_definitions import DEFINITIONS, MIN_COHORT_MONTHS
@@ -98,8 +98,12 @@ def cohort_heatmap_figure(frame: pd.DataFrame, theme: str = "light") -> dict:
         "Acquisition month",
         "Months since acquisition",
     )
-    layout["yaxis"].update(tickprefix="", autorange="reversed", type="category")
-    layout["xaxis"].update(dtick=1)
+    layout["yaxis"].update(
+        tickprefix="", autorange="reversed", type="category", showgrid=False
+    )
+    layout["xaxis"].update(
+        dtick=1, showgrid=False, zeroline=False, range=[-0.6, width - 0.4]
+    )
     layout.update(hovermode="closest", margin={**layout["margin"], "l": 130})
     oldest = months[0]
     last = grid[oldest][-1]
@@ -110,18 +114,33 @@ def cohort_heatmap_figure(frame: pd.DataFrame, theme: str = "light") -> dict:
             f"Cohorts marked too young have fewer than {MIN_COHORT_MONTHS} months of value."
         )
     }
+    # Tiles: plotly's basic bundle (web/scripts.py) has no heatmap trace; each square carries
+    # its value as text too, so the colour is never the only way to read it.
+    cells = [(m, k, v) for m in months for k, v in enumerate(grid[m]) if v is not None]
+    top = max(v for *_, v in cells) or 1
+    ink = THEMES.get(theme, THEMES["light"])["font"]
     data = [
         {
-            "type": "heatmap",
-            "x": list(range(width)),
-            "y": labels,
-            "z": [grid[m] for m in months],
-            "colorscale": "Blues" if theme != "dark" else "Viridis",
-            "hoverongaps": False,
-            "colorbar": {"title": {"text": "USD"}, "tickprefix": "$"},
-            "hovertemplate": "%{y}, month %{x}: %{z:$,.2f}<extra></extra>",
-            "xgap": 1,
-            "ygap": 1,
+            "type": "scatter",
+            "mode": "markers+text",
+            "meta": "grid",  # components/chart_text.py reads it as rows of a table
+            "name": "Cumulative value per customer",
+            "x": [k for _, k, _ in cells],
+            "y": [labels[months.index(m)] for m, *_ in cells],
+            "text": [f"${v:,.0f}" for *_, v in cells],
+            "textfont": {
+                "size": 11,
+                "color": [ink if v < top * 0.55 else "#ffffff" for *_, v in cells],
+            },
+            "marker": {
+                "symbol": "square",
+                "size": 44,
+                "color": [v for *_, v in cells],
+                "colorscale": "Blues",
+                "cmin": 0,
+                "showscale": False,
+            },
+            "hovertemplate": "%{y}, month %{x}: %{marker.color:$,.2f}<extra></extra>",
         }
     ]
     return {"data": data, "layout": layout}

@@ -7,6 +7,8 @@ import math
 import statistics
 from decimal import Decimal
 
+from data.metric_definitions import CENT
+
 # A cohort with fewer months of value than this (its own month counts as the first) is too
 # young to judge: shown and marked, never averaged into a campaign's or the page's figures.
 MIN_COHORT_MONTHS = 3
@@ -99,3 +101,58 @@ def median_payback(paybacks: list[float]) -> float:
         return math.nan
     value = statistics.median_low(math.inf if math.isnan(p) else p for p in paybacks)
     return math.nan if math.isinf(value) else value
+
+
+def by_month(cohorts: list[dict]) -> dict:
+    """Cohorts grouped by acquisition month, oldest first."""
+    months: dict = {}
+    for c in sorted(cohorts, key=lambda c: c["cohort_month"]):
+        months.setdefault(c["cohort_month"], []).append(c)
+    return months
+
+
+def judged_cohorts(cohorts: list[dict], include_young: bool) -> list[dict]:
+    return cohorts if include_young else [c for c in cohorts if not c["too_young"]]
+
+
+def combined_curve(cohorts: list[dict], include_young: bool = False) -> list[float]:
+    """The customer-weighted cumulative value curve of the (judged) cohorts."""
+    judged = judged_cohorts(cohorts, include_young)
+    return weighted_curve(
+        [c["curve"] for c in judged], [c["customers"] for c in judged]
+    )
+
+
+def combine_cohorts(cohorts: list[dict], include_young: bool = False) -> dict:
+    """data/reads/ltv.py's SUMMARY_COLUMNS of ``cohorts`` (the dicts its _cohorts makes); young
+    ones count in customers and spend only (unless ``include_young``: a month that is young as
+    a whole is described on its own)."""
+    judged = judged_cohorts(cohorts, include_young)
+    customers = sum(c["customers"] for c in judged)
+    spend = sum((c["spend"] for c in judged), CENT)
+    cost = cac(spend, customers)
+    predicted = [c for c in judged if c["ltv_per_customer"] is not None]
+    value = sum(c["ltv_per_customer"] * c["customers"] for c in predicted)
+    predicted_customers = sum(c["customers"] for c in predicted)
+    predicted_spend = sum(float(c["spend"]) for c in predicted)
+    return {
+        "cohorts": len(cohorts),
+        "young_cohorts": sum(c["too_young"] for c in cohorts),
+        "customers": sum(c["customers"] for c in cohorts),
+        "spend": sum((c["spend"] for c in cohorts), CENT),
+        "judged_customers": customers,
+        "judged_spend": spend,
+        "cac": nan_if_none(cost),
+        "ltv_per_customer": value / predicted_customers
+        if predicted_customers
+        else math.nan,
+        "ltv_cac": value / predicted_spend if predicted_spend else math.nan,
+        "payback_months": payback_months(combined_curve(judged, True), cost),
+        "median_payback_months": median_payback(
+            [c["payback"] for c in judged if c["cac"] is not None]
+        ),
+    }
+
+
+def nan_if_none(value: float | None) -> float:
+    return math.nan if value is None else value

@@ -159,3 +159,42 @@ def commit_ltv_world(app) -> dict:
             for role in ("viewer", "analyst")
         }
     return {**world, "users": users}
+
+
+def add_young_cohort_values(session: Session, organization_id: int) -> None:
+    """For the browser world: a prediction and cohort values for each campaign of the golden
+    organization (October and November 2026 cohorts, both too young to judge on 2026-11-01)."""
+    import sqlalchemy as sa
+
+    campaign_ids = session.scalars(
+        sa.select(CampaignDeployment.id).where(
+            CampaignDeployment.organization_id == organization_id
+        )
+    ).all()
+    for n, campaign_id in enumerate(campaign_ids):
+        session.add(
+            LtvPrediction(
+                organization_id=organization_id,
+                campaign_id=campaign_id,
+                cohort_size=10,
+                predicted_ltv=Decimal(150 + 40 * n),
+                acquisition_cost=Decimal(40),
+                model_version="test",
+            )
+        )
+        for month, curve in (
+            ("2026-10-01", [35 + 5 * n, 60 + 8 * n]),
+            ("2026-11-01", [30]),
+        ):
+            for k, value in enumerate(curve):
+                session.add(
+                    LtvCohortValue(
+                        organization_id=organization_id,
+                        campaign_id=campaign_id,
+                        cohort_month=D(month),
+                        months_since=k,
+                        customers=0,
+                        cumulative_value_per_customer=Decimal(value),
+                    )
+                )
+    session.commit()

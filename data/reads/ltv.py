@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 from data.filters import DateRange
 from data.ltv_definitions import (
     MIN_COHORT_MONTHS,
+    by_month,
     cac,
-    median_payback,
+    combine_cohorts,
+    combined_curve,
+    nan_if_none,
     payback_months,
-    weighted_curve,
 )
 from data.metric_definitions import CENT
 from data.models import LtvCohortValue, LtvPrediction
@@ -151,7 +153,7 @@ def ltv_by_campaign(
     for c in _cohorts(session, scope, rng, platforms):
         groups.setdefault((c["campaign_name"], c["campaign_id"]), []).append(c)
     rows = [
-        {"campaign_id": cid, "campaign_name": name, **_combine(cohorts)}
+        {"campaign_id": cid, "campaign_name": name, **combine_cohorts(cohorts)}
         for (name, cid), cohorts in sorted(groups.items())
     ]
     return pd.DataFrame(rows, columns=CAMPAIGN_COLUMNS)
@@ -163,10 +165,14 @@ def ltv_by_month(
     """Each monthly cohort across campaigns; a month whose cohorts are all too young keeps its
     own figures and too_young=True. Columns: MONTH_COLUMNS, oldest month first."""
     rows = []
-    for month, cohorts in _by_month(_cohorts(session, scope, rng, platforms)).items():
+    for month, cohorts in by_month(_cohorts(session, scope, rng, platforms)).items():
         young = all(c["too_young"] for c in cohorts)
         rows.append(
-            {"cohort_month": month, "too_young": young, **_combine(cohorts, young)}
+            {
+                "cohort_month": month,
+                "too_young": young,
+                **combine_cohorts(cohorts, young),
+            }
         )
     return pd.DataFrame(rows, columns=MONTH_COLUMNS)
 
@@ -176,7 +182,8 @@ def ltv_totals(
 ) -> pd.DataFrame:
     """One row: every cohort combined (the page's KPI cards). Columns: SUMMARY_COLUMNS."""
     return pd.DataFrame(
-        [_combine(_cohorts(session, scope, rng, platforms))], columns=SUMMARY_COLUMNS
+        [combine_cohorts(_cohorts(session, scope, rng, platforms))],
+        columns=SUMMARY_COLUMNS,
     )
 
 
@@ -186,11 +193,13 @@ def ltv_cohort_heatmap(
     """Cumulative value per customer of each month's cohorts (customer-weighted across
     campaigns) by months since acquisition. Columns: CURVE_COLUMNS, key = cohort month."""
     rows = []
-    for month, cohorts in _by_month(_cohorts(session, scope, rng, platforms)).items():
+    for month, cohorts in by_month(_cohorts(session, scope, rng, platforms)).items():
         young = all(c["too_young"] for c in cohorts)
-        summary = _combine(cohorts, young)
+        summary = combine_cohorts(cohorts, young)
         label = month.strftime("%b %Y")
-        rows += _curve_rows(month, label, _curve(cohorts, young), summary["cac"], young)
+        rows += _curve_rows(
+            month, label, combined_curve(cohorts, young), summary["cac"], young
+        )
     return pd.DataFrame(rows, columns=CURVE_COLUMNS)
 
 
@@ -205,7 +214,7 @@ def ltv_payback_curves(
     rows = []
     for campaign in frame.itertuples():
         own = [c for c in cohorts if c["campaign_id"] == campaign.campaign_id]
-        curve = _curve(own)
+        curve = combined_curve(own)
         cost = None if math.isnan(campaign.cac) else campaign.cac
         rows += _curve_rows(
             campaign.campaign_id, campaign.campaign_name, curve, cost, False
@@ -227,69 +236,17 @@ def _curve_rows(key, label, curve, cost, young) -> list[dict]:
     ]
 
 
-def _by_month(cohorts: list[dict]) -> dict:
-    months: dict = {}
-    for c in sorted(cohorts, key=lambda c: c["cohort_month"]):
-        months.setdefault(c["cohort_month"], []).append(c)
-    return months
-
-
-def _judged(cohorts: list[dict], include_young: bool) -> list[dict]:
-    return cohorts if include_young else [c for c in cohorts if not c["too_young"]]
-
-
-def _curve(cohorts: list[dict], include_young: bool = False) -> list[float]:
-    judged = _judged(cohorts, include_young)
-    return weighted_curve(
-        [c["curve"] for c in judged], [c["customers"] for c in judged]
-    )
-
-
-def _combine(cohorts: list[dict], include_young: bool = False) -> dict:
-    """SUMMARY_COLUMNS of ``cohorts``; young ones count in customers and spend only (unless
-    ``include_young``: a month that is young as a whole is described on its own)."""
-    judged = _judged(cohorts, include_young)
-    customers = sum(c["customers"] for c in judged)
-    spend = sum((c["spend"] for c in judged), CENT)
-    cost = cac(spend, customers)
-    predicted = [c for c in judged if c["ltv_per_customer"] is not None]
-    value = sum(c["ltv_per_customer"] * c["customers"] for c in predicted)
-    predicted_customers = sum(c["customers"] for c in predicted)
-    predicted_spend = sum(float(c["spend"]) for c in predicted)
-    return {
-        "cohorts": len(cohorts),
-        "young_cohorts": sum(c["too_young"] for c in cohorts),
-        "customers": sum(c["customers"] for c in cohorts),
-        "spend": sum((c["spend"] for c in cohorts), CENT),
-        "judged_customers": customers,
-        "judged_spend": spend,
-        "cac": _nan(cost),
-        "ltv_per_customer": value / predicted_customers
-        if predicted_customers
-        else math.nan,
-        "ltv_cac": value / predicted_spend if predicted_spend else math.nan,
-        "payback_months": payback_months(_curve(judged, True), cost),
-        "median_payback_months": median_payback(
-            [c["payback"] for c in judged if c["cac"] is not None]
-        ),
-    }
-
-
 def _cohort_row(c: dict) -> dict:
     ltv, cost = c["ltv_per_customer"], c["cac"]
     return {
         **{name: c[name] for name in COHORT_COLUMNS if name in c},
-        "cac": _nan(cost),
-        "ltv_per_customer": _nan(ltv),
+        "cac": nan_if_none(cost),
+        "ltv_per_customer": nan_if_none(ltv),
         "ltv_cac": math.nan if ltv is None or cost is None else ltv / cost,
         "months_observed": len(c["curve"]),
         "value_to_date": c["curve"][-1] if c["curve"] else math.nan,
         "payback_months": c["payback"],
     }
-
-
-def _nan(value: float | None) -> float:
-    return math.nan if value is None else value
 
 
 def _cohorts(session, scope, rng, platforms) -> list[dict]:

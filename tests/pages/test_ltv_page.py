@@ -68,9 +68,14 @@ def test_a_viewer_sees_the_hand_worked_figures_of_the_link(client_as):
     campaigns = _text(find(page, "ltv-campaigns"))
     assert "Alpha" in campaigns and "Other org campaign" not in campaigns
     assert "not yet" not in campaigns and "How these are computed" in _text(page)
-    heatmap = find(page, "ltv-heatmap")["figure"]
-    assert heatmap["data"][0]["y"] == ["Jun 2026", "Jul 2026", "Sep 2026 (too young)"]
-    assert heatmap["data"][0]["z"][0] == [10.0, 18.0, 24.0, 28.0]
+    heatmap = find(page, "ltv-heatmap")["figure"]["data"][0]
+    june = [
+        c for y, c in zip(heatmap["y"], heatmap["marker"]["color"]) if y == "Jun 2026"
+    ]
+    assert june == [10.0, 18.0, 24.0, 28.0]
+    assert heatmap["y"][-1] == "Sep 2026 (too young)" and heatmap["text"][-1] == "$12"
+    summary = find(page, "ltv-heatmap-summary")["children"]
+    assert summary.startswith("3 monthly cohorts; the oldest (Jun 2026) reached $28.00")
     assert find(page, "ltv-exports")["children"] is None  # a viewer exports nothing
 
 

@@ -64,13 +64,13 @@ def drawn_figure(figure) -> dict:
 
 
 def _heatmap_rows(trace) -> list:
-    """A grid of tiles (a trace with ``meta: "grid"``: x columns, y rows, the values as the
-    marker's colours) as one series per row, so its summary and table read like any chart's;
-    other traces as they are."""
+    """A grid of tiles (a trace with ``meta: "grid"``: x its columns, customdata its rows'
+    names, the marker's colours its values) as one series per row, so its summary and table
+    read like any chart's; other traces as they are."""
     if not (isinstance(trace, dict) and trace.get("meta") == "grid"):
         return [trace]
     marker = trace.get("marker")
-    x, y = trace.get("x"), trace.get("y")
+    x, y = trace.get("x"), trace.get("customdata")
     z = marker.get("color") if isinstance(marker, dict) else None
     if not all(isinstance(v, list) for v in (x, y, z)) or not len(x) == len(y) == len(
         z

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from components.figures import THEMES, chart_layout, empty_figure
+from components.figures import chart_layout, empty_figure
 from components.format import money
 from components.tables import metrics_table
 from data.ltv_definitions import DEFINITIONS, MIN_COHORT_MONTHS
@@ -93,18 +93,34 @@ def cohort_heatmap_figure(frame: pd.DataFrame, theme: str = "light") -> dict:
             float(row.cumulative_value_per_customer), 2
         )
     layout = chart_layout(
-        "Cumulative value per customer by cohort",
+        "Value per customer by cohort",
         theme,
-        "Acquisition month",
+        "",  # the rows name their months
         "Months since acquisition",
     )
+    rows = len(months)
     layout["yaxis"].update(
-        tickprefix="", autorange="reversed", type="category", showgrid=False
+        tickprefix="",
+        tickmode="array",
+        tickvals=list(range(rows)),
+        ticktext=labels,
+        range=[rows - 0.5, -0.5],  # the oldest cohort on top
+        showgrid=False,
+        zeroline=False,
     )
     layout["xaxis"].update(
-        dtick=1, showgrid=False, zeroline=False, range=[-0.6, width - 0.4]
+        dtick=1, showgrid=False, zeroline=False, range=[-0.5, width - 0.5]
     )
-    layout.update(hovermode="closest", margin={**layout["margin"], "l": 130})
+    layout.update(
+        hovermode="closest",
+        height=max(360, 150 + 34 * rows),
+        barmode="overlay",
+        bargap=0.06,
+        uniformtext={
+            "minsize": 8,
+            "mode": "hide",
+        },  # a value that does not fit is left out
+    )
     oldest = months[0]
     last = grid[oldest][-1]
     layout["meta"] = {
@@ -114,33 +130,42 @@ def cohort_heatmap_figure(frame: pd.DataFrame, theme: str = "light") -> dict:
             f"Cohorts marked too young have fewer than {MIN_COHORT_MONTHS} months of value."
         )
     }
-    # Tiles: plotly's basic bundle (web/scripts.py) has no heatmap trace; each square carries
-    # its value as text too, so the colour is never the only way to read it.
-    cells = [(m, k, v) for m in months for k, v in enumerate(grid[m]) if v is not None]
+    # Tiles as bars (plotly's basic bundle, web/scripts.py, has no heatmap trace): one bar a
+    # cell, from row - 0.5 to row + 0.5, so the tiles follow the card's width on any screen.
+    # Each carries its value as text, so the colour is never the only way to read it.
+    cells = [
+        (r, k, v)
+        for r, m in enumerate(months)
+        for k, v in enumerate(grid[m])
+        if v is not None
+    ]
     top = max(v for *_, v in cells) or 1
-    ink = THEMES.get(theme, THEMES["light"])["font"]
     data = [
         {
-            "type": "scatter",
-            "mode": "markers+text",
-            "meta": "grid",  # components/chart_text.py reads it as rows of a table
+            "type": "bar",
+            "meta": "grid",  # components/chart_text.py: x columns, customdata rows
             "name": "Cumulative value per customer",
             "x": [k for _, k, _ in cells],
-            "y": [labels[months.index(m)] for m, *_ in cells],
+            "y": [1] * len(cells),
+            "base": [r - 0.5 for r, *_ in cells],
+            "customdata": [labels[r] for r, *_ in cells],
             "text": [f"${v:,.0f}" for *_, v in cells],
+            "textposition": "inside",
+            "insidetextanchor": "middle",
+            "textangle": 0,
             "textfont": {
-                "size": 11,
-                "color": [ink if v < top * 0.55 else "#ffffff" for *_, v in cells],
+                "size": 12,
+                "color": ["#212529" if v < top * 0.5 else "#ffffff" for *_, v in cells],
             },
             "marker": {
-                "symbol": "square",
-                "size": 44,
                 "color": [v for *_, v in cells],
                 "colorscale": "Blues",
+                "reversescale": True,  # plotly's Blues runs dark to light: more value, darker
                 "cmin": 0,
-                "showscale": False,
+                "cmax": top,
+                "line": {"width": 0},
             },
-            "hovertemplate": "%{y}, month %{x}: %{marker.color:$,.2f}<extra></extra>",
+            "hovertemplate": "%{customdata}, month %{x}: %{marker.color:$,.2f}<extra></extra>",
         }
     ]
     return {"data": data, "layout": layout}
@@ -159,40 +184,58 @@ def payback_curves_figure(
     for index, key in enumerate(keys):
         rows = frame[frame["key"] == key]
         name, color = (
-            str(rows["label"].iloc[0]),
+            _short(str(rows["label"].iloc[0])),
             CURVE_COLORS[index % len(CURVE_COLORS)],
         )
         x = [int(k) for k in rows["months_since"]]
         values = [round(float(v), 2) for v in rows["cumulative_value_per_customer"]]
-        data.append(_line(f"{name}: value", x, values, color, "solid"))
+        data.append(_line(name, x, values, color, "solid"))
         cac = float(rows["cac"].iloc[0])
         if not math.isnan(cac):
             data.append(
                 _line(f"{name}: CAC", x, [round(cac, 2)] * len(x), color, "dash")
             )
             caught_up += values[-1] >= cac
-    title = "Payback curves" + (
-        f" (the {len(keys)} longest-running campaigns)" if len(spans) > most else ""
-    )
+    title = "Payback curves (dashed: CAC)"
     layout = chart_layout(
-        title, theme, "Cumulative value per customer (USD)", "Months since acquisition"
+        title, theme, "Value per customer (USD)", "Months since acquisition"
     )
     layout["xaxis"].update(dtick=1)
-    layout.update(hovermode="closest", legend={"orientation": "h", "y": -0.25})
+    layout.update(
+        hovermode="closest",
+        legend={
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.3,
+        },
+    )
     layout["meta"] = {
         "summary": (
             f"{caught_up} of {len(keys)} campaigns shown have paid back their CAC: their "
             "solid value line reaches their dashed CAC line."
+            + (
+                f" Shown: the {len(keys)} longest-running of {len(spans)} campaigns."
+                if len(spans) > most
+                else ""
+            )
         )
     }
     return {"data": data, "layout": layout}
 
 
+def _short(name: str, most: int = 34) -> str:
+    """A legend entry that fits a phone's card; the tables carry the whole name."""
+    return name if len(name) <= most else name[: most - 1].rstrip() + "…"
+
+
 def _line(name, x, y, color, dash) -> dict:
+    """A campaign's value (solid, in the legend) or its CAC (dashed, grouped with it)."""
     return {
         "type": "scatter",
         "mode": "lines+markers" if dash == "solid" else "lines",
         "name": name,
+        "legendgroup": name.removesuffix(": CAC"),
+        "showlegend": dash == "solid",
         "x": x,
         "y": y,
         "line": {"color": color, "dash": dash, "width": 2},

@@ -132,8 +132,8 @@ def layout(start=None, end=None, platform=None, **_ignored):
             ),
             dbc.Row(
                 [
-                    chart_card(ID["heatmap"], 6, heatmap),
-                    chart_card(ID["curves"], 6, curves),
+                    chart_card(ID["heatmap"], 12, heatmap),
+                    chart_card(ID["curves"], 12, curves),
                 ],
                 className="g-3",
             ),
@@ -236,6 +236,8 @@ def _content(rng, platforms, theme) -> tuple:
             note="judged cohorts with a CAC",
         ),
     ]
+    for card in cards:  # six cards: two rows of three
+        card.md, card.xl = 4, 4
     return (
         cards,
         cohort_heatmap_figure(

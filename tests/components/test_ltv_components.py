@@ -48,9 +48,9 @@ def test_payback_curves_pair_each_value_line_with_its_cac():
     frame = _heat().assign(key=[1, 1, 2], label=["Alpha", "Alpha", "Beta"])
     figure = payback_curves_figure(frame)
     assert [t["name"] for t in figure["data"]] == [
-        "Alpha: value",
+        "Alpha",
         "Alpha: CAC",
-        "Beta: value",
+        "Beta",
         "Beta: CAC",
     ]
     assert "1 of 2 campaigns shown have paid back" in figure_summary(figure)

@@ -69,11 +69,13 @@ def test_a_viewer_sees_the_hand_worked_figures_of_the_link(client_as):
     assert "Alpha" in campaigns and "Other org campaign" not in campaigns
     assert "not yet" not in campaigns and "How these are computed" in _text(page)
     heatmap = find(page, "ltv-heatmap")["figure"]["data"][0]
-    june = [
-        c for y, c in zip(heatmap["y"], heatmap["marker"]["color"]) if y == "Jun 2026"
-    ]
+    cells = zip(heatmap["customdata"], heatmap["marker"]["color"], strict=True)
+    june = [value for row, value in cells if row == "Jun 2026"]
     assert june == [10.0, 18.0, 24.0, 28.0]
-    assert heatmap["y"][-1] == "Sep 2026 (too young)" and heatmap["text"][-1] == "$12"
+    assert (
+        heatmap["customdata"][-1] == "Sep 2026 (too young)"
+        and heatmap["text"][-1] == "$12"
+    )
     summary = find(page, "ltv-heatmap-summary")["children"]
     assert summary.startswith("3 monthly cohorts; the oldest (Jun 2026) reached $28.00")
     assert find(page, "ltv-exports")["children"] is None  # a viewer exports nothing

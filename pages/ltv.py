@@ -3,7 +3,6 @@ campaign and monthly cohort, a cohort heatmap and payback curves (issue 31)."""
 
 from __future__ import annotations
 
-import math
 from urllib.parse import urlencode
 
 import dash
@@ -21,15 +20,13 @@ from components.controls import (
     platform_control,
 )
 from components.figures import empty_figure
-from components.kpi import kpi_card
 from components.ltv import (
     campaign_ltv_table,
-    cohort_heatmap_figure,
     cohort_ltv_table,
     definitions_section,
-    payback_curves_figure,
-    payback_text,
+    ltv_kpi_cards,
 )
+from components.ltv_figures import cohort_heatmap_figure, payback_curves_figure
 from components.shell import THEME_STORE_ID, saved_theme
 from data.clock import today
 from data.db import read_session
@@ -195,51 +192,8 @@ def _content(rng, platforms, theme) -> tuple:
     """(KPI cards, heatmap, payback curves, campaign table, cohort table, export links)."""
     session, scope, theme = read_session(), g.scope, _theme(theme)
     totals = ltv_totals(session, scope, rng, platforms).iloc[0]
-    judged = int(totals["cohorts"]) - int(totals["young_cohorts"])
-    cards = [
-        kpi_card(
-            "ltv-kpi-customers",
-            "Customers",
-            "customers",
-            int(totals["customers"]),
-            note=f"{int(totals['young_cohorts']):,} of {int(totals['cohorts']):,} cohorts too young",
-        ),
-        kpi_card(
-            "ltv-kpi-spend", "Spend", "spend", totals["spend"], note="all cohorts"
-        ),
-        kpi_card(
-            "ltv-kpi-cac",
-            "CAC",
-            "cac",
-            _value(totals["cac"]),
-            note=f"{judged:,} judged cohorts",
-        ),
-        kpi_card(
-            "ltv-kpi-ltv",
-            "Predicted LTV per customer",
-            "ltv_per_customer",
-            _value(totals["ltv_per_customer"]),
-            note="newest prediction per campaign",
-        ),
-        kpi_card(
-            "ltv-kpi-ratio",
-            "LTV:CAC",
-            "ltv_cac",
-            _value(totals["ltv_cac"]),
-            note="judged cohorts",
-        ),
-        kpi_card(
-            "ltv-kpi-payback",
-            "Median payback",
-            "payback",
-            payback_text(totals["median_payback_months"], totals["cac"]),
-            note="judged cohorts with a CAC",
-        ),
-    ]
-    for card in cards:  # six cards: two rows of three
-        card.md, card.xl = 4, 4
     return (
-        cards,
+        ltv_kpi_cards(totals),
         cohort_heatmap_figure(
             ltv_cohort_heatmap(session, scope, rng, platforms), theme
         ),
@@ -253,14 +207,6 @@ def _content(rng, platforms, theme) -> tuple:
             ltv_by_month(session, scope, rng, platforms), "ltv-cohorts-table"
         ),
         _exports(rng, platforms) if scope.allows("analyst") else None,
-    )
-
-
-def _value(value):
-    return (
-        None
-        if value is None or (isinstance(value, float) and math.isnan(value))
-        else value
     )
 
 

@@ -149,14 +149,21 @@ def ltv_by_campaign(
     session: Session, scope: Scope, rng: DateRange, platforms: tuple[str, ...] = ()
 ) -> pd.DataFrame:
     """The cohorts of each acquisition campaign combined. Columns: CAMPAIGN_COLUMNS, by name."""
-    groups: dict[tuple, list[dict]] = {}
-    for c in _cohorts(session, scope, rng, platforms):
-        groups.setdefault((c["campaign_name"], c["campaign_id"]), []).append(c)
     rows = [
         {"campaign_id": cid, "campaign_name": name, **combine_cohorts(cohorts)}
-        for (name, cid), cohorts in sorted(groups.items())
+        for (name, cid), cohorts in _by_campaign(
+            _cohorts(session, scope, rng, platforms)
+        ).items()
     ]
     return pd.DataFrame(rows, columns=CAMPAIGN_COLUMNS)
+
+
+def _by_campaign(cohorts: list[dict]) -> dict[tuple, list[dict]]:
+    """Cohorts grouped by (campaign name, id), in that order."""
+    groups: dict[tuple, list[dict]] = {}
+    for c in cohorts:
+        groups.setdefault((c["campaign_name"], c["campaign_id"]), []).append(c)
+    return dict(sorted(groups.items()))
 
 
 def ltv_by_month(
@@ -209,16 +216,12 @@ def ltv_payback_curves(
     """Each campaign's cumulative value per customer over its judged cohorts (customer-weighted)
     beside its CAC. Columns: CURVE_COLUMNS, key = campaign id; campaigns without a judged
     cohort are left out."""
-    frame = ltv_by_campaign(session, scope, rng, platforms)
-    cohorts = _cohorts(session, scope, rng, platforms)
     rows = []
-    for campaign in frame.itertuples():
-        own = [c for c in cohorts if c["campaign_id"] == campaign.campaign_id]
-        curve = combined_curve(own)
-        cost = None if math.isnan(campaign.cac) else campaign.cac
-        rows += _curve_rows(
-            campaign.campaign_id, campaign.campaign_name, curve, cost, False
-        )
+    for (name, cid), own in _by_campaign(
+        _cohorts(session, scope, rng, platforms)
+    ).items():
+        cost = combine_cohorts(own)["cac"]
+        rows += _curve_rows(cid, name, combined_curve(own), cost, False)
     return pd.DataFrame(rows, columns=CURVE_COLUMNS)
 
 

@@ -10,7 +10,8 @@ import math
 import pandas as pd
 
 from components.chart_text import figure_summary, figure_table
-from components.ltv import cohort_heatmap_figure, payback_curves_figure, payback_text
+from components.ltv import payback_text
+from components.ltv_figures import cohort_heatmap_figure, payback_curves_figure
 
 JUN, JUL = dt.date(2026, 6, 1), dt.date(2026, 7, 1)
 

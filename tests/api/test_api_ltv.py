@@ -20,10 +20,20 @@ def ltv_app_world(app):
     return commit_ltv_world(app)
 
 
+@pytest.fixture(scope="module")
+def tokens(app, ltv_app_world):
+    """One token per role for the module: each sign-in counts against the token limit that
+    the other API tests need too."""
+    client = app.server.test_client()
+    return {
+        role: request_token(client, email).json["access_token"]
+        for role, email in ltv_app_world["users"].items()
+    }
+
+
 @pytest.fixture
-def headers(api, ltv_app_world):
-    response = request_token(api, ltv_app_world["users"]["viewer"])
-    return bearer(response.json["access_token"])
+def headers(tokens):
+    return bearer(tokens["viewer"])
 
 
 @pytest.mark.parametrize(
@@ -58,12 +68,11 @@ def test_ltv_campaigns_by_hand(api, headers):
     assert "Other org campaign" not in {row["campaign_name"] for row in rows}
 
 
-def test_ltv_cohorts_csv_and_anonymous(api, headers, ltv_app_world):
+def test_ltv_cohorts_csv_and_anonymous(api, headers, tokens):
     url = f"/api/v1/ltv/cohorts?{QUERY}"
     as_csv = {**headers, "Accept": "text/csv"}
     assert api.get(url, headers=as_csv).status_code == 403  # a viewer exports nothing
-    token = request_token(api, ltv_app_world["users"]["analyst"]).json["access_token"]
-    answer = api.get(url, headers={**bearer(token), "Accept": "text/csv"})
+    answer = api.get(url, headers={**bearer(tokens["analyst"]), "Accept": "text/csv"})
     assert answer.status_code == 200
     lines = answer.get_data(as_text=True).splitlines()
     assert lines[0].startswith("cohort_month,too_young,cohorts") and len(lines) == 5

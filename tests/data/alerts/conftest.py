@@ -171,3 +171,21 @@ def make_due(engine, rule_ids=None) -> None:
         if rule_ids is not None:
             query = query.where(AlertRule.id.in_(rule_ids))
         conn.execute(query)
+
+
+@pytest.fixture(scope="module")
+def alerts_app(alerts_url, smtp_sink):
+    """The app over the alerts database (its sessionmaker has the commit effects; the outbox
+    handlers need its mailer and cipher); its Flask server."""
+    from app import create_app
+    from tests.factories import app_config
+
+    app = create_app(
+        app_config(
+            alerts_url,
+            KIKI_SMTP_URL=smtp_sink.url,
+            KIKI_PUBLIC_URL="https://kiki.example",
+        )
+    )
+    yield app.server
+    app.server.extensions["kiki_db"].engine.dispose()

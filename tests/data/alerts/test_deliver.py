@@ -29,22 +29,6 @@ from tests.data.alerts.conftest import add_endpoint, add_metrics, add_rule, make
 NOW = dt.datetime.now(dt.UTC)
 
 
-@pytest.fixture(scope="module")
-def alerts_app(alerts_url, smtp_sink):
-    from app import create_app
-    from tests.factories import app_config
-
-    app = create_app(
-        app_config(
-            alerts_url,
-            KIKI_SMTP_URL=smtp_sink.url,
-            KIKI_PUBLIC_URL="https://kiki.example",
-        )
-    )
-    yield app.server
-    app.server.extensions["kiki_db"].engine.dispose()
-
-
 class Receiver:
     """A webhook endpoint on loopback answering the statuses in ``answers`` in turn."""
 
@@ -75,7 +59,9 @@ class Receiver:
 
 def breaching_org(engine):
     org = make_org(engine, people=("analyst", "admin", "viewer"))
-    add_metrics(engine, org, NOW.date() - dt.timedelta(days=1), spend="100", revenue="150")
+    add_metrics(
+        engine, org, NOW.date() - dt.timedelta(days=1), spend="100", revenue="150"
+    )
     return org
 
 

@@ -93,6 +93,8 @@ def load_config(env=None) -> dict:
         # Who runs the scheduler (data/scheduler.py): "in-app" (a thread in each app process,
         # the embedded default) or "off" (a `flask --app app worker` process; production).
         "KIKI_SCHEDULER": env.get("KIKI_SCHEDULER") or None,
+        # How long an alert evaluation's lease lasts: a dead evaluator's rules wait this long.
+        "KIKI_ALERT_LEASE_SECONDS": _int(env, "KIKI_ALERT_LEASE_SECONDS", 60),
     }
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.alerts import conditions
@@ -95,11 +96,23 @@ def _due(now: dt.datetime):
     )
 
 
+def lease_length() -> dt.timedelta:
+    """KIKI_ALERT_LEASE_SECONDS of the current app (how long a dead evaluator's rules wait
+    to be taken over), else LEASE."""
+    seconds = (
+        current_app.config.get("KIKI_ALERT_LEASE_SECONDS")
+        if has_app_context()
+        else None
+    )
+    return dt.timedelta(seconds=seconds) if seconds else LEASE
+
+
 def claim_rules(
-    session: Session, *, limit: int = BATCH, lease: dt.timedelta = LEASE, now=None
+    session: Session, *, limit: int = BATCH, lease: dt.timedelta | None = None, now=None
 ) -> list[Claim]:
     """Lease up to ``limit`` due rules and commit; one Claim each."""
     now = now or _now()
+    lease = lease or lease_length()
     token, until = lease_token(), now + lease
     ids = claim_due(
         session,

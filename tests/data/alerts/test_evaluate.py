@@ -303,3 +303,20 @@ def test_a_process_whose_lease_was_taken_over_writes_nothing(
     assert evaluate_claimed(make_session, second, now=NOW) is True
     assert len(episodes(alerts_engine, rule_id)) == 1
     assert len(notifications(alerts_engine, org)) == 2
+
+
+def test_the_lease_length_is_the_apps_setting(alerts_app, alerts_engine, make_session):
+    org = make_org(alerts_engine)
+    add_rule(alerts_engine, org)
+    with alerts_app.app_context():
+        alerts_app.config["KIKI_ALERT_LEASE_SECONDS"] = 5
+        try:
+            with make_session() as session:
+                (claim,) = claim_rules(session, now=NOW)
+        finally:
+            alerts_app.config["KIKI_ALERT_LEASE_SECONDS"] = 60
+    assert claim.lease_until == NOW + dt.timedelta(seconds=5)
+    with make_session() as session:  # outside an app: the default minute
+        assert claim_rules(session, now=NOW + dt.timedelta(seconds=6))[
+            0
+        ].lease_until == (NOW + dt.timedelta(seconds=66))

@@ -453,7 +453,8 @@ def section(results: dict) -> str:
             "Each SIGKILL run: a worker claims 10 breaching rules, judges the first and is killed "
             "(`KIKI_ALERT_TEST_PAUSE`); a fresh worker takes the rules over once their lease ends "
             f"(`KIKI_ALERT_LEASE_SECONDS={LEASE_SECONDS}` here; 60 by default, so in production the "
-            "takeover is about a minute). Duplicates count a second episode for a rule or a "
+            "takeover is about a minute); the takeover time also holds the fresh worker's "
+            "start (about 2.5 s of imports) and its first poll. Duplicates count a second episode for a rule or a "
             "notification/outbox key twice; lost, a rule that never fired or a recipient or "
             "channel without its delivery."
         ),
@@ -487,7 +488,9 @@ def main(argv=None) -> None:
         merged = {}
         for path in args.from_json:  # later files win, figure by figure
             for key, value in json.loads(Path(path).read_text()).items():
-                if isinstance(value, dict):
+                if key == "started" and merged.get(key):
+                    merged[key] = f"{merged[key]}, {value}"
+                elif isinstance(value, dict):
                     merged.setdefault(key, {}).update(value)
                 else:
                     merged[key] = value

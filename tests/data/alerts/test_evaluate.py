@@ -18,8 +18,16 @@ from data.models import (
     CampaignDeployment,
     Notification,
     OutboxEntry,
+    PerformanceMetric,
+    PlatformDeployment,
 )
-from tests.data.alerts.conftest import add_endpoint, add_metrics, add_rule, make_org
+from tests.data.alerts.conftest import (
+    add_endpoint,
+    add_metrics,
+    add_rule,
+    make_due,
+    make_org,
+)
 
 # 10:00 UTC on Nov 10: the window of 7 complete days is Nov 3-9.
 NOW = dt.datetime(2026, 11, 10, 10, 0, tzinfo=dt.UTC)
@@ -320,3 +328,65 @@ def test_the_lease_length_is_the_apps_setting(alerts_app, alerts_engine, make_se
         assert claim_rules(session, now=NOW + dt.timedelta(seconds=6))[
             0
         ].lease_until == (NOW + dt.timedelta(seconds=66))
+
+
+def test_a_day_ends_at_the_organizations_midnight(alerts_engine, make_session):
+    org = make_org(alerts_engine)
+    add_metrics(alerts_engine, org, dt.date(2026, 11, 9), spend="100", revenue="150")
+    rule_id = add_rule(alerts_engine, org, window_days=1, channels=[])
+    midnight = dt.datetime(2026, 11, 10, tzinfo=dt.UTC)  # organizations count in UTC
+    run(make_session, midnight - dt.timedelta(microseconds=1))  # Nov 9: window is Nov 8
+    assert rule_of(alerts_engine, rule_id).last_value is None
+    make_due(alerts_engine, [rule_id])
+    run(make_session, midnight)  # Nov 10: the window is Nov 9, now complete
+    assert rule_of(alerts_engine, rule_id).last_value == D("1.5000")
+
+
+def test_pacing_reads_budgets_and_spend(alerts_engine, make_session):
+    org = make_org(alerts_engine)  # its campaign: daily budget 100, on meta and google
+    add_metrics(alerts_engine, org, TODAY, spend="50", platform="meta")
+    add_metrics(alerts_engine, org, TODAY, spend="35", platform="google")
+    add_metrics(alerts_engine, org, TODAY - DAY, spend="999", platform="meta")
+    with Session(alerts_engine) as session:  # a lifetime campaign, not on google
+        lifetime = CampaignDeployment(
+            organization_id=org["org_id"],
+            name="Launch",
+            status="active",
+            budget_type="lifetime",
+            budget_amount=D(3000),
+            start_date=dt.date(2026, 11, 1),
+            end_date=dt.date(2026, 11, 30),
+        )
+        session.add(lifetime)
+        session.flush()
+        deployment = PlatformDeployment(
+            organization_id=org["org_id"], campaign_id=lifetime.id, platform="meta"
+        )
+        session.add(deployment)
+        session.flush()
+        for day, spend in ((dt.date(2026, 10, 31), "500"), (TODAY - DAY, "1100")):
+            session.add(
+                PerformanceMetric(
+                    organization_id=org["org_id"], campaign_id=lifetime.id,
+                    platform_deployment_id=deployment.id, platform="meta", date=day,
+                    spend=D(spend),
+                )
+            )  # fmt: skip
+        session.commit()
+    pacing = {"condition": "pacing_above", "threshold": D(80), "channels": []}
+    daily = add_rule(
+        alerts_engine, org, target="campaign", campaign_id=org["campaign_id"], **pacing
+    )
+    google = add_rule(
+        alerts_engine, org, target="platform", platform="google", **pacing
+    )
+    whole = add_rule(alerts_engine, org, **pacing)
+    run(make_session, NOW)
+    # The daily campaign: today's 50 + 35 of 100 = 85 %.
+    assert rule_of(alerts_engine, daily).last_value == D("85.0000")
+    # google: its campaigns (the daily one only), google's spend: 35 of 100 = 35 %.
+    assert rule_of(alerts_engine, google).last_value == D("35.0000")
+    # All: 85 of 100 today, plus 1,100 since Nov 1 (not Oct 31's 500) of 3,000 x 10/30 =
+    # 1,000: (85 + 1,100) / (100 + 1,000) = 107.7272… %.
+    assert rule_of(alerts_engine, whole).last_value == D("107.7273")
+    assert rule_of(alerts_engine, whole).state == "firing"

@@ -90,6 +90,11 @@ def load_config(env=None) -> dict:
         "SENTRY_DSN": env.get("SENTRY_DSN") or None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "KIKI_TODAY": env.get("KIKI_TODAY") or None,
+        # Who runs the scheduler (data/scheduler.py): "in-app" (a thread in each app process,
+        # the embedded default) or "off" (a `flask --app app worker` process; production).
+        "KIKI_SCHEDULER": env.get("KIKI_SCHEDULER") or None,
+        # How long an alert evaluation's lease lasts: a dead evaluator's rules wait this long.
+        "KIKI_ALERT_LEASE_SECONDS": _int(env, "KIKI_ALERT_LEASE_SECONDS", 60),
     }
 
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import UpdateBase
 
-from data import cache, db, outbox
+from data import cache, db, outbox, scheduler
 from data.ops import rollups
 from data.writes import org_tokens
 
@@ -105,6 +105,13 @@ EFFECTS: tuple[Effect, ...] = (
         "after_commit",
         "outbox: deliver the committed rows, claimed with a lease (data/outbox.py)",
         outbox.deliver_after_commit,
+    ),
+    Effect(
+        "sessionmaker",
+        "after_commit",
+        "alerts: a commit that marked rules due (data/alerts/due.py) wakes this process's "
+        "scheduler loop, so they are evaluated at once (data/scheduler.py)",
+        scheduler.wake_on_rules_due,
     ),
     Effect(
         "Session",

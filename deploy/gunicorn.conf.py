@@ -87,3 +87,9 @@ def post_fork(server, worker):
     app = getattr(server.app, "callable", None)
     for engine in getattr(app, "extensions", {}).get("kiki_engines", {}).values():
         engine.dispose(close=False)
+    if app is not None:
+        # KIKI_SCHEDULER=in-app only (production runs `flask --app app worker` instead): each
+        # worker's own scheduler thread, started here because threads do not survive a fork.
+        from data.scheduler import start_in_app
+
+        start_in_app(app)

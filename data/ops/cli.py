@@ -146,6 +146,7 @@ def init_app(app: Flask) -> None:
         ops_cli.restore_command,
         ops_cli.refresh_rollups_command,
         ops_cli.rotate_keys_command,
+        ops_cli.worker_command,
         privacy_cli.gdpr_export_command,
         privacy_cli.gdpr_erase_command,
         privacy_cli.purge_audit_log_command,

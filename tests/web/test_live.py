@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from decimal import Decimal
 
 import pytest
 import redis
@@ -14,10 +13,11 @@ import sqlalchemy as sa
 
 from data.db import get_database
 from data.live_broker import LocalBroker, RedisBroker
-from data.models import Notification, PerformanceMetric, User
+from data.models import User
 from data.writes.transaction import write_transaction
 from tests.apps import OVERVIEW_INPUTS, call_callback, make_app, signed_in
 from tests.auth.support import member_factory
+from tests.live_writes import add_revenue, notify
 from tests.services import redis_url
 from web.live import PATH
 
@@ -69,36 +69,6 @@ def _open(client, **kwargs) -> Reader:
     return reader
 
 
-def _metrics_row(app, slug_org: int) -> int:
-    with app.server.app_context(), get_database().session_scope() as session:
-        return session.scalar(
-            sa.select(PerformanceMetric.id)
-            .where(PerformanceMetric.organization_id == slug_org)
-            .order_by(PerformanceMetric.date.desc())
-            .limit(1)
-        )
-
-
-def _add_revenue(app, row_id: int, amount: str = "1000") -> None:
-    """A committed write through the one write path (the rollup follows in the transaction)."""
-    with app.server.app_context(), write_transaction(get_database()) as session:
-        row = session.get(PerformanceMetric, row_id)
-        row.revenue = row.revenue + Decimal(amount)
-
-
-def _notify(app, organization_id: int, user_email: str) -> None:
-    with app.server.app_context(), write_transaction(get_database()) as session:
-        user = session.scalar(sa.select(User).where(User.email == user_email))
-        session.add(
-            Notification(
-                organization_id=organization_id,
-                user_id=user.id,
-                kind="test",
-                title="hi",
-            )
-        )
-
-
 @pytest.fixture
 def members(local_app):
     app, world = local_app
@@ -132,8 +102,8 @@ def test_a_committed_write_reaches_its_organization_only(local_app):
     theirs = _open(signed_in(app, "globex", "viewer"))
     assert ours.events(1, until=lambda m: m["event"] == "ready")
     assert theirs.events(1, until=lambda m: m["event"] == "ready")
-    _notify(app, globex, "viewer@globex.test")
-    _add_revenue(app, _metrics_row(app, acme))
+    notify(app, globex, "viewer@globex.test")
+    add_revenue(app, acme)
     got = ours.events(2, until=lambda m: m["event"] == "invalidate")
     assert [m["data"]["topics"] for m in got if m["event"] == "invalidate"] == [
         ["metrics"]
@@ -252,7 +222,7 @@ def test_no_stale_answer_from_the_callback_cache_after_an_event(local_app):
     reader.events(1, until=lambda m: m["event"] == "ready")
     before = call_callback(app, client, "overview-kpis", OVERVIEW).json
     assert call_callback(app, client, "overview-kpis", OVERVIEW).json == before
-    _add_revenue(app, _metrics_row(app, acme), "777")
+    add_revenue(app, acme, "777")
     reader.events(2, until=lambda m: m["event"] == "invalidate")
     after = call_callback(app, client, "overview-kpis", OVERVIEW).json
     assert after != before
@@ -288,7 +258,7 @@ def test_a_write_on_one_instance_reaches_a_stream_on_the_other(two_instances):
     reader = _open(signed_in(server, "acme", "viewer"))
     reader.events(1, until=lambda m: m["event"] == "ready")
     _subscribed(server)
-    _add_revenue(writer, _metrics_row(writer, acme))
+    add_revenue(writer, acme)
     got = reader.events(5, until=lambda m: m["event"] == "invalidate")
     assert got[-1]["event"] == "invalidate" and got[-1]["data"]["topics"] == ["metrics"]
     reader.close()

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 TOPICS = ("metrics", "campaigns", "notifications", "alerts")
 REPLAY = 500  # events kept per organization for reconnects
 RESYNC = "resync"  # put in every queue when the subscription (re)starts: replay from the buffer
+CLOSING = "closing"  # put in every queue when the process stops: end the stream, the browser reconnects
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Streams:
     def __init__(self) -> None:
         self._by_org: dict[int, set[Stream]] = collections.defaultdict(set)
         self._lock = threading.Lock()
+        _ALL_STREAMS.add(self)
 
     def open(self, organization_id: int) -> Stream:
         stream = Stream(organization_id)
@@ -77,15 +79,26 @@ class Streams:
         for stream in streams:
             stream.queue.put(item)
 
-    def resync_all(self) -> None:
+    def tell_all(self, item: str) -> None:
         with self._lock:
             organizations = list(self._by_org)
         for organization_id in organizations:
-            self.deliver(organization_id, RESYNC)
+            self.deliver(organization_id, item)
 
     def count(self) -> int:
         with self._lock:
             return sum(len(streams) for streams in self._by_org.values())
+
+
+_ALL_STREAMS: weakref.WeakSet[Streams] = weakref.WeakSet()
+
+
+def end_all_streams() -> None:
+    """The process is stopping (deploy/gunicorn.conf.py on SIGTERM): every open stream ends now,
+    and its browser reconnects to a process that stays, instead of holding the shutdown until
+    gunicorn's graceful timeout."""
+    for streams in list(_ALL_STREAMS):
+        streams.tell_all(CLOSING)
 
 
 def clean_topics(topics) -> tuple[str, ...]:
@@ -181,7 +194,7 @@ class Subscriber(ChannelListener):
 
     def state_changed(self, subscribed: bool) -> None:
         if subscribed:  # events published while unsubscribed are in the buffer
-            self.streams.resync_all()
+            self.streams.tell_all(RESYNC)
 
 
 _SUBSCRIBERS: dict[tuple[str, str], Subscriber] = {}

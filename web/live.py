@@ -25,7 +25,7 @@ from flask_login import current_user
 from auth.access import requires_role
 from auth.session_user import still_signed_in
 from data.live import EXTENSION
-from data.live_broker import RESYNC, TOPICS, Event
+from data.live_broker import CLOSING, RESYNC, TOPICS, Event
 
 PATH = "/live/events"
 HEARTBEAT_SECONDS = 15.0
@@ -94,6 +94,8 @@ def live_events():
                 elif item == RESYNC:
                     messages, last = catch_up(last)
                     yield from messages
+                elif item == CLOSING:  # this process stops: reconnect elsewhere
+                    return
                 else:  # quiet for a heartbeat: still wanted, still signed in?
                     with app.app_context():
                         if not still_signed_in(user):

@@ -12,7 +12,7 @@ import redis
 import sqlalchemy as sa
 
 from data.db import get_database
-from data.live_broker import LocalBroker, RedisBroker
+from data.live_broker import LocalBroker, RedisBroker, end_all_streams
 from data.models import User
 from data.writes.transaction import write_transaction
 from tests.apps import OVERVIEW_INPUTS, call_callback, make_app, signed_in
@@ -210,6 +210,17 @@ def test_a_closed_stream_leaves_no_queue(local_app):
     # A stream whose first byte was never asked for opened no queue at all.
     signed_in(app, "acme", "viewer").get(PATH, buffered=False).close()
     assert broker.streams.count() == before
+
+
+def test_streams_end_when_the_process_stops(local_app):
+    app, _world = local_app
+    reader = _open(signed_in(app, "acme", "viewer"))
+    reader.next()  # ready
+    end_all_streams()
+    with pytest.raises(StopIteration):
+        while True:
+            assert "event" not in reader.next()  # heartbeats at most, then the end
+    assert not app.server.extensions["kiki_live"].streams.count()
 
 
 def test_no_stale_answer_from_the_callback_cache_after_an_event(local_app):

@@ -15,7 +15,7 @@ import logging
 from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from data.cache import INVALIDATED_KEY
+from data.cache import INVALIDATED_KEY, current_breaker
 from data.live_broker import make_broker
 
 log = logging.getLogger(__name__)
@@ -97,5 +97,16 @@ def publish_committed(session: Session) -> None:
     by_organization = {org: set(topics) for org, topics in noted.items()}
     for organization_id in invalidated if unplaced else ():
         by_organization.setdefault(organization_id, set()).update(unplaced)
+    breaker = current_breaker()
+    if breaker is not None and not breaker.available():
+        return  # Redis failed a moment ago: no commit waits for its timeout again
     for organization_id, topics in by_organization.items():
-        broker.publish(organization_id, topics)
+        try:
+            broker.publish(organization_id, topics)
+        except Exception as exc:  # noqa: BLE001 - the write stands; open pages miss one event
+            log.warning(
+                "live event of organization %s not sent: %s", organization_id, exc
+            )
+            if breaker is not None:
+                breaker.failed(exc)
+            return

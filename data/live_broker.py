@@ -231,24 +231,18 @@ class RedisBroker:
         base = f"{self.prefix}live:{organization_id}"
         return f"{base}:last", f"{base}:events"
 
-    def publish(self, organization_id: int, topics) -> Event | None:
-        """Number, keep and announce one event; None (logged) when Redis did not take it: open
-        pages then miss it until their next reconnect or refresh."""
+    def publish(self, organization_id: int, topics) -> Event:
+        """Number, keep and announce one event (raises what Redis raised: data/live.py logs it,
+        and skips Redis while the cache's breaker is open)."""
         topics = clean_topics(topics)
         last, events = self._keys(organization_id)
-        try:
-            if self._script is None:
-                self._script = self.subscriber.client().register_script(PUBLISH_SCRIPT)
-            number = self._script(
-                keys=[last, events, self.subscriber.channel],
-                args=[int(organization_id), json.dumps(list(topics)), self._replay],
-                client=self.subscriber.client(),
-            )
-        except Exception as exc:  # noqa: BLE001 - a lost event is logged, the write stands
-            log.warning(
-                "live event of organization %s not sent: %s", organization_id, exc
-            )
-            return None
+        if self._script is None:
+            self._script = self.subscriber.client().register_script(PUBLISH_SCRIPT)
+        number = self._script(
+            keys=[last, events, self.subscriber.channel],
+            args=[int(organization_id), json.dumps(list(topics)), self._replay],
+            client=self.subscriber.client(),
+        )
         return Event(int(number), topics)
 
     def last_id(self, organization_id: int) -> int:

@@ -299,3 +299,19 @@ def test_redis_ids_resume_across_instances(two_instances):
     got = reader.events(2, until=lambda m: True)
     assert got[0]["event"] == "invalidate" and got[0]["data"]["topics"] == ["alerts"]
     reader.close()
+
+
+def test_a_commit_stands_when_redis_is_down(ops_world, caplog):
+    url, world = ops_world
+    app = make_app(url, REDIS_URL="redis://127.0.0.1:9/0")  # nothing listens there
+    try:
+        add_revenue(
+            app, world["orgs"]["acme"], "1"
+        )  # no exception: the write is committed
+        add_revenue(app, world["orgs"]["acme"], "-1")
+        sent = [r for r in caplog.records if "live event" in r.getMessage()]
+        assert (
+            len(sent) <= 1
+        )  # the second commit skipped Redis (the cache's breaker is open)
+    finally:
+        app.server.extensions["kiki_db"].engine.dispose()

@@ -26,7 +26,7 @@
   var lastFlush = 0;
   var pause = 1000;
   var ended = false;
-  var live = window.kikiLive = {stores: STORE_OF_TOPIC, gapMs: GAP_MS, state: 'starting', lastId: null};
+  var live = window.kikiLive = {stores: STORE_OF_TOPIC, gapMs: GAP_MS, state: 'starting', lastId: null, flushes: 0};
 
   function url() {
     var prefix = '/';
@@ -48,6 +48,7 @@
   function flush() {
     timer = null;
     lastFlush = Date.now();
+    live.flushes += 1;
     var changed = pending;
     pending = {};
     Object.keys(changed).forEach(function (id) { setData(id, changed[id]); });

@@ -3,6 +3,8 @@ a reload (assets/live.js over /live/events)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.browser.conftest import sqlite_world, wait_until
@@ -52,3 +54,29 @@ def test_the_overview_and_the_bell_follow_a_write_without_a_reload(
         message="the bell count did not change",
     )
     assert duo.driver.execute_script("return window.kikiNotReloaded === true")
+
+
+def test_events_refresh_the_page_at_most_once_a_second(
+    signed_in, browser_app, browser_world
+):
+    _url, world = browser_world
+    duo = signed_in("viewer@acme.test", "/")
+    duo.wait_for_element("#kpi-revenue-value", timeout=15)
+    wait_until(
+        lambda: duo.driver.execute_script(
+            "return window.kikiLive && kikiLive.state === 'open' && kikiLive.lastId !== null"
+        ),
+        message="the page never opened /live/events",
+    )
+    broker = browser_app.server.extensions["kiki_live"]
+    before = duo.driver.execute_script("return kikiLive.flushes")
+    for _ in range(8):  # eight commits' events over about a second
+        last = broker.publish(world["orgs"]["acme"], ["metrics"])
+        time.sleep(0.15)
+    wait_until(
+        lambda: duo.driver.execute_script("return kikiLive.lastId") == last.id,
+        message="the burst never arrived",
+    )
+    time.sleep(2.5)
+    # Applied at 0 s, 1 s (the next six together) and 2 s (the last): never eight refreshes.
+    assert duo.driver.execute_script("return kikiLive.flushes") - before <= 3

@@ -1,4 +1,4 @@
-"""`python -m bench.live [--streams 1000] [--seconds 20] [--layouts gthread,split,gevent] [--writes 20]`
+"""`python -m bench.live [--streams 1000] [--seconds 20] [--layouts gthread,split,gevent] [--writes 20] [--browser-writes 20]`
 
 Idle /live/events streams beside normal requests, per gunicorn layout (issue 30):
 
@@ -8,7 +8,8 @@ Idle /live/events streams beside normal requests, per gunicorn layout (issue 30)
   event takes to reach all of them;
 - commit to screen across two instances: a write committed by another process (sharing Redis),
   the event arriving on a stream of instance B, and B's overview callback answering with the new
-  number (what an open overview does), ``--writes`` times.
+  number (what an open overview does), ``--writes`` times; and with ``--browser-writes``, a
+  headless Chromium on B's overview until its revenue KPI shows the new number.
 
 Layouts: ``gthread`` (2 workers, a thread per stream), ``gevent`` (2 workers, greenlets; gevent
 from GEVENT_PATH, not the app's requirements), ``split`` (the app's usual 2x4 gthread, plus a
@@ -370,12 +371,54 @@ def measure_two_instances(env, dataset, emails, args, log) -> dict:
     return result
 
 
+def measure_browser(env, dataset, emails, args, log) -> dict:
+    """A headless Chromium on instance B's overview; the write committed by this process (A).
+    Seconds from the commit to the revenue KPI showing a new value in the page."""
+    from bench.browser import make_driver, sign_in
+
+    server = Gunicorn("live-browser-b", args.port, env, threads=8)
+    samples = []
+    with server:
+        client = login_many(server.url, emails[:1])[0]
+        driver = make_driver()
+        try:
+            sign_in(driver, server.url, client.cookies)
+            driver.get(server.url + "/")
+            deadline = time.monotonic() + 60
+            ready = "return !!(window.kikiLive && kikiLive.state === 'open' && kikiLive.lastId !== null && document.getElementById('kpi-revenue-value'))"
+            while not driver.execute_script(ready):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the overview never opened its stream")
+                time.sleep(0.1)
+            read = "return document.getElementById('kpi-revenue-value').innerText"
+            for _ in range(args.browser_writes):
+                shown = driver.execute_script(read)
+                committed = add_revenue(args.writer, dataset.organization_id)
+                while driver.execute_script(read) == shown:
+                    if time.time() - committed > 10:
+                        raise RuntimeError("the KPI never changed")
+                    time.sleep(0.01)
+                samples.append(time.time() - committed)
+                time.sleep(1.5)  # a quiet second: each write is the first of its second
+        finally:
+            driver.quit()
+    result = {
+        "writes": len(samples),
+        "p50_ms": round(percentile(samples, 50) * 1000, 1),
+        "p95_ms": round(percentile(samples, 95) * 1000, 1),
+        "max_ms": round(max(samples) * 1000, 1),
+    }
+    log(f"[browser on instance B] {json.dumps(result)}")
+    return result
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.live", description=__doc__)
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--layouts", default="gthread,split,gevent")
     parser.add_argument("--writes", type=int, default=20)
+    parser.add_argument("--browser-writes", type=int, default=0)
     parser.add_argument("--scale", default="tiny")
     parser.add_argument("--port", type=int, default=8731)
     args = parser.parse_args(argv)
@@ -396,7 +439,7 @@ def main(argv=None) -> None:
         "scale": args.scale,
         "layouts": [],
     }
-    for layout in args.layouts.split(","):
+    for layout in filter(None, args.layouts.split(",")):
         results["layouts"].append(
             measure_layout(layout, env, dataset, emails, args, log)
         )
@@ -404,6 +447,8 @@ def main(argv=None) -> None:
         results["two_instances"] = measure_two_instances(
             env, dataset, emails, args, log
         )
+    if args.browser_writes:
+        results["browser"] = measure_browser(env, dataset, emails, args, log)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"live-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(results, indent=2))

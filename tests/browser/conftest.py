@@ -71,7 +71,14 @@ def browser_app(browser_world, smtp_sink):
 
     url, _ = browser_world
     return create_app(
-        app_config(url, KIKI_TODAY="2026-11-01", KIKI_SMTP_URL=smtp_sink.url)
+        app_config(
+            url,
+            KIKI_TODAY="2026-11-01",
+            KIKI_SMTP_URL=smtp_sink.url,
+            # A page's live stream as in production (app_config ends streams at once).
+            LIVE_STREAM_SECONDS=900,
+            LIVE_HEARTBEAT_SECONDS=15,
+        )
     )
 
 

@@ -21,7 +21,7 @@ from tests.live_writes import add_revenue, notify
 from tests.services import redis_url
 from web.live import PATH
 
-FAST = {"LIVE_HEARTBEAT_SECONDS": 0.05}
+FAST = {"LIVE_HEARTBEAT_SECONDS": 0.05, "LIVE_STREAM_SECONDS": 60}
 OVERVIEW = OVERVIEW_INPUTS
 
 
@@ -162,6 +162,16 @@ def test_last_event_id_resumes_and_a_gap_beyond_the_buffer_resets(local_app):
     ahead = _open(client, headers={"Last-Event-ID": str(broker.last_id(acme) + 50)})
     assert ahead.events(1, until=lambda m: True)[0]["event"] == "reset"
     ahead.close()
+
+
+def test_a_stream_ends_after_its_lifetime(local_app, monkeypatch):
+    """The browser then reconnects through the guard (session limits apply again)."""
+    app, _world = local_app
+    monkeypatch.setitem(app.server.config, "LIVE_STREAM_SECONDS", 0.2)
+    response = signed_in(app, "acme", "viewer").get(PATH)  # read to its end
+    body = response.get_data(as_text=True)
+    assert body.startswith("retry: ") and "event: ready" in body
+    assert ": heartbeat" in body
 
 
 def test_heartbeats_and_headers(local_app):

@@ -17,6 +17,7 @@ web/delivery.py) nor the callback cache (callbacks only) touch it; nginx is told
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 from flask import Flask, Response, current_app, g, request
@@ -27,6 +28,7 @@ from auth.session_user import still_signed_in
 from data.live import EXTENSION
 from data.live_broker import CLOSING, RESYNC, TOPICS, Event
 
+log = logging.getLogger(__name__)
 PATH = "/live/events"
 HEARTBEAT_SECONDS = 15.0
 STREAM_SECONDS = 900.0
@@ -63,7 +65,16 @@ def live_events():
     last = _last_event_id()
 
     def catch_up(last_id: int | None):
-        """(messages, new last id) from the buffer after ``last_id``."""
+        """(messages, new last id) from the buffer after ``last_id``; None when the broker
+        cannot answer (Redis down): the stream ends, the page falls back to its timed refresh
+        and the browser tries again after ``retry``."""
+        try:
+            return _catch_up(last_id)
+        except Exception as exc:  # noqa: BLE001 - any broker failure
+            log.info("live stream ended, the broker did not answer: %s", exc)
+            return None
+
+    def _catch_up(last_id: int | None):
         if last_id is None:
             current = broker.last_id(organization_id)
             return [_message("ready", current, ())], current
@@ -83,7 +94,10 @@ def live_events():
         stream = broker.open(organization_id)
         try:
             yield f"retry: {RETRY_MS}\n\n"
-            messages, last = catch_up(last)
+            caught_up = catch_up(last)
+            if caught_up is None:
+                return
+            messages, last = caught_up
             yield from messages
             while True:
                 item = stream.get(timeout=heartbeat)
@@ -92,7 +106,10 @@ def live_events():
                         last = item.id
                         yield _message("invalidate", item.id, item.topics)
                 elif item == RESYNC:
-                    messages, last = catch_up(last)
+                    caught_up = catch_up(last)
+                    if caught_up is None:
+                        return
+                    messages, last = caught_up
                     yield from messages
                 elif item == CLOSING:  # this process stops: reconnect elsewhere
                     return

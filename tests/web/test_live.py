@@ -323,5 +323,10 @@ def test_a_commit_stands_when_redis_is_down(ops_world, caplog):
         assert (
             len(sent) <= 1
         )  # the second commit skipped Redis (the cache's breaker is open)
+        # A stream opened meanwhile ends after its retry line (the page's timed refresh takes
+        # over, the browser tries again), never a server error.
+        response = signed_in(app, "acme", "viewer").get(PATH)
+        assert response.status_code == 200
+        assert response.get_data(as_text=True) == "retry: 3000\n\n"
     finally:
         app.server.extensions["kiki_db"].engine.dispose()

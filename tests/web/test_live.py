@@ -330,3 +330,37 @@ def test_a_commit_stands_when_redis_is_down(ops_world, caplog):
         assert response.get_data(as_text=True) == "retry: 3000\n\n"
     finally:
         app.server.extensions["kiki_db"].engine.dispose()
+
+
+def test_a_browser_that_goes_away_frees_its_stream(local_app):
+    """Over a real socket: the next heartbeat's write fails, and the stream's queue is gone."""
+    import socket
+    import threading
+
+    from werkzeug.serving import make_server
+
+    app, _world = local_app
+    broker = app.server.extensions["kiki_live"]
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = signed_in(app, "acme", "viewer")
+        name = app.server.config["SESSION_COOKIE_NAME"]
+        cookie = f"{name}={client.get_cookie(name).value}"
+        before = broker.streams.count()
+        sock = socket.create_connection(("127.0.0.1", server.server_port))
+        sock.sendall(
+            f"GET {PATH} HTTP/1.1\r\nHost: localhost\r\nCookie: {cookie}\r\n\r\n".encode()
+        )
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        deadline = time.monotonic() + 5
+        while broker.streams.count() == before:
+            assert time.monotonic() < deadline, "the stream never opened"
+            time.sleep(0.01)
+        sock.close()
+        deadline = time.monotonic() + 5
+        while broker.streams.count() > before:
+            assert time.monotonic() < deadline, "the stream outlived its browser"
+            time.sleep(0.05)
+    finally:
+        server.shutdown()

@@ -364,3 +364,39 @@ def test_a_browser_that_goes_away_frees_its_stream(local_app):
             time.sleep(0.05)
     finally:
         server.shutdown()
+
+
+def test_a_bulk_insert_names_its_organization(local_app):
+    """An ingest's shape: one INSERT of many rows through session.execute (no ORM objects)."""
+    import datetime as dt
+
+    from data.models import PerformanceMetric
+
+    app, world = local_app
+    acme = world["orgs"]["acme"]
+    reader = _open(signed_in(app, "acme", "viewer"))
+    reader.events(1, until=lambda m: m["event"] == "ready")
+    with app.server.app_context(), write_transaction(get_database()) as session:
+        row = session.scalars(
+            sa.select(PerformanceMetric)
+            .where(PerformanceMetric.organization_id == acme)
+            .order_by(PerformanceMetric.date.desc())
+            .limit(1)
+        ).one()
+        session.execute(
+            sa.insert(PerformanceMetric),
+            [
+                {
+                    "organization_id": acme,
+                    "campaign_id": row.campaign_id,
+                    "platform_deployment_id": row.platform_deployment_id,
+                    "platform": row.platform,
+                    "date": row.date + dt.timedelta(days=days),
+                    "revenue": 10,
+                }
+                for days in (100, 101)
+            ],
+        )
+    got = reader.events(2, until=lambda m: m["event"] == "invalidate")
+    assert got[-1]["event"] == "invalidate" and got[-1]["data"]["topics"] == ["metrics"]
+    reader.close()

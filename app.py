@@ -15,6 +15,7 @@ import auth.crypto
 import data.alerts.deliver
 import data.cache
 import data.invitation_mail
+import data.live
 import data.mail
 import data.ops.cli
 import data.ops.startup
@@ -26,6 +27,7 @@ import shell.page_container
 import web.callback_cache
 import web.delivery
 import web.health
+import web.live
 import web.malformed
 import web.page_head
 import web.pipeline
@@ -55,6 +57,7 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     web.malformed.init_app(server)  # size limit, 400/413/415 answers, bounded JSON
     Database().init_app(server)
     data.cache.init_app(server)
+    data.live.init_app(server)  # live events: Redis pub/sub, or this process
     data.mail.init_app(server)  # KIKI_SMTP_URL; unset: mails are logged
     data.invitation_mail.init_app(server)
     data.alerts.deliver.init_app(server)  # alert e-mails and webhooks (outbox)
@@ -62,6 +65,7 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     web.prometheus.init_app(server)
     web.health.init_app(server)
     exports.init_app(server)
+    web.live.init_app(server)  # GET /live/events
     api.init_app(server)
     web.delivery.init_app(server)  # gzip settings: before Dash reads them
     web.page_head.init_app(server)

@@ -16,6 +16,7 @@ from components.controls import (
     link_problem,
     message_area,
 )
+from components.shell import LIVE_DATA_ID
 from data.clock import today
 from data.db import read_session
 from data.filters import (
@@ -210,6 +211,7 @@ def _query(rng, filters, page: int) -> dict:
     *FILTER_INPUTS,
     Input(ID["table"], "page_current"),
     Input(ID["table"], "sort_by"),
+    Input(LIVE_DATA_ID, "data"),  # the organization's metrics or campaigns changed
 )
 @cache_response
 def update_campaigns_table(
@@ -223,6 +225,7 @@ def update_campaigns_table(
     roas_max,
     page,
     sort_by,
+    _live,
 ):
     """One page of the filtered, sorted list; a filter change goes back to the first page."""
     try:
@@ -250,7 +253,10 @@ def update_campaigns_table(
             dash.no_update,
             dash.no_update,
         )
-    paging = ctx.triggered_id == ID["table"] if ctx.triggered_id else True
+    # Paging, or new numbers (a live event): the same page; a filter change: the first.
+    paging = (
+        ctx.triggered_id in (ID["table"], LIVE_DATA_ID) if ctx.triggered_id else True
+    )
     page = page if paging else 0
     frame, total = campaign_list(
         read_session(), g.scope, rng, filters, page=page, page_size=PAGE_SIZE

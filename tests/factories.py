@@ -28,6 +28,7 @@ def app_config(database_url: str, **overrides) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "TESTING": True,
         "KIKI_TODAY": "2026-11-01",
+        "KIKI_WEBHOOK_ALLOW_LOCAL": True,  # the tests' webhook receivers are on loopback
         "RATELIMIT_KEY_PREFIX": f"kiki-test-{secrets.token_hex(4)}",
         "CACHE_KEY_PREFIX": f"kiki-test-{secrets.token_hex(4)}:",
         # A test that reads a whole answer of every route (get_data) meets /live/events too: its

@@ -18,6 +18,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -30,6 +31,7 @@ from data.db import get_database
 from data.mail import Mail, app_mailer, sender_domain
 from data.models import AlertRule, Organization, User, WebhookAttempt, WebhookEndpoint
 from data.protocols import app_cipher
+from data.webhook_targets import check_resolved, local_allowed
 
 WEBHOOK_TIMEOUT = 5  # seconds: a slow receiver must not hold the outbox
 USER_AGENT = "KIKI-Analytics-Webhooks/1"
@@ -129,13 +131,24 @@ def signed_headers(secret: str, message_id: str, body: str) -> dict:
     }
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is the receiver's answer (a 3xx, not delivered), never followed: following it
+    could reach an address the target check refused (docs/SECURITY.md, "Webhooks")."""
+
+    def redirect_request(self, *_args, **_kwargs):
+        return None
+
+
+NO_REDIRECTS = urllib.request.build_opener(_NoRedirect)
+
+
 def post(url: str, body: str, headers: dict) -> int:
     """POST and return the status (an HTTP error's status too); raises on no answer."""
     request = urllib.request.Request(
         url, data=body.encode(), headers=headers, method="POST"
     )
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
+        with NO_REDIRECTS.open(request, timeout=WEBHOOK_TIMEOUT) as response:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
@@ -158,6 +171,12 @@ def deliver_alert_webhook(payload: dict) -> None:
     status, error = None, ""
     started = time.perf_counter()
     try:
+        parts = urlsplit(url)
+        check_resolved(
+            parts.hostname or "",
+            parts.port or (443 if parts.scheme == "https" else 80),
+            local_allowed(),
+        )
         status = post(url, body, signed_headers(secret, message_id, body))
         if not 200 <= status < 300:
             error = f"HTTP {status}"

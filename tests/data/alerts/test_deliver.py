@@ -42,7 +42,10 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 receiver.requests.append((headers, body.decode()))
-                self.send_response(receiver.answers.pop(0))
+                status = receiver.answers.pop(0) if receiver.answers else 200
+                self.send_response(status)
+                if 300 <= status < 400:  # a redirect to another of its own paths
+                    self.send_header("Location", "/hooks/elsewhere")
                 self.end_headers()
 
             def log_message(self, *_args):
@@ -182,3 +185,53 @@ def test_a_receiver_that_does_not_answer_is_an_attempt_too(
         )
     assert attempt.status_code is None and attempt.attempt == 1
     assert "Connection refused" in attempt.error or "URLError" in attempt.error
+
+
+def test_a_webhook_to_this_machine_is_refused_unless_local_receivers_are_allowed(
+    alerts_app, alerts_engine, make_session
+):
+    """Server-side request forgery: with KIKI_WEBHOOK_ALLOW_LOCAL off (production's default) an
+    endpoint that resolves to loopback is never called; the attempt says why."""
+    org = breaching_org(alerts_engine)
+    receiver = Receiver([200])
+    try:
+        with alerts_app.app_context():
+            alerts_app.config["KIKI_WEBHOOK_ALLOW_LOCAL"] = False
+            sealed = app_cipher().encrypt("whsec_" + "A" * 32).decode()
+            url = receiver.url.replace("127.0.0.1", "localhost")  # a name, resolved
+            endpoint = add_endpoint(alerts_engine, org, url, sealed)
+            add_rule(alerts_engine, org, channels=["webhook"])
+            evaluate_due(get_database().sessionmaker)
+    finally:
+        alerts_app.config["KIKI_WEBHOOK_ALLOW_LOCAL"] = True
+        receiver.close()
+    assert receiver.requests == []
+    with Session(alerts_engine) as session:
+        attempt = session.scalar(
+            sa.select(WebhookAttempt).where(WebhookAttempt.endpoint_id == endpoint)
+        )
+    assert attempt.status_code is None
+    assert "is not a public internet address" in attempt.error
+
+
+def test_a_redirect_is_an_answer_never_followed(
+    alerts_app, alerts_engine, make_session
+):
+    """A 302 to elsewhere is logged as the receiver's answer and retried later, not followed
+    (a redirect could lead to an address the target check refuses)."""
+    org = breaching_org(alerts_engine)
+    receiver = Receiver([302])
+    try:
+        with alerts_app.app_context():
+            sealed = app_cipher().encrypt("whsec_" + "A" * 32).decode()
+            endpoint = add_endpoint(alerts_engine, org, receiver.url, sealed)
+            add_rule(alerts_engine, org, channels=["webhook"])
+            evaluate_due(get_database().sessionmaker)
+    finally:
+        receiver.close()
+    assert len(receiver.requests) == 1
+    with Session(alerts_engine) as session:
+        attempt = session.scalar(
+            sa.select(WebhookAttempt).where(WebhookAttempt.endpoint_id == endpoint)
+        )
+    assert (attempt.status_code, attempt.error) == (302, "HTTP 302")

@@ -133,31 +133,25 @@ def layout(
                         else None,
                         width="auto",
                     ),
-                    dbc.Col(
-                        dbc.Button(
-                            "Export CSV",
-                            id=ID["export-csv"],
-                            color="primary",
-                            outline=True,
-                            external_link=True,
-                            href="#",
-                            # Shown from the start to those who may export: appearing later,
-                            # it pushed the filters down on a phone (a layout shift).
-                            className="" if g.scope.allows("analyst") else "d-none",
-                        ),
-                        width="auto",
-                    ),
-                    dbc.Col(
-                        dbc.Button(
-                            "Export PDF",
-                            id=ID["export-pdf"],
-                            color="primary",
-                            outline=True,
-                            external_link=True,
-                            href="#",
-                            className="" if g.scope.allows("analyst") else "d-none",
-                        ),
-                        width="auto",
+                    *(
+                        dbc.Col(
+                            dbc.Button(
+                                label,
+                                id=ID[key],
+                                color="primary",
+                                outline=True,
+                                external_link=True,
+                                href="#",
+                                # Shown from the start to those who may export: appearing
+                                # later, it pushed the filters down on a phone (a layout shift).
+                                className="" if g.scope.allows("analyst") else "d-none",
+                            ),
+                            width="auto",
+                        )
+                        for key, label in (
+                            ("export-csv", "Export CSV"),
+                            ("export-pdf", "Export PDF"),
+                        )
                     ),
                 ],
                 className="align-items-center mb-3 page-header-row",

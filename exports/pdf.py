@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
@@ -248,8 +249,21 @@ def campaign_pdf(campaign_id: str):
     return _pdf_answer(
         f"campaign-{number}", rng, [], f"/campaigns/{number}",
         title=f"Campaign: {name}", filters=[_range_words(rng), f"Status: {status}"],
-        sections=sections,
+        sections=sections, **_daily_limit(number, len(daily)),
     )  # fmt: skip
+
+
+def _daily_limit(number: int, rows: int) -> dict:
+    """The first page's notice when a campaign's daily rows pass ROW_LIMIT (a long range on
+    several platforms): the daily-metrics CSV of the same range holds them all."""
+    if rows <= ROW_LIMIT:
+        return {}
+    query = urlencode({"campaign_id": number, **request.args})
+    return {
+        "notice": f"The daily metrics table lists the first {ROW_LIMIT:,} of {rows:,} rows.",
+        "notice_link": view_url("/export/campaign/daily.csv").split("?")[0]
+        + f"?{query}",
+    }
 
 
 def init_app(app: Flask) -> None:

@@ -206,3 +206,14 @@ def test_a_renderer_failure_or_timeout_is_an_error_not_a_pdf(
     assert response.mimetype == "application/json"
     assert response.json["error"]["code"] == "pdf_failed"
     assert not response.get_data().startswith(b"%PDF")
+
+
+def test_campaign_pdf_daily_rows_above_the_limit_say_so(client_for, world, monkeypatch):
+    monkeypatch.setattr("exports.pdf.ROW_LIMIT", 5)
+    reader = pdf_of(client_for("acme", "analyst").get(route(ROUTES[2], world)))
+    first = reader.pages[0].extract_text()
+    assert "The daily metrics table lists the first 5 of" in first
+    links = [
+        a.get_object()["/A"].get("/URI") for a in reader.pages[0].get("/Annots", [])
+    ]
+    assert any("/export/campaign/daily.csv?campaign_id=" in str(uri) for uri in links)

@@ -49,6 +49,7 @@ ID = {
         "summary",
         "message",
         "export-csv",
+        "export-pdf",
         "new",
         "url-sync",
         "url-synced",
@@ -133,19 +134,25 @@ def layout(
                         else None,
                         width="auto",
                     ),
-                    dbc.Col(
-                        dbc.Button(
-                            "Export CSV",
-                            id=ID["export-csv"],
-                            color="primary",
-                            outline=True,
-                            external_link=True,
-                            href="#",
-                            # Shown from the start to those who may export: appearing later,
-                            # it pushed the filters down on a phone (a layout shift).
-                            className="" if g.scope.allows("analyst") else "d-none",
-                        ),
-                        width="auto",
+                    *(
+                        dbc.Col(
+                            dbc.Button(
+                                label,
+                                id=ID[key],
+                                color="primary",
+                                outline=True,
+                                external_link=True,
+                                href="#",
+                                # Shown from the start to those who may export: appearing
+                                # later, it pushed the filters down on a phone (a layout shift).
+                                className="" if g.scope.allows("analyst") else "d-none",
+                            ),
+                            width="auto",
+                        )
+                        for key, label in (
+                            ("export-csv", "Export CSV"),
+                            ("export-pdf", "Export PDF"),
+                        )
                     ),
                 ],
                 className="align-items-center mb-3 page-header-row",
@@ -283,6 +290,15 @@ def update_campaigns_table(
         query,
     )
 
+
+# The PDF takes the CSV's parameters: its link follows the CSV's, with no server round trip.
+clientside_callback(
+    "function(href, css) { return [(href || '#').replace('.csv?', '.pdf?'), css]; }",
+    Output(ID["export-pdf"], "href"),
+    Output(ID["export-pdf"], "className"),
+    Input(ID["export-csv"], "href"),
+    Input(ID["export-csv"], "className"),
+)
 
 clientside_callback(
     "function(query) { return window.kikiSyncUrl(query || {}); }",

@@ -277,6 +277,7 @@ def _exports(rng, platforms, granularity) -> html.Div:
             ("platforms", "Platforms CSV", f"/export/platforms.csv?{query}"),
             ("daily", "Daily rows CSV", f"/export/metrics/daily.csv?{query}"),
             ("campaigns", "Campaigns CSV", f"/export/campaigns.csv?{query}"),
+            ("pdf", "Export PDF", f"/export/overview.pdf?{query}"),
         ],
     )
 

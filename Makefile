@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-optimized lint bench lighthouse screenshots install install-dev release
+.PHONY: run test test-optimized lint bench bench-alerts lighthouse screenshots install install-dev release
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Issue 30's alert targets (fire latency, SIGKILL mid-evaluation x20) on SQLite and PostgreSQL, ~15 min.
+bench-alerts: install-dev
+	$(BIN)/python -m bench.alerts $(BENCH_ARGS)
 
 # Lighthouse 12.8.2 (the last to run on Node 20; 13 needs Node 22) as pinned in its lockfile, then
 # every signed-in page, desktop and mobile, into docs/BENCHMARKS.md. The script downloads nothing:

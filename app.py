@@ -12,8 +12,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import api
 import auth
 import auth.crypto
+import data.alerts.deliver
 import data.cache
 import data.invitation_mail
+import data.live
 import data.mail
 import data.ops.cli
 import data.ops.startup
@@ -25,6 +27,7 @@ import shell.page_container
 import web.callback_cache
 import web.delivery
 import web.health
+import web.live
 import web.malformed
 import web.page_head
 import web.pipeline
@@ -32,6 +35,7 @@ import web.prometheus
 import web.request_log
 from config import load_config, resolve_secret_key
 from data.db import Database
+from data.scheduler import start_in_app
 
 ROOT = Path(__file__).resolve().parent
 
@@ -53,12 +57,15 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     web.malformed.init_app(server)  # size limit, 400/413/415 answers, bounded JSON
     Database().init_app(server)
     data.cache.init_app(server)
+    data.live.init_app(server)  # live events: Redis pub/sub, or this process
     data.mail.init_app(server)  # KIKI_SMTP_URL; unset: mails are logged
     data.invitation_mail.init_app(server)
+    data.alerts.deliver.init_app(server)  # alert e-mails and webhooks (outbox)
     auth.init_app(server)  # login, CSRF, rate limits, the sign-in pages
     web.prometheus.init_app(server)
     web.health.init_app(server)
     exports.init_app(server)
+    web.live.init_app(server)  # GET /live/events
     api.init_app(server)
     web.delivery.init_app(server)  # gzip settings: before Dash reads them
     web.page_head.init_app(server)
@@ -106,6 +113,7 @@ def main() -> None:
     server = app.server
     logins = data.ops.cli.prepare_embedded(server)
     print(data.ops.startup.startup_block(server.config, logins), flush=True)
+    start_in_app(server)  # alert sweep and outbox (KIKI_SCHEDULER, default in-app here)
     # What Dash's run() and Flask's run() end in, without their banners (gunicorn serves the
     # same WSGI app in production).
     run_simple(server.config["HOST"], server.config["PORT"], server, threaded=True)

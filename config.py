@@ -67,6 +67,11 @@ def load_config(env=None) -> dict:
         "KIKI_METRICS_TOKEN": env.get("KIKI_METRICS_TOKEN") or None,
         # E-mail (data/mail.py): unset, mails are written to the log instead of sent.
         "KIKI_SMTP_URL": env.get("KIKI_SMTP_URL") or None,
+        # Webhooks to this machine (a local receiver): the demo's default, off in production.
+        "KIKI_WEBHOOK_ALLOW_LOCAL": env.get(
+            "KIKI_WEBHOOK_ALLOW_LOCAL", "1" if demo else "0"
+        )
+        == "1",
         "KIKI_MAIL_FROM": env.get("KIKI_MAIL_FROM") or None,
         # The address people open, for links in e-mails (an invitation's /invite/<token>).
         "KIKI_PUBLIC_URL": env.get("KIKI_PUBLIC_URL")
@@ -90,6 +95,11 @@ def load_config(env=None) -> dict:
         "SENTRY_DSN": env.get("SENTRY_DSN") or None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "KIKI_TODAY": env.get("KIKI_TODAY") or None,
+        # Who runs the scheduler (data/scheduler.py): "in-app" (a thread in each app process,
+        # the embedded default) or "off" (a `flask --app app worker` process; production).
+        "KIKI_SCHEDULER": env.get("KIKI_SCHEDULER") or None,
+        # How long an alert evaluation's lease lasts: a dead evaluator's rules wait this long.
+        "KIKI_ALERT_LEASE_SECONDS": _int(env, "KIKI_ALERT_LEASE_SECONDS", 60),
     }
 
 

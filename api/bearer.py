@@ -28,6 +28,11 @@ LIFETIME = dt.timedelta(minutes=15)
 KEY_INFO = b"kiki-analytics api-jwt-signing v1"
 REALM = 'Bearer realm="kiki-api"'
 WRITE_SCOPE = "read+write"
+INGEST_SCOPE = "ingest"
+INGEST_MESSAGE = (
+    "Sending metrics needs a personal token with the ingest scope (create one at "
+    "/profile/tokens): a pipeline's token that can read and send metrics, nothing else."
+)
 READ_ONLY_MESSAGE = (
     "This API token is read-only: writes need a personal token with read and write access "
     "(create one at /profile/tokens) or an access token from POST /api/v1/auth/token."
@@ -108,6 +113,20 @@ def _personal_token_user(token: str) -> tuple[User | None, int | None, str]:
     return user, token_id, scope
 
 
+def ingests(view):
+    """Mark (for authenticate_request, via ``kiki_api_ingests``) and enforce (in the view) that a
+    view sends metrics: it needs a personal token with the ingest scope."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not g.get("api_can_ingest"):
+            raise Forbidden(INGEST_MESSAGE)
+        return view(*args, **kwargs)
+
+    wrapped.kiki_api_ingests = True
+    return wrapped
+
+
 def writes(view):
     """Mark (for authenticate_request, via ``kiki_api_writes``) and enforce (in the view) that a
     view changes data: it needs a credential with the write scope."""
@@ -122,14 +141,16 @@ def writes(view):
     return wrapped
 
 
-def _refuse(status: int, code: str, message: str) -> Response:
+def _refuse(
+    status: int, code: str, message: str, needed: str = WRITE_SCOPE
+) -> Response:
     response = jsonify({"error": {"code": code, "message": message, "details": {}}})
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = f'{REALM}, error="invalid_token"'
     if code == "insufficient_scope":
         response.headers["WWW-Authenticate"] = (
-            f'{REALM}, error="insufficient_scope", scope="{WRITE_SCOPE}"'
+            f'{REALM}, error="insufficient_scope", scope="{needed}"'
         )
     return response
 
@@ -154,17 +175,20 @@ def authenticate_request() -> Response | None:
         g.api_rate_key = f"api-token:pat:{token_id}"
         g.api_credential = f"personal token {token_id}"
         g.api_can_write = scope == WRITE_SCOPE
+        g.api_can_ingest = scope == INGEST_SCOPE
     else:
         user, message = _jwt_user(credential)
         g.api_can_write = (
             True  # a password grant: the user's own rights, as in the pages
         )
+        g.api_can_ingest = False  # a pipeline sends metrics with its own ingest token
         # Per user, so that fetching a fresh JWT does not reset the count.
         g.api_rate_key = f"api-token:jwt-user:{user.id if user else 0}"
         g.api_credential = "access token"
     if user is None:
         g.pop("api_rate_key", None)
         g.pop("api_can_write", None)
+        g.pop("api_can_ingest", None)
         return _refuse(401, "unauthorized", message)
     g.api_user = SessionUser.from_row(user)
     g.scope = g.api_user.scope
@@ -176,6 +200,8 @@ def authenticate_request() -> Response | None:
         return _refuse(403, "forbidden", "Your role does not allow this.")
     if getattr(view, "kiki_api_writes", False) and not g.api_can_write:
         return _refuse(403, "insufficient_scope", READ_ONLY_MESSAGE)
+    if getattr(view, "kiki_api_ingests", False) and not g.api_can_ingest:
+        return _refuse(403, "insufficient_scope", INGEST_MESSAGE, INGEST_SCOPE)
     return None
 
 

@@ -17,6 +17,7 @@ from api.bearer import writes
 from api.bodies import expected_version, json_body
 from api.idempotency import Answer, answer_once
 from api.lifecycle_spec import OPERATIONS, OPERATIONS_BY_NAME
+from api.metrics_routes import ingest_metric_rows
 from api.params import _integer, check_known, paging, platform_list, records
 from api.spec import API_PREFIX, MAX_ID
 from auth.access import requires_role
@@ -344,6 +345,7 @@ VIEWS = {
     "approvals": approval_rows,
     "notifications": notification_rows,
     "mark_notifications_read": mark_notifications_read,
+    "ingest_metrics": ingest_metric_rows,
 }
 
 

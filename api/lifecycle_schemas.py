@@ -15,6 +15,7 @@ from data.campaign_rules import (
     MAX_VARIANTS,
 )
 from data.models import BUDGET_TYPES, CAMPAIGN_STATUSES, REQUEST_STATUSES
+from data.writes.metrics import COUNT_FIELDS, MAX_BATCH, MONEY_FIELDS
 from data.writes.notify import KINDS
 
 ID = {"type": "integer", "minimum": 1}
@@ -99,6 +100,12 @@ CAMPAIGN_FIELDS_IN = {
     },
 }
 REASON_IN = {"type": "string", "maxLength": MAX_REASON, "description": TEXT}
+AMOUNT_ROW = {
+    "type": ["string", "number"],
+    "pattern": "^[0-9]{1,12}(\\.[0-9]{1,2})?$",
+    "minimum": 0,
+    "description": 'Zero or more, at most two decimals; exact as text ("12.50").',
+}
 
 
 def _object(properties: dict, required=None) -> dict:
@@ -235,4 +242,46 @@ LIFECYCLE_SCHEMAS = {
         }
     ),
     "MarkedRead": _object({"marked": COUNT, "unread_count": COUNT}),
+    "MetricsBatch": _object(
+        {
+            "rows": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/MetricRowInput"},
+                "minItems": 1,
+                "maxItems": MAX_BATCH,
+            }
+        }
+    ),
+    "MetricRowInput": _object(
+        {
+            "platform_deployment_id": {
+                **ID,
+                "description": "The deployment's id, or send external_id instead.",
+            },
+            "external_id": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 128,
+                "description": "The ad platform's id of the deployment.",
+            },
+            "date": {
+                "type": "string",
+                "format": "date",
+                "description": "The day (YYYY-MM-DD), at most tomorrow (UTC).",
+            },
+            **{name: {**COUNT, "default": 0} for name in COUNT_FIELDS},
+            **{name: {**AMOUNT_ROW, "default": "0"} for name in MONEY_FIELDS},
+        },
+        ["date"],
+    ),
+    "IngestSummary": _object(
+        {
+            "rows": COUNT,
+            "inserted": COUNT,
+            "updated": {**COUNT, "description": "Rows that replaced a stored day."},
+            "days": COUNT,
+            "first_date": {"type": "string", "format": "date"},
+            "last_date": {"type": "string", "format": "date"},
+        }
+    ),
 }

@@ -12,6 +12,7 @@ from api.spec import MAX_ID, PAGING, PARAMETERS, _query, amount_query, flask_rul
 from data.models import PLATFORMS, REQUEST_STATUSES
 from data.reads.notifications import MAX_PAGE as MAX_NOTIFICATIONS
 from data.writes.idempotency import LIFETIME, MAX_KEY_LENGTH
+from data.writes.metrics import MAX_BATCH
 
 IDEMPOTENCY_HOURS = int(LIFETIME.total_seconds() // 3600)
 LIFECYCLE_PARAMETERS = {
@@ -87,6 +88,7 @@ class Operation:
     body_required: bool = False
     params: tuple[str, ...] = ()
     writes: bool = True  # needs a credential with the write scope
+    ingests: bool = False  # needs a personal token with the ingest scope
     is_list: bool = False
     links: tuple[str, ...] = ()  # operations that take this answer's data.campaign_id
 
@@ -171,6 +173,14 @@ OPERATIONS = (
         "mark_notifications_read", "post", "/notifications/read",
         "Mark some or all of the caller's notifications as read", "viewer", 200,
         "MarkedRead", "MarkReadInput", True, ("Idempotency-Key",),
+    ),
+    Operation(
+        "ingest_metrics", "post", "/metrics",
+        f"Send daily metric rows (1 to {MAX_BATCH:,}): a row for a deployment and day "
+        "already stored replaces it (ad platforms revise the last ~28 days); all rows are "
+        "written or none (a personal token with the ingest scope; its user analyst or "
+        "admin)", "analyst", 200, "IngestSummary", "MetricsBatch", True,
+        ("Idempotency-Key",), writes=False, ingests=True,
     ),
 )  # fmt: skip
 OPERATIONS_BY_NAME = {operation.name: operation for operation in OPERATIONS}

@@ -187,10 +187,20 @@ def _lifecycle_operation(operation: Operation) -> dict:
             + (
                 ", or the token is read-only (code `insufficient_scope`)."
                 if operation.writes
+                else ", or the token has no ingest scope (code `insufficient_scope`)."
+                if operation.ingests
                 else "."
             )
         ),
     }
+    if operation.ingests:
+        responses["400"] = _error(
+            "Rows were refused and nothing was written (code `invalid_rows`): "
+            "`details.errors` lists the first 100 as `{row, field, message}` (row: the "
+            "index in `rows`), `details.total` counts them all. Other input errors name "
+            "`details.field`."
+        )
+        responses["413"] = _error("The body is larger than the ingest limit (8 MiB).")
     if operation.not_found:
         responses["404"] = _error("No such campaign in the caller's organization.")
     if operation.writes:

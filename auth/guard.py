@@ -31,7 +31,7 @@ def wants_json() -> bool:
     """XHR, Dash plumbing and the API get JSON errors; browsers navigating get pages."""
     path = request.path
     return (
-        path.startswith(("/_dash-", "/api/"))
+        path.startswith(("/_dash-", "/api/", "/live/"))
         or request.headers.get("X-Requested-With") == "XMLHttpRequest"
         or request.accept_mimetypes.best == "application/json"
     )

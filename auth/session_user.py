@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_login import LoginManager, login_user
 
-from data.db import db_session
+from data.db import db_session, get_database
 from data.models import User
 from data.reads.users import session_user_row
 from data.scope import Scope
@@ -80,3 +80,17 @@ def _read_user(user_id: int):
 def renew_login(user: User) -> None:
     """Keep this session signed in after the user's epoch moved on (their other sessions end)."""
     login_user(SessionUser.from_row(user))
+
+
+def still_signed_in(user: SessionUser) -> bool:
+    """For a request that lasts (the live stream, web/live.py): the user is still active and the
+    session not revoked, as the next request's user_loader would find. Its own short session:
+    a stream must not hold a pooled connection between checks."""
+    database = get_database()
+
+    def read(user_id: int):
+        with database.sessionmaker() as session:
+            return session_user_row(session, user_id)
+
+    row = current_app.extensions["kiki_user_cache"].load(user.id, read)
+    return bool(row and row.is_active and row.session_epoch == user.session_epoch)

@@ -20,7 +20,6 @@ keeps a read that raced with a change from being stored, and entries expire afte
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -28,11 +27,9 @@ import uuid
 import weakref
 from collections.abc import Callable
 
-import redis
-
 from data import effects
+from data.pubsub import ChannelListener
 
-log = logging.getLogger(__name__)
 TTL_SECONDS = 60.0
 MAX_ENTRIES = 50_000
 
@@ -75,85 +72,30 @@ class UserCache:
             self.entries.clear()
 
 
-class Listener:
+class Listener(ChannelListener):
     """Subscribes to one Redis channel in this process; other processes' changes clear the caches."""
 
     def __init__(self, url: str, channel: str) -> None:
-        self.url, self.channel = url, channel
-        self._subscribed = False
-        self._pid: int | None = None
-        self._lock = threading.Lock()
-        self._publisher: redis.Redis | None = None
+        super().__init__(url, channel)
         self.caches: weakref.WeakSet[UserCache] = weakref.WeakSet()
 
-    def subscribed(self) -> bool:
-        if (
-            self._pid != os.getpid()
-        ):  # first use, or a forked worker: threads do not survive fork
-            self._start()
-        return self._subscribed
-
-    def _start(self) -> None:
-        with self._lock:
-            if self._pid == os.getpid():
-                return
-            self._pid, self._subscribed, self._publisher = os.getpid(), False, None
-            threading.Thread(
-                target=self._run, name=f"user-cache:{self.channel}", daemon=True
-            ).start()
+    def wanted(self) -> bool:
+        return bool(self.caches)
 
     def _clear_mine(self) -> None:
         for cache in list(self.caches):
             cache.clear()
 
-    def _set_subscribed(self, value: bool) -> None:
+    def state_changed(self, subscribed: bool) -> None:
         # Whatever was cached may have missed a message: start empty either way.
         self._clear_mine()
-        self._subscribed = value
 
-    def _run(self) -> None:
-        pid, pause = os.getpid(), 0.5
-        while self._pid == pid and self.caches:
-            try:
-                client = redis.Redis.from_url(
-                    self.url,
-                    socket_timeout=5,
-                    socket_connect_timeout=2,
-                    health_check_interval=5,
-                )
-                with client.pubsub() as pubsub:
-                    pubsub.subscribe(self.channel)
-                    while self._pid == pid and self.caches:
-                        message = pubsub.get_message(timeout=1.0)
-                        if message is None:
-                            continue
-                        if message["type"] == "subscribe":
-                            self._set_subscribed(True)
-                            pause = 0.5
-                        elif (
-                            message["type"] == "message"
-                            and message["data"] != _sender()  # ours: cleared already
-                        ):
-                            self._clear_mine()
-            except Exception as exc:  # noqa: BLE001 - any failure: read users from the database
-                if self._subscribed:
-                    log.warning("user cache off until Redis answers again: %s", exc)
-                self._set_subscribed(False)
-                time.sleep(pause)
-                pause = min(pause * 2, 10.0)
-        with self._lock:  # every app using it is gone: a later one starts a new thread
-            if self._pid == pid:
-                self._pid, self._subscribed = None, False
+    def received(self, data: bytes) -> None:
+        if data != _sender():  # ours: cleared already
+            self._clear_mine()
 
-    def publish(self) -> None:
-        try:
-            if self._publisher is None:
-                self._publisher = redis.Redis.from_url(
-                    self.url, socket_timeout=0.5, socket_connect_timeout=0.5
-                )
-            self._publisher.publish(self.channel, _sender())
-        except Exception as exc:  # noqa: BLE001 - the listeners notice the same outage
-            log.warning("could not announce a user change: %s", exc)
+    def announce(self) -> None:
+        self.publish(_sender())
 
 
 _CACHES: weakref.WeakSet[UserCache] = weakref.WeakSet()
@@ -183,7 +125,7 @@ def _announce() -> None:
     """Users or organizations changed in this process: forget here, tell the other processes."""
     _clear_all()
     for listener in list(_LISTENERS.values()):
-        listener.publish()
+        listener.announce()
 
 
 def watch_writes() -> None:

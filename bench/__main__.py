@@ -11,7 +11,7 @@ import platform
 import time
 from pathlib import Path
 
-from bench import lighthouse_report, pageload, report, side_by_side
+from bench import alerts, lighthouse_report, pageload, report, side_by_side
 from bench.client import ensure_users
 from bench.dataset import SCALES, ensure_dataset
 from bench.load import ensure_locust
@@ -124,9 +124,12 @@ def _side_by_side(log) -> dict:
 
 
 def write_report(text: str) -> None:
-    """The regenerated report, with the Lighthouse section (`make lighthouse`) carried over."""
+    """The regenerated report, with the sections of `make lighthouse` and `make bench-alerts`
+    carried over."""
     old = REPORT.read_text() if REPORT.exists() else ""
-    REPORT.write_text(lighthouse_report.carry_section(old, text))
+    text = lighthouse_report.carry_section(old, text)
+    text = lighthouse_report.carry_section(old, text, alerts.HEADING, alerts.BEFORE)
+    REPORT.write_text(text)
 
 
 def _save_and_report(results: dict, args) -> None:

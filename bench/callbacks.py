@@ -22,7 +22,10 @@ NOOP_APP = {  # the app's cheapest callback (no database, no cache): its per-req
         {"id": "overview-refresh-timer", "property": "disabled"},
         {"id": "overview-refresh-timer", "property": "interval"},
     ],
-    "inputs": [{"id": "overview-refresh", "property": "value", "value": 30}],
+    "inputs": [
+        {"id": "overview-refresh", "property": "value", "value": 30},
+        {"id": "shell-live-status", "property": "data", "value": None},
+    ],
     "changedPropIds": ["overview-refresh.value"],
     "state": [],
 }

@@ -307,25 +307,28 @@ def section(run: dict) -> str:
     )
 
 
-def _bounds(text: str) -> tuple[int, int] | None:
-    """Start and end (the next "## " heading, or the end) of the Lighthouse section."""
-    match = re.search(rf"^{re.escape(HEADING)}[ \t]*$", text, flags=re.MULTILINE)
+def _bounds(text: str, heading: str = HEADING) -> tuple[int, int] | None:
+    """Start and end (the next "## " heading, or the end) of the ``heading`` section."""
+    match = re.search(rf"^{re.escape(heading)}[ \t]*$", text, flags=re.MULTILINE)
     if not match:
         return None
     following = re.compile(r"^## ", flags=re.MULTILINE).search(text, match.end())
     return match.start(), following.start() if following else len(text)
 
 
-def put_section(text: str, new_section: str) -> str:
-    """``text`` with its Lighthouse section replaced by ``new_section`` (inserted before
-    BEFORE, or at the end, when it has none); everything else as it was."""
+def put_section(
+    text: str, new_section: str, heading: str = HEADING, before: str | None = BEFORE
+) -> str:
+    """``text`` with its ``heading`` section (Lighthouse's by default) replaced by
+    ``new_section`` (inserted before ``before``, or at the end, when it has none); everything
+    else as it was."""
     block = new_section.rstrip("\n") + "\n\n"
-    if bounds := _bounds(text):
+    if bounds := _bounds(text, heading):
         start, end = bounds
         if end == len(text):
             block = block.rstrip("\n") + "\n"
         return text[:start] + block + text[end:]
-    if (at := text.find("\n" + BEFORE)) >= 0:
+    if before and (at := text.find("\n" + before)) >= 0:
         return text[: at + 1] + block + text[at + 1 :]
     return text.rstrip("\n") + "\n\n" + block.rstrip("\n") + "\n"
 
@@ -334,7 +337,11 @@ def replace_section(text: str, run: dict) -> str:
     return put_section(text, section(run))
 
 
-def carry_section(old: str, new: str) -> str:
-    """``new`` (a regenerated report) with ``old``'s Lighthouse section, if it had one."""
-    bounds = _bounds(old)
-    return put_section(new, old[bounds[0] : bounds[1]]) if bounds else new
+def carry_section(
+    old: str, new: str, heading: str = HEADING, before: str | None = BEFORE
+) -> str:
+    """``new`` (a regenerated report) with ``old``'s ``heading`` section, if it had one."""
+    bounds = _bounds(old, heading)
+    if not bounds:
+        return new
+    return put_section(new, old[bounds[0] : bounds[1]], heading, before)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bench.notes import CODE_FIGURES, HOW_TO_RUN, METHOD, OPTIMIZED, OUT_OF_REACH, SHAPE
+from bench.notes import (
+    CODE_FIGURES,
+    HOW_TO_RUN,
+    LIVE,
+    METHOD,
+    OPTIMIZED,
+    OUT_OF_REACH,
+    SHAPE,
+)
 from bench.targets import (
     MB,
     OVERVIEW_CALLBACKS,
@@ -250,5 +258,18 @@ def markdown(results: dict, raw_name: str) -> str:
         lines += _scale_section(scale, s)
     if "side_by_side" in results:
         lines += _side_by_side_section(results["side_by_side"])
-    lines += [OPTIMIZED, "", SHAPE, "", CODE_FIGURES, "", OUT_OF_REACH, "", METHOD, ""]
+    lines += [
+        OPTIMIZED,
+        "",
+        SHAPE,
+        "",
+        LIVE,
+        "",
+        CODE_FIGURES,
+        "",
+        OUT_OF_REACH,
+        "",
+        METHOD,
+        "",
+    ]
     return "\n".join(lines)

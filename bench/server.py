@@ -93,7 +93,10 @@ class Server:
             **os.environ,
             **PROCESS_ENV,
             **self.env,
-            "PYTHONPATH": str(ROOT),
+            # EXTRA_PYTHONPATH: packages a bench layout needs beside the app's (bench/live.py)
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(ROOT), self.env.get("EXTRA_PYTHONPATH")])
+            ),
             # No restarts mid-measurement: a slow leak must show in the memory figures.
             "GUNICORN_MAX_REQUESTS": "0",
         }

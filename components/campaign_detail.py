@@ -78,7 +78,8 @@ def ltv_summary(frame: pd.DataFrame) -> html.P:
 
 
 def detail_exports(campaign_id: int, rng: DateRange) -> html.Div:
-    """CSV buttons for the page's tables (ids campaign-export-daily/deployments/variants)."""
+    """CSV buttons for the page's tables (ids campaign-export-daily/deployments/variants) and the
+    PDF of the whole page (campaign-export-pdf)."""
     query = urlencode(
         {
             "campaign_id": campaign_id,
@@ -88,10 +89,14 @@ def detail_exports(campaign_id: int, rng: DateRange) -> html.Div:
     )
     kinds = [("daily", "Daily metrics CSV"), ("deployments", "Deployments CSV"),
              ("variants", "Variants CSV")]  # fmt: skip
+    pdf_query = urlencode({"start": rng.start.isoformat(), "end": rng.end.isoformat()})
     return export_links(
         "campaign",
         [
-            (kind, label, f"/export/campaign/{kind}.csv?{query}")
-            for kind, label in kinds
+            *(
+                (kind, label, f"/export/campaign/{kind}.csv?{query}")
+                for kind, label in kinds
+            ),
+            ("pdf", "Export PDF", f"/export/campaign/{campaign_id}.pdf?{pdf_query}"),
         ],
     )

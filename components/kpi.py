@@ -30,6 +30,12 @@ def _delta(name: str, current, previous) -> tuple[str, str]:
     return f"{sign}{shown}{pct} vs previous period", css
 
 
+def kpi_change(name: str, current, previous) -> str:
+    """The change line of a KPI card as text ("+$1,234.00 (+12.3%) vs previous period"), for
+    documents that show the card's numbers without the card (the PDF reports)."""
+    return _delta(name, current, previous)[0]
+
+
 ICONS = {"+": "▲", "−": "▼"}
 
 

@@ -21,6 +21,14 @@ LOCATION_CHECK_ID = "shell-location-check"  # written by the shell's location ch
 THEME_COOKIE = "kiki_theme"
 THEMES = ("light", "dark")
 MAIN_ID = "main-content"  # the skip link's target
+# Written by assets/live.js from /live/events (web/live.py), at most once a second: the id of the
+# organization's last event that changed what pages show (metrics or campaigns), notifications,
+# alerts; and whether the stream is "open" (pages' timed refresh off) or "down" (on).
+LIVE_DATA_ID = "shell-live-data"
+LIVE_NOTIFICATIONS_ID = "shell-live-notifications"
+LIVE_ALERTS_ID = "shell-live-alerts"
+LIVE_STATUS_ID = "shell-live-status"
+LIVE_STORE_IDS = (LIVE_DATA_ID, LIVE_NOTIFICATIONS_ID, LIVE_ALERTS_ID, LIVE_STATUS_ID)
 
 
 def saved_theme() -> str | None:
@@ -196,6 +204,7 @@ def app_shell(page_container=None) -> html.Div:
             # overview's callback a round after the others.
             dcc.Store(id=THEME_STORE_ID, storage_type="local", data=saved_theme()),
             dcc.Store(id=LOCATION_CHECK_ID),
+            *(dcc.Store(id=store_id) for store_id in LIVE_STORE_IDS),
             # The first thing a keyboard reaches: past the navbar to the page (WCAG 2.4.1).
             html.A(
                 "Skip to content",

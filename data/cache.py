@@ -30,6 +30,8 @@ cache = Cache()
 RETRY_AFTER_SECONDS = 15.0
 FRESH_JITTER = 0.2  # cached entries live CACHE_TIMEOUT +/- 20 %
 PENDING_KEY = "kiki_invalidate"
+# session.info: the organizations the last commit expired (data/live.py announces them)
+INVALIDATED_KEY = "kiki_invalidated"
 GENERATIONS_KEY = "kiki_generations"  # in flask.g: generations this request has read
 # in flask.g: this request's answer is cached whole
 WHOLE_ANSWER_KEY = "kiki_whole_answer_cached"
@@ -165,8 +167,10 @@ def invalidate_on_commit(
 
 def invalidate_committed(session: Session) -> None:
     """after_commit (data/effects.py): expire what invalidate_on_commit marked."""
-    for organization_id in session.info.pop(PENDING_KEY, ()):
+    organizations = session.info.pop(PENDING_KEY, set())
+    for organization_id in organizations:
         invalidate_organization(organization_id)
+    session.info[INVALIDATED_KEY] = organizations
 
 
 def _key(func, scope, generation: int, args: tuple, kwargs: dict) -> str:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import UpdateBase
 
-from data import cache, db, outbox
+from data import cache, db, live, outbox, scheduler
 from data.ops import rollups
 from data.writes import org_tokens
 
@@ -107,11 +107,44 @@ EFFECTS: tuple[Effect, ...] = (
         outbox.deliver_after_commit,
     ),
     Effect(
+        "sessionmaker",
+        "after_commit",
+        "alerts: a commit that marked rules due (data/alerts/due.py) wakes this process's "
+        "scheduler loop, so they are evaluated at once (data/scheduler.py)",
+        scheduler.wake_on_rules_due,
+    ),
+    Effect(
         "Session",
         "after_commit",
         "cache: expire the cached reads of each organization a write marked "
         "(data.cache.invalidate_on_commit)",
         cache.invalidate_committed,
+    ),
+    Effect(
+        "Session",
+        "after_flush",
+        "live events: note the organization and topic of every ORM object written",
+        live.note_live_writes,
+    ),
+    Effect(
+        "Session",
+        "do_orm_execute",
+        "live events: note a bulk INSERT, UPDATE or DELETE of a live table",
+        live.note_live_statements,
+    ),
+    Effect(
+        "Session",
+        "after_rollback",
+        "live events: a rolled-back transaction announces nothing",
+        live.forget_live_writes,
+    ),
+    Effect(
+        "Session",
+        "after_commit",
+        "live events: one {id, topics} event per changed organization to open streams "
+        "(data/live.py); after the cache row above, so a page that refreshes on it reads "
+        "the new generation",
+        live.publish_committed,
     ),
     Effect(
         "Session",

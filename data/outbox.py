@@ -1,33 +1,70 @@
 """Delivery of the transactional outbox after commit: rows are claimed with a lease, so any number
 of processes deliver each row once, and a row whose process died is taken over when its lease
-ends. PostgreSQL claims with FOR UPDATE SKIP LOCKED; SQLite with a conditional UPDATE per row.
+ends. PostgreSQL claims with FOR UPDATE SKIP LOCKED; SQLite with a conditional UPDATE per row
+(data/leases.py, shared with the alert rules and the scheduler's jobs).
 
 Delivery marks a row delivered (notifications are written in the transaction itself); kinds
 with work to do after the commit register a handler in HANDLERS (the invitation e-mail:
 data/invitation_mail.py). A payload's SEALED value (a secret encrypted with the app's cipher,
 such as an invitation's token) is dropped from the row once it is delivered. Handlers may run more than once
 for a row whose lease ran out mid-delivery (at-least-once), so they must be idempotent.
+
+A handler that raises leaves the row due again after a backoff (``available_at``: BACKOFF_BASE
+doubled at each attempt, at most BACKOFF_MAX), with its error in ``last_error``; after
+MAX_ATTEMPTS the row is no longer claimed (it stays undelivered, with its last error, for an
+operator to see). A handler that needs to know which row and attempt it serves (the webhook's
+attempt log) reads ``current_delivery()``.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from data.leases import claim_due
 from data.models import OutboxEntry
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(seconds=60)
 BATCH = 100
 MAX_ATTEMPTS = 10
+BACKOFF_BASE = dt.timedelta(
+    seconds=10
+)  # after the 1st failure; doubled after each next one
+BACKOFF_MAX = dt.timedelta(hours=1)
 WROTE_OUTBOX = "kiki_wrote_outbox"  # in a session's info: deliver after its commit
 SEALED = "sealed"  # a payload key kept only until the row is delivered
 # kind -> handler(payload); a kind with no handler is simply marked delivered.
 HANDLERS: dict[str, Callable[[dict], None]] = {}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The row a handler is delivering, and which attempt this is (1 for the first)."""
+
+    outbox_id: int
+    attempt: int
+
+
+_current: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar(
+    "kiki_outbox_delivery", default=None
+)
+
+
+def current_delivery() -> Delivery | None:
+    """Inside a handler: the row and attempt being delivered; elsewhere None."""
+    return _current.get()
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long a row waits after its ``attempts``-th failed attempt."""
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
 
 
 def _now() -> dt.datetime:
@@ -39,40 +76,30 @@ def _due(now: dt.datetime):
         OutboxEntry.delivered_at.is_(None),
         OutboxEntry.attempts < MAX_ATTEMPTS,
         sa.or_(OutboxEntry.claimed_until.is_(None), OutboxEntry.claimed_until < now),
+        sa.or_(OutboxEntry.available_at.is_(None), OutboxEntry.available_at <= now),
     )
 
 
 def claim(session: Session, *, limit: int = BATCH, lease: dt.timedelta = LEASE) -> list:
-    """Claim up to ``limit`` due rows for ``lease`` and commit; (id, kind, payload) of each."""
+    """Claim up to ``limit`` due rows for ``lease`` and commit; (id, kind, payload, attempts)
+    of each, ``attempts`` counting this one."""
     now = _now()
-    candidates = sa.select(OutboxEntry.id).where(_due(now)).order_by(OutboxEntry.id)
-    if session.get_bind().dialect.name == "postgresql":
-        ids = list(
-            session.scalars(candidates.limit(limit).with_for_update(skip_locked=True))
-        )
-        claimed = ids
-        if ids:
-            session.execute(
-                sa.update(OutboxEntry)
-                .where(OutboxEntry.id.in_(ids))
-                .values(claimed_until=now + lease, attempts=OutboxEntry.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-    else:
-        claimed = []
-        for entry_id in session.scalars(candidates.limit(limit)).all():
-            result = session.execute(
-                sa.update(OutboxEntry)
-                .where(OutboxEntry.id == entry_id, _due(now))
-                .values(claimed_until=now + lease, attempts=OutboxEntry.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:
-                claimed.append(entry_id)
+    claimed = claim_due(
+        session,
+        OutboxEntry.id,
+        _due(now),
+        {"claimed_until": now + lease, "attempts": OutboxEntry.attempts + 1},
+        limit=limit,
+    )
     rows = []
     if claimed:
         rows = session.execute(
-            sa.select(OutboxEntry.id, OutboxEntry.kind, OutboxEntry.payload)
+            sa.select(
+                OutboxEntry.id,
+                OutboxEntry.kind,
+                OutboxEntry.payload,
+                OutboxEntry.attempts,
+            )
             .where(OutboxEntry.id.in_(claimed))
             .order_by(OutboxEntry.id)
         ).all()
@@ -91,12 +118,16 @@ def deliver_pending(bind: sa.Engine, *, limit: int = BATCH) -> int:
             done = []
             for row in rows:
                 handler = HANDLERS.get(row.kind)
+                token = _current.set(Delivery(row.id, row.attempts))
                 try:
                     if handler is not None:
                         handler(row.payload)
                     done.append(row.id)
-                except Exception:
+                except Exception as exc:
                     log.exception("outbox row %s (%s) failed", row.id, row.kind)
+                    _retry_later(session, row, exc)
+                finally:
+                    _current.reset(token)
             if done:
                 session.execute(
                     sa.update(OutboxEntry)
@@ -109,6 +140,21 @@ def deliver_pending(bind: sa.Engine, *, limit: int = BATCH) -> int:
             delivered += len(done)
             if len(rows) < limit:
                 return delivered
+
+
+def _retry_later(session: Session, row, exc: Exception) -> None:
+    """A failed attempt: the row is due again after its backoff, with the error kept."""
+    session.execute(
+        sa.update(OutboxEntry)
+        .where(OutboxEntry.id == row.id, OutboxEntry.delivered_at.is_(None))
+        .values(
+            claimed_until=None,
+            available_at=_now() + backoff(row.attempts),
+            last_error=f"{type(exc).__name__}: {exc}"[:500],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
 
 
 def _drop_sealed(session: Session, rows) -> None:

@@ -18,6 +18,9 @@ workers = int(
     os.environ.get("GUNICORN_WORKERS", str(min(2 * multiprocessing.cpu_count() + 1, 9)))
 )
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Connections a gthread worker holds at once (gunicorn's default); the stream-only unit
+# (deploy/kiki-live.service) holds one per open browser tab.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # above DB_STATEMENT_TIMEOUT_MS
 graceful_timeout = 30
@@ -87,3 +90,27 @@ def post_fork(server, worker):
     app = getattr(server.app, "callable", None)
     for engine in getattr(app, "extensions", {}).get("kiki_engines", {}).values():
         engine.dispose(close=False)
+    if app is not None:
+        # KIKI_SCHEDULER=in-app only (production runs `flask --app app worker` instead): each
+        # worker's own scheduler thread, started here because threads do not survive a fork.
+        from data.scheduler import start_in_app
+
+        start_in_app(app)
+
+
+def post_worker_init(worker):
+    """On SIGTERM (a restart, a deploy) open live streams end at once, and their browsers
+    reconnect to a worker that stays (with Last-Event-ID: nothing is missed); left alone, each
+    stream would hold the worker's shutdown for the whole graceful_timeout."""
+    import signal
+
+    from data.live_broker import end_all_streams
+
+    stop = signal.getsignal(signal.SIGTERM)
+
+    def end_streams_then_stop(signum, frame):
+        end_all_streams()
+        if callable(stop):
+            stop(signum, frame)
+
+    signal.signal(signal.SIGTERM, end_streams_then_stop)

@@ -41,6 +41,22 @@ def campaign_filter_words(filters) -> list[str]:
     return words
 
 
+def campaign_list_filters(args):
+    """(range, CampaignFilters) from the list's query parameters (raises InvalidFilter)."""
+    rng = parse_range(args.get("start"), args.get("end"))
+    filters = parse_campaign_filters(
+        search=args.get("search"),
+        statuses=args.get("status"),
+        platforms=args.get("platform"),
+        min_spend=args.get("min_spend"),
+        roas_min=args.get("roas_min"),
+        roas_max=args.get("roas_max"),
+        sort_by=args.get("sort"),
+        descending=args.get("desc", "1") != "0",
+    )
+    return rng, filters
+
+
 @bp.get("/campaigns.csv")
 @requires_role("analyst")
 @limiter.limit("30 per minute")
@@ -48,17 +64,7 @@ def campaigns_csv():
     """Every campaign matching the list's filters and sort, not just one page."""
     args = request.args
     try:
-        rng = parse_range(args.get("start"), args.get("end"))
-        filters = parse_campaign_filters(
-            search=args.get("search"),
-            statuses=args.get("status"),
-            platforms=args.get("platform"),
-            min_spend=args.get("min_spend"),
-            roas_min=args.get("roas_min"),
-            roas_max=args.get("roas_max"),
-            sort_by=args.get("sort"),
-            descending=args.get("desc", "1") != "0",
-        )
+        rng, filters = campaign_list_filters(args)
         style = csv_style()
     except InvalidFilter as exc:
         return bad_request(exc, back="/campaigns")

@@ -39,6 +39,7 @@ from components.alerts import (
 )
 from components.controls import message_area
 from components.data_errors import data_error_message
+from components.shell import LIVE_ALERTS_ID
 from components.skeleton import skeleton_lines
 from data.campaign_rules import InvalidField
 from data.db import db_session
@@ -158,8 +159,12 @@ def layout(**_ignored):
     )
 
 
-@callback(Output(ID["list"], "children"), Input(ID["changed"], "data"))
-def update_rule_list(_changed):
+@callback(
+    Output(ID["list"], "children"),
+    Input(ID["changed"], "data"),
+    Input(LIVE_ALERTS_ID, "data"),  # an evaluation or another person changed a rule
+)
+def update_rule_list(_changed, _live):
     """The organization's rules, firing first."""
     frame = alert_rules(db_session(), g.scope)
     return rule_list(frame, g.scope.allows("analyst"), dt.datetime.now(dt.UTC))

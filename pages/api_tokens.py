@@ -34,9 +34,17 @@ SCOPE_OPTIONS = [
         "label": "Read and write (create, edit, submit and decide campaigns)",
         "value": "read+write",
     },
+    {
+        "label": "Read and send metrics (POST /api/v1/metrics, for a data pipeline)",
+        "value": "ingest",
+    },
 ]
 REVOKE_TYPE = f"{PREFIX}-revoke"
-SCOPE_LABELS = {"read": "Read only", "read+write": "Read and write"}
+SCOPE_LABELS = {
+    "read": "Read only",
+    "read+write": "Read and write",
+    "ingest": "Read and send metrics",
+}
 
 dash.register_page(
     __name__,

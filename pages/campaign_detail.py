@@ -39,7 +39,7 @@ from components.data_errors import data_error_message
 from components.figures import GRAPH_CONFIG, campaign_daily_figure
 from components.kpi import kpi_card
 from components.labels import status_label
-from components.shell import THEME_STORE_ID
+from components.shell import LIVE_DATA_ID, THEME_STORE_ID
 from components.skeleton import skeleton_lines, skeleton_table
 from components.tables import metrics_table
 from data.clock import today
@@ -294,9 +294,10 @@ clientside_callback(
     Input(ID["dates"], "start_date"),
     Input(ID["dates"], "end_date"),
     Input(THEME_STORE_ID, "data"),
+    Input(LIVE_DATA_ID, "data"),  # the organization's metrics or campaigns changed
 )
 @cache_response
-def update_campaign_detail(campaign_id, start, end, theme):
+def update_campaign_detail(campaign_id, start, end, theme, _live):
     theme = theme if theme in ("light", "dark") else "light"
     number = _campaign_id(campaign_id)
     session, scope = read_session(), g.scope
@@ -359,8 +360,9 @@ def update_campaign_detail(campaign_id, start, end, theme):
     Output(ID["lifecycle"], "children"),
     Input(ID["id"], "data"),
     Input(ID["lifecycle-changed"], "data"),
+    Input(LIVE_DATA_ID, "data"),  # someone else moved it
 )
-def update_campaign_lifecycle(campaign_id, _changed):
+def update_campaign_lifecycle(campaign_id, _changed, _live):
     """Status, the request, the actions the viewer's role allows, and the history."""
     number = _campaign_id(campaign_id)
     session, scope = db_session(), g.scope

@@ -16,6 +16,7 @@ from components.controls import (
     link_problem,
     message_area,
 )
+from components.shell import LIVE_DATA_ID
 from data.clock import today
 from data.db import read_session
 from data.filters import (
@@ -48,6 +49,7 @@ ID = {
         "summary",
         "message",
         "export-csv",
+        "export-pdf",
         "new",
         "url-sync",
         "url-synced",
@@ -132,19 +134,25 @@ def layout(
                         else None,
                         width="auto",
                     ),
-                    dbc.Col(
-                        dbc.Button(
-                            "Export CSV",
-                            id=ID["export-csv"],
-                            color="primary",
-                            outline=True,
-                            external_link=True,
-                            href="#",
-                            # Shown from the start to those who may export: appearing later,
-                            # it pushed the filters down on a phone (a layout shift).
-                            className="" if g.scope.allows("analyst") else "d-none",
-                        ),
-                        width="auto",
+                    *(
+                        dbc.Col(
+                            dbc.Button(
+                                label,
+                                id=ID[key],
+                                color="primary",
+                                outline=True,
+                                external_link=True,
+                                href="#",
+                                # Shown from the start to those who may export: appearing
+                                # later, it pushed the filters down on a phone (a layout shift).
+                                className="" if g.scope.allows("analyst") else "d-none",
+                            ),
+                            width="auto",
+                        )
+                        for key, label in (
+                            ("export-csv", "Export CSV"),
+                            ("export-pdf", "Export PDF"),
+                        )
                     ),
                 ],
                 className="align-items-center mb-3 page-header-row",
@@ -210,6 +218,7 @@ def _query(rng, filters, page: int) -> dict:
     *FILTER_INPUTS,
     Input(ID["table"], "page_current"),
     Input(ID["table"], "sort_by"),
+    Input(LIVE_DATA_ID, "data"),  # the organization's metrics or campaigns changed
 )
 @cache_response
 def update_campaigns_table(
@@ -223,6 +232,7 @@ def update_campaigns_table(
     roas_max,
     page,
     sort_by,
+    _live,
 ):
     """One page of the filtered, sorted list; a filter change goes back to the first page."""
     try:
@@ -250,7 +260,10 @@ def update_campaigns_table(
             dash.no_update,
             dash.no_update,
         )
-    paging = ctx.triggered_id == ID["table"] if ctx.triggered_id else True
+    # Paging, or new numbers (a live event): the same page; a filter change: the first.
+    paging = (
+        ctx.triggered_id in (ID["table"], LIVE_DATA_ID) if ctx.triggered_id else True
+    )
     page = page if paging else 0
     frame, total = campaign_list(
         read_session(), g.scope, rng, filters, page=page, page_size=PAGE_SIZE
@@ -277,6 +290,15 @@ def update_campaigns_table(
         query,
     )
 
+
+# The PDF takes the CSV's parameters: its link follows the CSV's, with no server round trip.
+clientside_callback(
+    "function(href, css) { return [(href || '#').replace('.csv?', '.pdf?'), css]; }",
+    Output(ID["export-pdf"], "href"),
+    Output(ID["export-pdf"], "className"),
+    Input(ID["export-csv"], "href"),
+    Input(ID["export-csv"], "className"),
+)
 
 clientside_callback(
     "function(query) { return window.kikiSyncUrl(query || {}); }",

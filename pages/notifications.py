@@ -33,6 +33,9 @@ KIND_WORDS = {
     "budget_auto_approved": "A budget was auto-approved",
     "budget_approved": "My budget request was approved",
     "budget_rejected": "My budget request was rejected",
+    "alert_firing": "An alert rule I receive fires",
+    "alert_reminder": "An alert rule I receive is still firing (reminders)",
+    "alert_resolved": "An alert rule I receive is resolved",
 }
 
 dash.register_page(

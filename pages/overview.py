@@ -26,7 +26,12 @@ from components.figures import (
     revenue_trend_figure,
 )
 from components.kpi import kpi_card
-from components.shell import THEME_STORE_ID, saved_theme
+from components.shell import (
+    LIVE_DATA_ID,
+    LIVE_STATUS_ID,
+    THEME_STORE_ID,
+    saved_theme,
+)
 from components.tables import top_campaigns_table
 from data.clock import today
 from data.db import read_session
@@ -184,11 +189,12 @@ register_preset_callback(PREFIX)
     Input(ID["platforms"], "value"),
     Input(ID["granularity"], "value"),
     Input(ID["refresh-timer"], "n_intervals"),
+    Input(LIVE_DATA_ID, "data"),  # the organization's metrics or campaigns changed
     Input(THEME_STORE_ID, "data"),
     prevent_initial_call=True,  # the layout holds the first answer
 )
 @cache_response
-def update_overview(start, end, platforms, granularity, _tick, theme):
+def update_overview(start, end, platforms, granularity, _tick, _live, theme):
     """The KPIs and both charts (all read from the daily rollup) from validated filters."""
     try:
         rng = parse_range(start, end)
@@ -241,9 +247,10 @@ def _content(rng, platforms, granularity, theme) -> tuple:
     Input(ID["dates"], "end_date"),
     Input(ID["platforms"], "value"),
     Input(ID["refresh-timer"], "n_intervals"),
+    Input(LIVE_DATA_ID, "data"),
 )
 @cache_response
-def update_top_campaigns(start, end, platforms, _tick):
+def update_top_campaigns(start, end, platforms, _tick, _live):
     """The five campaigns with the most revenue; its own callback because it ranks every
     campaign over the raw rows (ten times the work at ten times the campaigns), while the
     KPIs and charts read the rollup: they appear without waiting for it."""
@@ -270,6 +277,7 @@ def _exports(rng, platforms, granularity) -> html.Div:
             ("platforms", "Platforms CSV", f"/export/platforms.csv?{query}"),
             ("daily", "Daily rows CSV", f"/export/metrics/daily.csv?{query}"),
             ("campaigns", "Campaigns CSV", f"/export/campaigns.csv?{query}"),
+            ("pdf", "Export PDF", f"/export/overview.pdf?{query}"),
         ],
     )
 
@@ -278,11 +286,13 @@ def _exports(rng, platforms, granularity) -> html.Div:
     Output(ID["refresh-timer"], "disabled"),
     Output(ID["refresh-timer"], "interval"),
     Input(ID["refresh"], "value"),
+    Input(LIVE_STATUS_ID, "data"),
     prevent_initial_call=True,
 )
-def set_overview_refresh(seconds):
+def set_overview_refresh(seconds, live):
+    """The timed refresh is the fallback: off while the live stream is open (assets/live.js)."""
     seconds = seconds if seconds in (30, 60, 300) else 0
-    return seconds == 0, max(seconds, 30) * 1000
+    return seconds == 0 or live == "open", max(seconds, 30) * 1000
 
 
 clientside_callback(

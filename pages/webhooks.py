@@ -178,7 +178,7 @@ def attempt_table(session, scope):
     rows = []
     for _, row in frame.iterrows():
         code = row["status_code"]
-        delivered = code is not None and not pd.isna(code) and 200 <= int(code) < 300
+        delivered = bool(row["ok"])
         answer = (
             f"{int(code)}" if code is not None and not pd.isna(code) else "No answer"
         )
@@ -188,7 +188,11 @@ def attempt_table(session, scope):
             html.Tr(
                 [
                     html.Td(when(row["attempted_at"])),
-                    html.Td(html.Code(row["url"]) if row["url"] else "Removed"),
+                    html.Td(
+                        html.Code(row["endpoint_url"])
+                        if row["endpoint_url"]
+                        else "Removed"
+                    ),
                     html.Td(row["event_type"]),
                     html.Td(int(row["attempt"])),
                     html.Td(("✓ " if delivered else "× ") + answer),

@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from components.labels import role_label
 from components.shell import (
     BELL_ID,
+    LIVE_NOTIFICATIONS_ID,
     LOCATION_CHECK_ID,
     NAV_ID,
     THEME_COOKIE,
@@ -49,6 +50,16 @@ def register_callbacks(app: dash.Dash) -> None:
         role = role_label(user.role)  # "Analyst", as the settings page writes it
         menu = user_menu(user.name, role, user.organization_name, generate_csrf())
         return links, menu, notification_bell(unread_count(session, scope))
+
+    @app.callback(
+        Output(BELL_ID, "children", allow_duplicate=True),
+        Input(LIVE_NOTIFICATIONS_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def update_shell_bell(_live):
+        """The unread count again when the organization's notifications changed (a live event):
+        the count is the signed-in user's own, read through the scoped data function."""
+        return notification_bell(unread_count(read_session(), current_user.scope))
 
     app.clientside_callback(
         """

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from tests.factories import app_config, login
 
+# The overview's KPI callback inputs over the golden data's last two weeks (KIKI_TODAY 2026-11-01).
+OVERVIEW_INPUTS = {
+    "overview-dates.start_date": "2026-10-19",
+    "overview-dates.end_date": "2026-11-01",
+    "overview-platforms.value": [],
+    "overview-granularity.value": "day",
+    "shell-theme.data": "light",
+}
+
 
 def make_app(url: str, **overrides):
     from app import create_app

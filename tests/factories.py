@@ -28,8 +28,13 @@ def app_config(database_url: str, **overrides) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "TESTING": True,
         "KIKI_TODAY": "2026-11-01",
+        "KIKI_WEBHOOK_ALLOW_LOCAL": True,  # the tests' webhook receivers are on loopback
         "RATELIMIT_KEY_PREFIX": f"kiki-test-{secrets.token_hex(4)}",
         "CACHE_KEY_PREFIX": f"kiki-test-{secrets.token_hex(4)}:",
+        # A test that reads a whole answer of every route (get_data) meets /live/events too: its
+        # stream ends within half a second instead of after 15 minutes.
+        "LIVE_STREAM_SECONDS": 0.3,
+        "LIVE_HEARTBEAT_SECONDS": 0.1,
         **overrides,
     }
 

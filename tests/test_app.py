@@ -19,6 +19,7 @@ def overview_payload(start: str, end: str, platforms=None) -> dict:
         ("overview-platforms", "value", platforms or []),
         ("overview-granularity", "value", "day"),
         ("overview-refresh-timer", "n_intervals", None),
+        ("shell-live-data", "data", None),
         ("shell-theme", "data", "light"),
     ]
     return {

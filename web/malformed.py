@@ -20,6 +20,7 @@ from auth.guard import CALLBACK_PATH, wants_json
 
 # Reserved for a future upload route: the only place a body may exceed KIKI_MAX_REQUEST_BYTES.
 UPLOAD_PREFIX = "/upload/"
+INGEST_PATH = "/api/v1/metrics"  # a batch of daily rows may exceed it too (to 8 MiB)
 FORM_PATHS = ("/login", "/logout")  # HTML forms: url-encoded bodies only
 FORM_PREFIXES = ("/invite/",)  # the invitation form, under its token
 API_PREFIX = "/api/"
@@ -80,6 +81,8 @@ def check_request_body():
     config = current_app.config
     if request.path.startswith(UPLOAD_PREFIX):
         request.max_content_length = config["KIKI_MAX_UPLOAD_BYTES"]
+    elif request.path == INGEST_PATH:  # 10,000 rows of JSON: about 1.5 MB
+        request.max_content_length = config["KIKI_MAX_INGEST_BYTES"]
     form_post = request.method == "POST" and (
         request.path in FORM_PATHS or request.path.startswith(FORM_PREFIXES)
     )
@@ -170,6 +173,7 @@ def check_callback_envelope():
 def init_app(app: Flask) -> None:
     app.config.setdefault("KIKI_MAX_REQUEST_BYTES", 1024 * 1024)
     app.config.setdefault("KIKI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+    app.config.setdefault("KIKI_MAX_INGEST_BYTES", 8 * 1024 * 1024)
     app.config["MAX_CONTENT_LENGTH"] = app.config["KIKI_MAX_REQUEST_BYTES"]
     app.json = BoundedJSONProvider(app)
     for status in MESSAGES:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from data.models.base import PLATFORMS, ROLES, Base, BigId, Rate, enum_type, server_now
 
 # What a personal API token may do: read only, or read and write (the lifecycle writes).
-TOKEN_SCOPES = ("read", "read+write")
+TOKEN_SCOPES = ("read", "read+write", "ingest")
 
 
 class Organization(Base):
@@ -111,7 +111,8 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(sa.String(100))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     prefix: Mapped[str] = mapped_column(sa.String(12))
-    # "read" or "read+write" (TOKEN_SCOPES); tokens made before scopes existed stay "read".
+    # "read", "read+write" or "ingest" (TOKEN_SCOPES: ingest is read and POST /metrics only);
+    # tokens made before scopes existed stay "read".
     scope: Mapped[str] = mapped_column(sa.String(16), server_default="read")
     revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     last_used_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -137,6 +137,7 @@ def prepare_embedded(app: Flask) -> list:
 
 def init_app(app: Flask) -> None:
     from data.ops import commands as ops_cli
+    from data.ops import metrics_cli
     from data.privacy import commands as privacy_cli
 
     app.cli.add_command(seed_demo_command)
@@ -146,6 +147,9 @@ def init_app(app: Flask) -> None:
         ops_cli.restore_command,
         ops_cli.refresh_rollups_command,
         ops_cli.rotate_keys_command,
+        ops_cli.worker_command,
+        metrics_cli.import_metrics_command,
+        metrics_cli.demo_live_command,
         privacy_cli.gdpr_export_command,
         privacy_cli.gdpr_erase_command,
         privacy_cli.purge_audit_log_command,

@@ -1,8 +1,9 @@
-"""Operator commands: backup, restore, refresh-rollups, rotate-keys (registered in data/ops/cli.py)."""
+"""Operator commands: backup, restore, refresh-rollups, rotate-keys, worker (registered in data/ops/cli.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import click
 import sqlalchemy as sa
@@ -99,3 +100,26 @@ def rotate_keys_command() -> None:
         raise click.ClickException(
             f"{len(report.failed)} credential(s) could not be decrypted with any key."
         )
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--poll", default=5.0, show_default=True, type=click.FloatRange(0.1, 300))
+def worker_command(poll: float) -> None:
+    """Run the scheduler: due alert rules, the outbox's retries, periodic jobs (until SIGTERM)."""
+    import signal
+    import threading
+
+    from data.scheduler import run_worker, wake
+
+    stop = threading.Event()
+
+    def request_stop(_signum, _frame):
+        stop.set()
+        wake()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    click.echo(f"KIKI worker {os.getpid()}: polling every {poll:g} s")
+    run_worker(get_database(), stop, poll)
+    click.echo("KIKI worker stopped")

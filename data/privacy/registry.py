@@ -117,6 +117,18 @@ COLUMNS: tuple[PersonalColumn, ...] = (
         DELETE,
         "a locked address's hash, 15 minutes (erase: the lock of their address)",
     ),
+    _c("alert_rules", "created_by_id", EXPORT, REMOVE_AUTHORSHIP, "the rule's author"),
+    _c(
+        "alert_rules",
+        "recipient_ids",
+        NOT_PERSONAL,
+        KEEP,
+        "user ids only; an erased account's id names nobody and is skipped at delivery",
+    ),
+    _c("webhook_endpoints", "created_by_id", EXPORT, REMOVE_AUTHORSHIP, "who added it"),
+    _c(
+        "webhook_endpoints", "secret_encrypted", WITHHOLD, KEEP, "the org's signing key"
+    ),
     _c("platform_credentials", "encrypted_value", WITHHOLD, KEEP, "the org's API key"),
     _c("platform_credentials", "last4", WITHHOLD, KEEP, "part of the org's API key"),
     # Flagged by the heuristics below, but organization data, not about a person.
@@ -126,6 +138,13 @@ COLUMNS: tuple[PersonalColumn, ...] = (
     _c("image_prompts", "prompt", NOT_PERSONAL, KEEP, "a creative's prompt"),
     _c("video_prompts", "prompt", NOT_PERSONAL, KEEP, "a creative's prompt"),
     _c("user_assets", "filename", NOT_PERSONAL, KEEP, "a creative's file name"),
+    _c("alert_rules", "name", NOT_PERSONAL, KEEP, "a rule's name"),
+    _c("alert_rules", "channels", NOT_PERSONAL, KEEP, "in_app, email or webhook"),
+    _c("alert_rules", "last_message", NOT_PERSONAL, KEEP, "what the evaluation found"),
+    _c("alert_rules", "leased_by", NOT_PERSONAL, KEEP, "a worker's lease token"),
+    _c("scheduled_jobs", "name", NOT_PERSONAL, KEEP, "a periodic job's name"),
+    _c("scheduled_jobs", "leased_by", NOT_PERSONAL, KEEP, "a worker's lease token"),
+    _c("webhook_attempts", "message_id", NOT_PERSONAL, KEEP, "a delivery's id"),
 )
 
 DATASETS: tuple[Dataset, ...] = (
@@ -153,6 +172,10 @@ DATASETS: tuple[Dataset, ...] = (
             "ON DELETE CASCADE)"),
     Dataset("invitations_sent", "invitations", "invited_by", REMOVE_AUTHORSHIP,
             "invitations they sent"),
+    Dataset("alert_rules_authored", "alert_rules", "created_by_id", REMOVE_AUTHORSHIP,
+            "alert rules they created"),
+    Dataset("webhooks_added", "webhook_endpoints", "created_by_id", REMOVE_AUTHORSHIP,
+            "webhook endpoints they added"),
     Dataset("idempotency_keys", "idempotency_keys", "user_id", DELETE,
             "their API requests' keys and answers, kept 24 hours (deleted with the "
             "account: ON DELETE CASCADE)"),

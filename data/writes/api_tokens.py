@@ -45,7 +45,7 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Add a token for ``user_id`` with its audit row (the caller commits); returns it and its plaintext.
 
-    ``scope``: "read" (the default) or "read+write" (TOKEN_SCOPES). The plaintext is returned
+    ``scope``: "read" (the default), "read+write" or "ingest" (TOKEN_SCOPES). The plaintext is returned
     only here and never stored. ValueError on a bad name, scope or too many tokens.
     """
     name = (name or "").strip()

@@ -22,6 +22,9 @@ KINDS = (
     "budget_auto_approved",
     "budget_approved",
     "budget_rejected",
+    "alert_firing",  # an alert rule fired (data/alerts/evaluate.py)
+    "alert_reminder",  # ... and is still firing after its reminder_hours
+    "alert_resolved",  # ... and is ok again
 )
 
 
@@ -50,8 +53,12 @@ def notify(
     body: str = "",
     link: str = "",
     exclude: int | None = None,
+    dedupe: str | None = None,
 ) -> list[int]:
-    """Add one notification of ``kind`` per recipient (not ``exclude``, not muted); their ids."""
+    """Add one notification of ``kind`` per recipient (not ``exclude``, not muted); their ids.
+
+    ``dedupe``: each notification's ``dedupe_key`` is ``f"{dedupe}:{user_id}"``, so the same
+    notification can never be written twice for a user (the database refuses the second)."""
     recipients = sorted({uid for uid in user_ids if uid and uid != exclude})
     if not recipients:
         return []
@@ -73,17 +80,29 @@ def notify(
                 title=title[:200],
                 body=body[:500],
                 link=link[:300],
+                dedupe_key=None if dedupe is None else f"{dedupe}:{uid}",
             )
         )
     return sent
 
 
 def enqueue(
-    session: Session, organization_id: int | None, kind: str, payload: dict
+    session: Session,
+    organization_id: int | None,
+    kind: str,
+    payload: dict,
+    *,
+    dedupe_key: str | None = None,
 ) -> None:
-    """Add an outbox row (ids and amounts only: the payload is not personal data)."""
+    """Add an outbox row (ids and amounts only: the payload is not personal data); a
+    ``dedupe_key`` makes a second row with the same key impossible (the database refuses it)."""
     session.add(
-        OutboxEntry(organization_id=organization_id, kind=kind, payload=payload)
+        OutboxEntry(
+            organization_id=organization_id,
+            kind=kind,
+            payload=payload,
+            dedupe_key=dedupe_key,
+        )
     )
 
 

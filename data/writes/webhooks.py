@@ -16,6 +16,7 @@ from data.errors import Invalid, NotFound, row_id
 from data.models import WebhookEndpoint
 from data.protocols import Cipher, app_cipher
 from data.scope import Scope
+from data.webhook_targets import RefusedTarget, check_literal, local_allowed
 from data.writes.audit import record_event
 
 SECRET_PREFIX = (
@@ -40,11 +41,16 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def parse_url(value) -> str:
-    """An https URL (http only to this machine, for local receivers), at most 500 characters."""
+def parse_url(value, *, allow_local: bool | None = None) -> str:
+    """An https URL to a public address (http only to this machine, when local receivers are
+    allowed: KIKI_WEBHOOK_ALLOW_LOCAL), at most 500 characters."""
+    allow_local = local_allowed() if allow_local is None else allow_local
     url = clean_text("url", value, limit=500, required=True)
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        host, _port = parts.hostname or "", parts.port
+    except ValueError:
+        raise InvalidField("url", "The port is not a number from 1 to 65535.") from None
     if parts.scheme not in ("https", "http") or not host:
         raise InvalidField(
             "url", "Enter a full address, e.g. https://example.com/hooks."
@@ -55,6 +61,10 @@ def parse_url(value) -> str:
         )
     if parts.username or parts.password:
         raise InvalidField("url", "Leave credentials out of the address.")
+    try:
+        check_literal(host, allow_local)
+    except RefusedTarget as refused:
+        raise InvalidField("url", str(refused)) from None
     return url
 
 
@@ -66,10 +76,11 @@ def create_endpoint(
     *,
     cipher: Cipher | None = None,
     ip_address: str | None = None,
+    allow_local: bool | None = None,
 ) -> tuple[WebhookEndpoint, str]:
     """Add an endpoint (admin); returns it and its secret, which is never shown again."""
     scope.require("admin")
-    address = parse_url(url)
+    address = parse_url(url, allow_local=allow_local)
     words = clean_text("description", description, limit=200, required=False) or ""
     count = session.scalar(
         sa.select(sa.func.count(WebhookEndpoint.id)).where(

@@ -27,6 +27,7 @@ def test_every_lifecycle_operation_is_documented_with_its_statuses(api):
         "approvals": ("/approvals", "get", "200 400 401 403 429"),
         "notifications": ("/notifications", "get", "200 400 401 403 429"),
         "mark_notifications_read": ("/notifications/read", "post", "200 400 401 403 409 415 422 429"),
+        "ingest_metrics": ("/metrics", "post", "200 400 401 403 413 415 422 429"),
     }  # fmt: skip
     assert set(expected) == {operation.name for operation in OPERATIONS}
     for name, (path, method, statuses) in expected.items():

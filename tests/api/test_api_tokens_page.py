@@ -173,7 +173,7 @@ def test_the_access_choice_is_a_labelled_control_that_defaults_to_read_only(app)
     assert [c.children for c in inside if type(c).__name__ == "Legend"] == ["Access"]
     radio = next(c for c in inside if getattr(c, "id", None) == "tokens-scope")
     assert radio.value == "read"
-    assert [o["value"] for o in radio.options] == ["read", "read+write"]
+    assert [o["value"] for o in radio.options] == ["read", "read+write", "ingest"]
     labels = {c.html_for: c.children for c in parts if type(c).__name__ == "Label"}
     assert labels == {"tokens-name": "Token name"}
 

@@ -46,17 +46,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def browser_world(tmp_path_factory):
-    """A SQLite database with the golden data and users of every role."""
-    url = create_database("sqlite", tmp_path_factory.mktemp("browser"))
+def sqlite_world(tmp_path_factory, name: str, bulk_campaigns: int = 0):
+    """(url, world): a SQLite database with the golden data and users of every role; with a
+    "bulk" organization of ``bulk_campaigns`` campaigns when asked. Modules that write data
+    make their own (their changes would move the numbers other modules check)."""
+    url = create_database("sqlite", tmp_path_factory.mktemp(name))
     engine = make_engine(url)
     with Session(engine) as session:
         world = build_world(session)
-        world["bulk_org"] = add_bulk_organization(session, campaigns=60)
+        if bulk_campaigns:
+            world["bulk_org"] = add_bulk_organization(session, campaigns=bulk_campaigns)
         add_young_cohort_values(session, world["orgs"]["acme"])  # /ltv's heatmap
     engine.dispose()
     return url, world
+
+
+@pytest.fixture(scope="session")
+def browser_world(tmp_path_factory):
+    """The shared world of the browser tests (with 60 campaigns in "bulk", for paging)."""
+    return sqlite_world(tmp_path_factory, "browser", bulk_campaigns=60)
 
 
 @pytest.fixture
@@ -65,7 +73,14 @@ def browser_app(browser_world, smtp_sink):
 
     url, _ = browser_world
     return create_app(
-        app_config(url, KIKI_TODAY="2026-11-01", KIKI_SMTP_URL=smtp_sink.url)
+        app_config(
+            url,
+            KIKI_TODAY="2026-11-01",
+            KIKI_SMTP_URL=smtp_sink.url,
+            # A page's live stream as in production (app_config ends streams at once).
+            LIVE_STREAM_SECONDS=900,
+            LIVE_HEARTBEAT_SECONDS=15,
+        )
     )
 
 

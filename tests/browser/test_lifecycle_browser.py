@@ -9,16 +9,19 @@ import uuid
 
 import pytest
 from selenium.webdriver.common.by import By
-from sqlalchemy.orm import Session
 
-from data.db import make_engine
-from tests.browser.conftest import screenshot, texts, wait_for_url, wait_until
+from tests.browser.conftest import (
+    screenshot,
+    sqlite_world,
+    texts,
+    wait_for_url,
+    wait_until,
+)
 from tests.browser.test_accounts_browser import (
     sign_in_through_form,
     sign_out_through_menu,
 )
-from tests.factories import PASSWORD, build_world
-from tests.services import create_database
+from tests.factories import PASSWORD
 
 FORM = "#campaign-form"
 
@@ -27,12 +30,7 @@ FORM = "#campaign-form"
 def browser_world(tmp_path_factory):
     """A world of this module's own: the campaigns and requests it creates would change the
     numbers other browser tests check (the campaign count on the overview, the queue)."""
-    url = create_database("sqlite", tmp_path_factory.mktemp("lifecycle-browser"))
-    engine = make_engine(url)
-    with Session(engine) as session:
-        world = build_world(session)
-    engine.dispose()
-    return url, world
+    return sqlite_world(tmp_path_factory, "lifecycle-browser")
 
 
 def bell_count(duo) -> int:

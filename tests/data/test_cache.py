@@ -18,18 +18,12 @@ from data.ops.rollups import refresh_rollups
 from data.reads.overview import kpi_summary
 from data.scope import Scope
 from data.writes.organizations import set_fee_rate
-from tests.apps import call_callback, make_app, signed_in
+from tests.apps import OVERVIEW_INPUTS, call_callback, make_app, signed_in
 from tests.redis_server import black_hole, private_redis
 from tests.statements import statements_sent
 
 RNG = DateRange(dt.date(2026, 10, 19), dt.date(2026, 11, 1))
-OVERVIEW = {
-    "overview-dates.start_date": "2026-10-19",
-    "overview-dates.end_date": "2026-11-01",
-    "overview-platforms.value": [],
-    "overview-granularity.value": "day",
-    "shell-theme.data": "light",
-}
+OVERVIEW = OVERVIEW_INPUTS
 
 
 def _read(app, scope: Scope, *args):

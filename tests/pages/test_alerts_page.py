@@ -78,7 +78,12 @@ def save(app, client, values):
 
 
 def rule_list(app, client) -> str:
-    response = call_callback(app, client, "alerts-list", {"alerts-changed.data": 1})
+    response = call_callback(
+        app,
+        client,
+        "alerts-list",
+        {"alerts-changed.data": 1, "shell-live-alerts.data": None},
+    )
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     return str(response.json["response"]["alerts-list"]["children"])
 
@@ -143,7 +148,12 @@ def test_a_viewers_forged_save_is_refused_and_writes_nothing(app, url):
 def test_anonymous_callers_are_refused(app):
     client = app.server.test_client()
     assert client.get("/alerts").status_code in (302, 401)
-    response = call_callback(app, client, "alerts-list", {"alerts-changed.data": 1})
+    response = call_callback(
+        app,
+        client,
+        "alerts-list",
+        {"alerts-changed.data": 1, "shell-live-alerts.data": None},
+    )
     assert response.status_code in (401, 403)
 
 

@@ -50,6 +50,7 @@ def test_the_table_has_its_own_callback_on_the_same_filters(app):
         "overview-dates.end_date",
         "overview-platforms.value",
         "overview-refresh-timer.n_intervals",
+        "shell-live-data.data",
     }
     assert _inputs(app, TOP) < _inputs(app, KPIS)
 

@@ -215,8 +215,22 @@ def test_webhook_endpoints_are_https_admin_only_and_keep_the_secret_encrypted(
     assert secret.startswith("whsec_") and len(secret) == len("whsec_") + 32
     assert secret not in endpoint.secret_encrypted
     assert PlainCipher().decrypt(endpoint.secret_encrypted.encode()) == secret
+    for private in (
+        "https://169.254.169.254/latest/meta-data",  # a cloud's metadata service
+        "https://10.1.2.3/hooks",
+        "https://[::1]/hooks",
+        "http://127.0.0.1:8999/h",  # loopback: only with KIKI_WEBHOOK_ALLOW_LOCAL
+        "http://localhost:8999/h",
+        "https://0.0.0.0/h",
+    ):
+        with pytest.raises(InvalidField, match="public"):
+            create_endpoint(session, org["admin"], private, cipher=PlainCipher())
     local, _ = create_endpoint(
-        session, org["admin"], "http://127.0.0.1:8999/h", cipher=PlainCipher()
+        session,
+        org["admin"],
+        "http://127.0.0.1:8999/h",
+        cipher=PlainCipher(),
+        allow_local=True,
     )
     frame = webhook_endpoints(session, org["admin"])
     assert "secret_encrypted" not in frame.columns

@@ -118,3 +118,47 @@ def test_a_commit_delivers_what_it_wrote(engine):
         raise RuntimeError("rolled back")
     with Session(engine) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(OutboxEntry)) == 1
+
+
+def test_a_failed_row_waits_its_backoff_then_is_retried(engine, monkeypatch):
+    _add(engine, 1)
+    answers = ["smtp down", "smtp still down", None]
+
+    def flaky(_payload):
+        answer = answers.pop(0)
+        if answer:
+            raise RuntimeError(answer)
+
+    monkeypatch.setitem(outbox.HANDLERS, "test", flaky)
+    waits = []
+    for attempt in (1, 2):
+        before = dt.datetime.now(dt.UTC)
+        assert outbox.deliver_pending(engine) == 0
+        assert outbox.deliver_pending(engine) == 0  # not due before its backoff
+        with Session(engine) as session:
+            row = session.scalar(sa.select(OutboxEntry))
+        assert row.attempts == attempt and row.delivered_at is None
+        assert row.last_error.startswith("RuntimeError: smtp")
+        available = row.available_at.replace(tzinfo=dt.UTC)
+        waits.append((available - before).total_seconds())
+        with engine.begin() as conn:  # the backoff has passed
+            conn.execute(sa.update(OutboxEntry).values(available_at=before))
+    # 10 s after the first failure, 20 s after the second (BACKOFF_BASE doubled).
+    assert 10 <= waits[0] < 11 and 20 <= waits[1] < 21
+    assert outbox.deliver_pending(engine) == 1
+    with Session(engine) as session:
+        row = session.scalar(sa.select(OutboxEntry))
+    assert row.delivered_at is not None and row.attempts == 3
+
+
+def test_a_row_is_given_up_after_max_attempts(engine, monkeypatch):
+    _add(engine, 1)
+    monkeypatch.setitem(outbox.HANDLERS, "test", lambda _p: 1 / 0)
+    for _ in range(outbox.MAX_ATTEMPTS + 2):
+        outbox.deliver_pending(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.update(OutboxEntry).values(available_at=None))
+    with Session(engine) as session:
+        row = session.scalar(sa.select(OutboxEntry))
+    assert row.attempts == outbox.MAX_ATTEMPTS and row.delivered_at is None
+    assert row.last_error.startswith("ZeroDivisionError")

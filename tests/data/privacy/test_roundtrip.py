@@ -20,18 +20,12 @@ from data.db import get_database
 from data.models import ApiToken, AuditLog, Base, User
 from data.privacy.pseudonym import pseudonym, pseudonym_key
 from data.writes.sign_in_locks import address_digest
-from tests.apps import call_callback
+from tests.apps import OVERVIEW_INPUTS, call_callback
 from tests.data.privacy.conftest import acme_admin_id, add_person
 from tests.factories import login
 from tests.services import REDIS_URL
 
-OVERVIEW = {
-    "overview-dates.start_date": "2026-10-19",
-    "overview-dates.end_date": "2026-11-01",
-    "overview-platforms.value": [],
-    "overview-granularity.value": "day",
-    "shell-theme.data": "light",
-}
+OVERVIEW = OVERVIEW_INPUTS
 
 
 def table_hits(session: Session, needles: list[str]) -> list[str]:

@@ -1,0 +1,272 @@
+"""PDF reports of the overview, the campaign list and one campaign: documents, not screenshots."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+
+from auth.access import requires_role
+from auth.security import limiter
+from components.campaign_detail import (
+    DEPLOYMENT_TABLE,
+    KPI_CARDS,
+    VARIANT_TABLE,
+    variant_rows,
+)
+from components.campaign_table import COLUMNS as CAMPAIGN_TABLE
+from components.figures import (
+    campaign_daily_figure,
+    platform_breakdown_figure,
+    revenue_trend_figure,
+)
+from components.format import metric
+from components.kpi import kpi_change
+from components.labels import column_label, platforms_label, status_label
+from data.db import db_session
+from data.filters import InvalidFilter, parse_granularity, parse_platforms, parse_range
+from data.reads.ab_variants import variant_comparison
+from data.reads.campaign_detail import (
+    campaign_daily,
+    campaign_deployments,
+    campaign_info,
+    campaign_totals,
+)
+from data.reads.campaign_list import iter_campaign_list
+from data.reads.overview import kpi_summary, platform_breakdown, revenue_trend
+from data.reads.queries import fee_rate
+from data.reads.report_context import report_context
+from exports.lists import campaign_filter_words, campaign_list_filters
+from exports.pdf_document import (
+    ROW_LIMIT,
+    Section,
+    Table,
+    frame_table,
+    render_pdf,
+    view_url,
+)
+from exports.responses import (
+    bad_request,
+    export_error,
+    export_filename,
+    not_found,
+    record_export,
+)
+
+bp = Blueprint("pdf_exports", __name__, url_prefix="/export")
+
+OVERVIEW_KPIS = [("revenue", "Revenue"), ("spend", "Spend"), ("fee", "Performance fee"),
+                 ("profit", "Profit"), ("roas", "ROAS"), ("conversions", "Conversions"),
+                 ("cpa", "CPA")]  # fmt: skip
+SUMMARY_COLUMNS = [("spend", "Spend"), ("revenue", "Revenue"), ("profit", "Profit"),
+                   ("fee", "Fee"), ("roas", "ROAS"), ("conversions", "Conversions"),
+                   ("cpa", "CPA"), ("ctr", "CTR")]  # fmt: skip
+GRANULARITY_WORDS = {"day": "daily", "week": "weekly", "month": "monthly"}
+
+
+def _range_words(rng) -> str:
+    return f"{rng.start.isoformat()} to {rng.end.isoformat()} ({rng.days} days)"
+
+
+def _platform_words(platforms) -> str:
+    return "Platforms: " + (platforms_label(",".join(platforms)) or "all")
+
+
+def _pdf_answer(kind: str, rng, words, back: str, **document) -> Response:
+    """The PDF, or the export error when the charts or the layout fail (never a partial file)."""
+    context = report_context(db_session(), g.scope).iloc[0]
+    try:
+        body = render_pdf(
+            organization=context["organization_name"],
+            latest=context["latest_metrics_date"],
+            back_path=back,
+            **document,
+        )
+    except Exception as exc:
+        current_app.logger.warning("pdf_failed", exc_info=exc)
+        return export_error(
+            503,
+            "pdf_failed",
+            "The PDF could not be made just now. Try again, or use the CSV export.",
+            back=back,
+        )
+    name = export_filename(kind, rng, *words)[: -len(".csv")] + ".pdf"
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _kpi_table(current, previous, names) -> Table:
+    rows = []
+    for name, label in names:
+        change = (
+            kpi_change(name, current[name], previous[name])
+            if previous is not None
+            else ""
+        )
+        rows.append([label, metric(name, current[name]), change or "—"])
+    return Table(["Metric", "This period", "Change vs previous period"], rows)
+
+
+@bp.get("/overview.pdf")
+@requires_role("analyst")
+@limiter.limit("10 per minute")
+def overview_pdf():
+    """The overview: KPIs with their changes, both charts and their tables, for the filters."""
+    args = request.args
+    try:
+        rng = parse_range(args.get("start"), args.get("end"))
+        platforms = parse_platforms(args.get("platform"))
+        granularity = parse_granularity(args.get("granularity"))
+    except InvalidFilter as exc:
+        return bad_request(exc)
+    g.scope.require("analyst")
+    record_export("overview_pdf", {k: v[:200] for k, v in args.items()})
+    session, scope = db_session(), g.scope
+    kpis = kpi_summary(session, scope, rng, platforms).set_index("period")
+    trend = revenue_trend(session, scope, rng, granularity, platforms)
+    breakdown = platform_breakdown(session, scope, rng, platforms)
+    kpi_table = _kpi_table(kpis.loc["current"], kpis.loc["previous"], OVERVIEW_KPIS)
+    kpi_table.rows.insert(0, ["Campaigns", metric("campaigns", int(kpis.loc["current"]["campaigns_total"])),
+                              f"{int(kpis.loc['current']['campaigns_active']):,} active"])  # fmt: skip
+    sections = [
+        Section("Key figures", tables=[kpi_table]),
+        Section(
+            "Revenue and spend",
+            charts=[revenue_trend_figure(trend, "light", granularity, rng)],
+            tables=[frame_table(trend, [("bucket", "Period"), *SUMMARY_COLUMNS])],
+        ),
+        Section(
+            "Platforms",
+            charts=[platform_breakdown_figure(breakdown, "light")],
+            tables=[
+                frame_table(breakdown, [("platform", "Platform"), *SUMMARY_COLUMNS])
+            ],
+        ),
+    ]
+    words = [_range_words(rng), _platform_words(platforms),
+             f"Granularity: {GRANULARITY_WORDS.get(granularity, granularity)}"]  # fmt: skip
+    return _pdf_answer(
+        "overview", rng, [*sorted(platforms), granularity], "/",
+        title="Overview", filters=words, sections=sections,
+    )  # fmt: skip
+
+
+def _campaign_list_words(rng, filters) -> list[str]:
+    words = [_range_words(rng), _platform_words(filters.platforms)]
+    statuses = ", ".join(status_label(s) for s in sorted(filters.statuses))
+    words.append(f"Statuses: {statuses or 'all'}")
+    if filters.search:
+        words.append(f"Name contains “{filters.search}”")
+    if filters.min_spend is not None:
+        words.append(f"Spend at least {metric('spend', filters.min_spend)}")
+    if filters.roas_min is not None:
+        words.append(f"ROAS at least {metric('roas', filters.roas_min)}")
+    if filters.roas_max is not None:
+        words.append(f"ROAS at most {metric('roas', filters.roas_max)}")
+    order = "descending" if filters.descending else "ascending"
+    words.append(f"Sorted by {column_label(filters.sort_by)} ({order})")
+    return words
+
+
+@bp.get("/campaigns.pdf")
+@requires_role("analyst")
+@limiter.limit("10 per minute")
+def campaigns_pdf():
+    """Every campaign of the list's filters and sort (up to ROW_LIMIT rows; the CSV has all)."""
+    args = request.args
+    try:
+        rng, filters = campaign_list_filters(args)
+    except InvalidFilter as exc:
+        return bad_request(exc, back="/campaigns")
+    g.scope.require("analyst")
+    record_export("campaigns_pdf", {k: v[:200] for k, v in args.items()})
+    columns = [(name, header) for name, header, _kind in CAMPAIGN_TABLE]
+    rows, total = [], 0
+    for frame in iter_campaign_list(db_session(), g.scope, rng, filters):
+        total += len(frame)
+        room = ROW_LIMIT - len(rows)
+        if room > 0:
+            rows += frame_table(frame.head(room), columns).rows
+    notice, notice_link = "", ""
+    if total > ROW_LIMIT:
+        notice = f"This PDF lists the first {ROW_LIMIT:,} of {total:,} campaigns."
+        notice_link = view_url("/export/campaigns.csv")
+    table = Table([h for _, h in columns], rows, "No campaign matches these filters.")
+    section = Section("Campaigns", tables=[table], note=f"{total:,} campaigns")
+    return _pdf_answer(
+        "campaigns", rng, campaign_filter_words(filters), "/campaigns",
+        title="Campaigns", filters=_campaign_list_words(rng, filters),
+        sections=[section], notice=notice, notice_link=notice_link,
+    )  # fmt: skip
+
+
+@bp.get("/campaign/<campaign_id>.pdf")
+@requires_role("analyst")
+@limiter.limit("10 per minute")
+def campaign_pdf(campaign_id: str):
+    """One campaign: its totals, daily chart, deployments, A/B variants and daily rows."""
+    if not campaign_id.isdigit() or int(campaign_id) > 2**31 - 1:
+        return bad_request(
+            InvalidFilter("campaign_id", "campaign_id: expected a campaign number."),
+            back="/campaigns",
+        )
+    number = int(campaign_id)
+    try:
+        rng = parse_range(request.args.get("start"), request.args.get("end"))
+    except InvalidFilter as exc:
+        return bad_request(exc, back=f"/campaigns/{number}")
+    session, scope = db_session(), g.scope
+    scope.require("analyst")
+    info = campaign_info(session, scope, number)
+    if info.empty:
+        return not_found(
+            "There is no such campaign in your organization.", back="/campaigns"
+        )
+    record_export(
+        "campaign_pdf",
+        {"campaign_id": campaign_id, **{k: v[:200] for k, v in request.args.items()}},
+    )
+    rate = fee_rate(session, scope)
+    daily = campaign_daily(session, scope, number, rng, rate)
+    deployments = campaign_deployments(session, scope, number, rng, rate)
+    variants = variant_rows(variant_comparison(session, scope, number, rng, rate))
+    totals = campaign_totals(session, scope, deployments, rate).iloc[0]
+    kpis = Table(
+        ["Metric", "This period"],
+        [[label, metric(n, totals[n])] for n, label in KPI_CARDS],
+    )
+    name, status = info.iloc[0]["name"], status_label(info.iloc[0]["status"])
+    sections = [
+        Section("Key figures", tables=[kpis]),
+        Section("Daily revenue and spend", charts=[campaign_daily_figure(daily, "light")]),
+        Section("Deployments", tables=[frame_table(deployments, DEPLOYMENT_TABLE, "Not deployed on any platform yet.")]),
+        Section("Ad-copy variants (A/B)", tables=[frame_table(variants, VARIANT_TABLE, "No ad-copy variants.")]),
+        Section("Daily metrics", tables=[frame_table(
+            daily.head(ROW_LIMIT), [("date", "Date"), ("platform", "Platform"), *SUMMARY_COLUMNS])]),
+    ]  # fmt: skip
+    return _pdf_answer(
+        f"campaign-{number}", rng, [], f"/campaigns/{number}",
+        title=f"Campaign: {name}", filters=[_range_words(rng), f"Status: {status}"],
+        sections=sections, **_daily_limit(number, len(daily)),
+    )  # fmt: skip
+
+
+def _daily_limit(number: int, rows: int) -> dict:
+    """The first page's notice when a campaign's daily rows pass ROW_LIMIT (a long range on
+    several platforms): the daily-metrics CSV of the same range holds them all."""
+    if rows <= ROW_LIMIT:
+        return {}
+    query = urlencode({"campaign_id": number, **request.args})
+    return {
+        "notice": f"The daily metrics table lists the first {ROW_LIMIT:,} of {rows:,} rows.",
+        "notice_link": view_url("/export/campaign/daily.csv").split("?")[0]
+        + f"?{query}",
+    }
+
+
+def init_app(app: Flask) -> None:
+    # WeasyPrint reports each layout step at INFO: seven log lines a PDF say nothing to operators.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    app.register_blueprint(bp)

@@ -1,0 +1,118 @@
+"""A report as a document: its sections, tables formatted as on screen, rendered by WeasyPrint."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from flask import current_app, render_template, request
+
+from components.format import METRIC_FORMATS, NO_VALUE, metric
+from components.labels import VALUE_LABELS
+from exports.pdf_charts import DEFAULT_BROWSER, figures_to_svg
+
+# Rows a PDF table holds at most (about 45 pages of the campaign list); the CSV holds them all.
+ROW_LIMIT = 2000
+CHART_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass
+class Table:
+    """A table of a section: headers in words and every row already formatted."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    empty: str = "Nothing in this period."
+
+
+@dataclass
+class Section:
+    title: str
+    tables: list[Table] = field(default_factory=list)
+    charts: list[dict] = field(default_factory=list)  # plotly figures (light theme)
+    svgs: list[str] = field(default_factory=list)  # filled in by render_pdf
+    note: str = ""
+
+
+def cell(column: str, value) -> str:
+    """A value as the screen shows it: metrics through components.format, machine values in
+    words, "—" for no value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NO_VALUE
+    if column in METRIC_FORMATS:
+        return metric(column, value)
+    if column in VALUE_LABELS:
+        return VALUE_LABELS[column](value) or NO_VALUE
+    if isinstance(value, dt.date | pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    text = str(value)
+    return text if text else NO_VALUE
+
+
+def frame_table(
+    frame: pd.DataFrame, columns: list[tuple[str, str]], empty: str = ""
+) -> Table:
+    """``columns`` = (column, header) pairs of ``frame``, every row formatted."""
+    rows = [
+        [cell(name, record[name]) for name, _ in columns]
+        for record in frame.to_dict("records")
+    ]
+    return Table(
+        [header for _, header in columns], rows, empty or "Nothing in this period."
+    )
+
+
+def view_url(path: str) -> str:
+    """The absolute address of the view this PDF was made from, with the same query."""
+    query = request.query_string.decode()
+    return request.url_root.rstrip("/") + path + (f"?{query}" if query else "")
+
+
+def render_pdf(
+    *,
+    title: str,
+    organization: str,
+    filters: list[str],
+    latest: dt.date | None,
+    back_path: str,
+    sections: list[Section],
+    notice: str = "",
+    notice_link: str = "",
+) -> bytes:
+    """The PDF of ``sections``; raises ChartError (charts) or any WeasyPrint error: the caller
+    answers with an error, never with a partial document."""
+    import weasyprint  # loaded on the first PDF, not at the app's start
+
+    config = current_app.config
+    figures = [figure for section in sections for figure in section.charts]
+    svgs = iter(
+        figures_to_svg(
+            figures,
+            timeout=float(config.get("KIKI_PDF_CHART_TIMEOUT", CHART_TIMEOUT_SECONDS)),
+            browser=config.get("KIKI_PDF_BROWSER", DEFAULT_BROWSER),
+        )
+    )
+    for section in sections:
+        section.svgs = [
+            "data:image/svg+xml;base64,"
+            + base64.b64encode(next(svgs).encode()).decode()
+            for _ in section.charts
+        ]
+    now = dt.datetime.now(dt.UTC)
+    html = render_template(
+        "report.html",
+        title=title,
+        organization=organization,
+        filters=filters,
+        generated=now.strftime("%Y-%m-%d %H:%M UTC"),
+        latest=latest.isoformat() if latest else "no metrics yet",
+        view_url=view_url(back_path),
+        sections=sections,
+        notice=notice,
+        notice_link=notice_link,
+    )
+    document = weasyprint.HTML(string=html, base_url=request.url_root)
+    return document.write_pdf()

@@ -95,7 +95,8 @@ def cohort_heatmap_figure(frame: pd.DataFrame, theme: str = "light") -> dict:
             "textangle": 0,
             "textfont": {
                 "size": 12,
-                "color": ["#212529" if v < top * 0.5 else "#ffffff" for *_, v in cells],
+                # white from the mid blues on: dark ink on them read poorly
+                "color": ["#212529" if v < top * 0.3 else "#ffffff" for *_, v in cells],
             },
             "marker": {
                 "color": [v for *_, v in cells],

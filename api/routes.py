@@ -43,7 +43,16 @@ from data.reads.campaign_detail import (
     campaign_totals,
 )
 from data.reads.campaign_list import CAMPAIGN_COLUMNS, campaign_list, iter_campaign_list
-from data.reads.ltv import LTV_COLUMNS, latest_ltv
+from data.reads.ltv import (
+    CAMPAIGN_COLUMNS as LTV_CAMPAIGN_COLUMNS,
+)
+from data.reads.ltv import (
+    LTV_COLUMNS,
+    MONTH_COLUMNS,
+    latest_ltv,
+    ltv_by_campaign,
+    ltv_by_month,
+)
 from data.reads.overview import (
     KPI_COLUMNS,
     PLATFORM_COLUMNS,
@@ -183,6 +192,24 @@ def ltv():
     return list_page(frame, LTV_COLUMNS, {}, "ltv")
 
 
+@requires_role("viewer")
+def ltv_campaigns():
+    check_known(ENDPOINTS_BY_NAME["ltv_campaigns"])
+    rng, chosen = date_range(), platforms()
+    frame = ltv_by_campaign(db_session(), g.scope, rng, chosen)
+    name = f"ltv-campaigns-{rng.start}-to-{rng.end}"
+    return list_page(frame, LTV_CAMPAIGN_COLUMNS, applied_filters(rng, chosen), name)
+
+
+@requires_role("viewer")
+def ltv_cohorts():
+    check_known(ENDPOINTS_BY_NAME["ltv_cohorts"])
+    rng, chosen = date_range(), platforms()
+    frame = ltv_by_month(db_session(), g.scope, rng, chosen)
+    name = f"ltv-cohorts-{rng.start}-to-{rng.end}"
+    return list_page(frame, MONTH_COLUMNS, applied_filters(rng, chosen), name)
+
+
 VIEWS = {
     "summary": summary,
     "revenue_trend": revenue_trend_rows,
@@ -192,6 +219,8 @@ VIEWS = {
     "campaign_metrics": campaign_metrics,
     "campaign_variants": campaign_variants,
     "ltv": ltv,
+    "ltv_campaigns": ltv_campaigns,
+    "ltv_cohorts": ltv_cohorts,
 }
 
 

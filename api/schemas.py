@@ -42,6 +42,23 @@ METRICS = {
 PLATFORM = {"type": "string", "enum": list(PLATFORMS)}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 
+LTV_SUMMARY = {  # data/reads/ltv.py SUMMARY_COLUMNS
+    "cohorts": COUNT,
+    "young_cohorts": COUNT,
+    "customers": COUNT,
+    "spend": MONEY,
+    "judged_customers": COUNT,
+    "judged_spend": MONEY,
+    "cac": RATIO,
+    "ltv_per_customer": NULLABLE_NUMBER,
+    "ltv_cac": RATIO,
+    "payback_months": {
+        "type": ["number", "null"],
+        "description": "null: not paid back yet, or no CAC.",
+    },
+    "median_payback_months": NULLABLE_NUMBER,
+}
+
 SCHEMAS = {
     "Metrics": _object(METRICS),
     "Period": _object(
@@ -127,6 +144,16 @@ SCHEMAS = {
             "predicted_at": DATE_TIME,
         }
     ),
+    "LtvCampaignRow": _object(
+        {
+            "campaign_id": {"type": "integer"},
+            "campaign_name": {"type": "string"},
+            **LTV_SUMMARY,
+        }
+    ),
+    "LtvCohortRow": _object(
+        {"cohort_month": DATE, "too_young": {"type": "boolean"}, **LTV_SUMMARY}
+    ),
     "Error": _object(
         {
             "error": _object(
@@ -151,6 +178,7 @@ EXTRA_MONEY_COLUMNS = (
     "budget_daily",
     "predicted_ltv",
     "acquisition_cost",
+    "judged_spend",  # the LTV rows
     "budget_amount",  # the campaign lifecycle (api/lifecycle_schemas.py)
     "requested_amount",
     "approved_amount",

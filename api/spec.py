@@ -192,5 +192,21 @@ ENDPOINTS = (
         PAGING,
         "LtvRow",
     ),
+    Endpoint(
+        "ltv_campaigns",
+        "/ltv/campaigns",
+        "LTV, CAC, LTV:CAC and payback per acquisition campaign for the range (the /ltv page's "
+        "table; cohorts too young to judge count in customers and spend only)",
+        (*RANGE, *PAGING),
+        "LtvCampaignRow",
+    ),
+    Endpoint(
+        "ltv_cohorts",
+        "/ltv/cohorts",
+        "LTV, CAC, LTV:CAC and payback per monthly acquisition cohort for the range (the /ltv "
+        "page's table; too_young marks cohorts with fewer than 3 months of value)",
+        (*RANGE, *PAGING),
+        "LtvCohortRow",
+    ),
 )
 ENDPOINTS_BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}

@@ -58,8 +58,31 @@ def drawn_figure(figure) -> dict:
         if isinstance(notes, list)
         else [],
     }
-    traces = [t for t in map(_trace, data) if t] if isinstance(data, list) else []
+    data = [r for t in data for r in _heatmap_rows(t)] if isinstance(data, list) else []
+    traces = [t for t in map(_trace, data) if t]
     return {"data": traces, "layout": clean_layout}
+
+
+def _heatmap_rows(trace) -> list:
+    """A grid of tiles (a trace with ``meta: "grid"``: x its columns, customdata its rows'
+    names, the marker's colours its values) as one series per row, so its summary and table
+    read like any chart's; other traces as they are."""
+    if not (isinstance(trace, dict) and trace.get("meta") == "grid"):
+        return [trace]
+    marker = trace.get("marker")
+    x, y = trace.get("x"), trace.get("customdata")
+    z = marker.get("color") if isinstance(marker, dict) else None
+    if not all(isinstance(v, list) for v in (x, y, z)) or not len(x) == len(y) == len(
+        z
+    ):
+        return []
+    rows: dict = {}
+    for column, row, value in zip(x, y, z, strict=True):
+        if _number(value) and isinstance(row, str):
+            series = rows.setdefault(row, {"name": row, "x": [], "y": []})
+            series["x"].append(column)
+            series["y"].append(value)
+    return list(rows.values())
 
 
 def figure_title(figure: dict | None) -> str:
@@ -99,6 +122,11 @@ def figure_summary(figure: dict | None) -> str:
     figure = drawn_figure(figure)
     if not any(t.get("x") for t in figure.get("data", [])):
         return figure_title(figure) or "No data to show."
+    meta = figure["layout"].get("meta")
+    if isinstance(meta, dict) and isinstance(meta.get("summary"), str):
+        return meta[
+            "summary"
+        ]  # the builder's own sentence (a heatmap, curves against a line)
     name, values = _headline(figure)
     xs = list(values)
     if _is_dates(xs):

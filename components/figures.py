@@ -73,6 +73,11 @@ def _layout(title: str, theme: str, yaxis_title: str, xaxis_title: str) -> dict:
     }
 
 
+chart_layout = (
+    _layout  # the same title, fonts, margins and theme for other modules' charts
+)
+
+
 # dcc.Graph's config for every chart: no plotly logo, and only the tools these charts use
 # (download, zoom, pan, reset). With all of plotly's buttons the toolbar was ~250 px wide and
 # covered the title of a chart in a third-width card. Nothing leaves for Plotly's cloud: no

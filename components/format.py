@@ -62,6 +62,11 @@ METRIC_FORMATS = {
     "ctr": (percent, True),
     "cvr": (percent, True),
     "budget_daily": (money, None),
+    # The LTV page (data/ltv_definitions.py)
+    "customers": (integer, True),
+    "cac": (money, False),
+    "ltv_per_customer": (money, True),
+    "ltv_cac": (ratio, True),
 }
 
 
@@ -94,5 +99,8 @@ def to_percent(value) -> Decimal:
 CSV_NUMBERS = {
     **{name: to_cent for name in ("spend", "revenue", "profit", "fee", "budget_daily")},
     **{name: to_cent for name in ("cpa", "cpc", "cpm", "roas")},
+    **{
+        name: to_cent for name in ("judged_spend", "cac", "ltv_per_customer", "ltv_cac")
+    },
     **dict.fromkeys(PERCENT_COLUMNS, to_percent),
 }

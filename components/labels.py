@@ -112,6 +112,14 @@ COLUMN_LABELS = {
     "actor_email": "Actor",
     "target_type": "Target type",
     "target_id": "Target ID",
+    "cac": "CAC",
+    "ltv_cac": "LTV:CAC",
+    "ltv_per_customer": "Predicted LTV per customer",
+    "judged_customers": "Customers in judged cohorts",
+    "judged_spend": "Spend on judged cohorts",
+    "young_cohorts": "Cohorts too young",
+    "payback_months": "Payback (months)",
+    "median_payback_months": "Median payback (months)",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from exports import campaign_detail, lists, overview, pdf, privacy
+from exports import campaign_detail, lists, ltv, overview, pdf, privacy
 
 
 def init_app(app: Flask) -> None:
@@ -12,5 +12,6 @@ def init_app(app: Flask) -> None:
     lists.init_app(app)
     campaign_detail.init_app(app)
     overview.init_app(app)
+    ltv.init_app(app)
     pdf.init_app(app)
     privacy.init_app(app)

@@ -58,6 +58,7 @@ from data.models.lifecycle import (
 )
 from data.models.performance import (
     DailyRevenueSummary,
+    LtvCohortValue,
     LtvPrediction,
     PerformanceMetric,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "IdempotencyKey",
     "ImagePrompt",
     "Invitation",
+    "LtvCohortValue",
     "LtvPrediction",
     "Money",
     "Notification",

@@ -85,3 +85,32 @@ class LtvPrediction(Base):
     predicted_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=server_now()
     )
+
+
+class LtvCohortValue(Base):
+    """The prediction model's cumulative value per customer of one monthly acquisition cohort of
+    a campaign, by months since acquisition (0 = the cohort's own month): a cache like
+    ltv_predictions, rewritten when the model runs. ``customers`` is the cohort size the model
+    saw; the LTV page counts customers from performance_metrics' conversions."""
+
+    __tablename__ = "ltv_cohort_values"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "cohort_month", "months_since"),
+        sa.Index(None, "organization_id", "cohort_month"),
+        sa.CheckConstraint("months_since >= 0", name="months_since_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaign_deployments.id", ondelete="CASCADE")
+    )
+    cohort_month: Mapped[dt.date] = mapped_column(sa.Date)  # the month's first day
+    months_since: Mapped[int] = mapped_column(sa.SmallInteger)
+    customers: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    cumulative_value_per_customer: Mapped[Decimal] = mapped_column(Money)
+    computed_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=server_now()
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +17,7 @@ from data.models import PLATFORMS, ROLES, Base
 from data.ops.bulk_insert import copy_metrics, insert_metrics, insert_rows
 from data.ops.demo_alerts import alert_rows
 from data.ops.demo_lifecycle import lifecycle_rows, organization_settings
+from data.ops.demo_ltv import cohort_value_rows, tally_conversions
 from data.ops.demo_world import (
     DAY,
     DEPLOYMENT_STATUS,
@@ -95,7 +97,8 @@ def load_demo_data(
     row per live deployment per day of the ``days`` ending ``end_date``;
     organization_id, campaign_id and platform copied from the deployment; none for
     draft, pending_approval or rejected campaigns); ltv_predictions (1-2 per active
-    campaign); audit_logs (the admins' logins, pauses); organization_settings; and the
+    campaign); ltv_cohort_values (data/ops/demo_ltv.py: per campaign and month with
+    conversions, its cumulative value per customer for each month since); audit_logs (the admins' logins, pauses); organization_settings; and the
     approvals story of data/ops/demo_lifecycle.py (budget requests pending, rejected with
     a reason, approved, one lower than asked; their audit rows and notifications); and
     alert rules (data/ops/demo_alerts.py: three per organization, due at once).
@@ -152,17 +155,26 @@ def load_demo_data(
     for (p, *_, rates, _), d, dep_id in zip(flat, deployments, dep_ids, strict=True):
         keys = (d["organization_id"], d["campaign_id"], dep_id, d["platform"])
         live.append(((*keys, p["share"], *rates), p))
+    conversions = Counter()  # (campaign id, month) -> customers: the cohorts
     metric_rows = insert_metrics(
         conn,
-        (
-            metric_row(dep, p["first"] + k * DAY, rng)
-            for dep, p in live
-            for k in range((p["last"] - p["first"]).days + 1)
+        tally_conversions(
+            (
+                metric_row(dep, p["first"] + k * DAY, rng)
+                for dep, p in live
+                for k in range((p["last"] - p["first"]).days + 1)
+            ),
+            conversions,
         ),
     )
     active = [p for p in plans if p["row"]["status"] == "active"]
+    predictions = [row for p in active for row in ltv_rows(p, end, rng)]
+    insert_rows(conn, "ltv_predictions", predictions)
+    newest = {r["campaign_id"]: float(r["predicted_ltv"]) for r in predictions[::-1]}
     insert_rows(
-        conn, "ltv_predictions", [row for p in active for row in ltv_rows(p, end, rng)]
+        conn,
+        "ltv_cohort_values",
+        cohort_value_rows(plans, conversions, end, seed, newest),
     )
     admins = [roles["admin"] for roles in staff]
     insert_rows(conn, "audit_logs", audit_rows(plans, org_ids, admins, end))

@@ -262,12 +262,17 @@ def creative_rows(
     )
 
 
-def ltv_rows(p: dict, end: dt.date, rng: random.Random) -> list[dict]:
-    """One or two ltv_predictions of an active campaign: today's, maybe a month-old."""
+def mean_cpa(p: dict) -> float:
+    """A campaign plan's expected cost per acquisition, the mean over its deployments."""
     cpas = [
         cpm / (1000 * ctr * (cvr or 0.03)) for *_, (cpm, ctr, cvr, _), _ in p["deps"]
     ]
-    cpa, rows = sum(cpas) / len(cpas), []
+    return sum(cpas) / len(cpas)
+
+
+def ltv_rows(p: dict, end: dt.date, rng: random.Random) -> list[dict]:
+    """One or two ltv_predictions of an active campaign: today's, maybe a month-old."""
+    cpa, rows = mean_cpa(p), []
     for n in range(rng.randint(1, 2)):
         mult = rng.uniform(1.1, 2.6)
         ltv = cpa * p["roas"] * mult
@@ -275,7 +280,9 @@ def ltv_rows(p: dict, end: dt.date, rng: random.Random) -> list[dict]:
             {
                 "organization_id": p["row"]["organization_id"],
                 "campaign_id": p["row"]["id"],
-                "cohort_size": int(p["share"] * len(cpas) * 30 / cpa) if ltv else 0,
+                "cohort_size": int(p["share"] * len(p["deps"]) * 30 / cpa)
+                if ltv
+                else 0,
                 "predicted_ltv": money(ltv),
                 "acquisition_cost": money(cpa),
                 "payback_days": round(365 * cpa / ltv) if ltv > cpa else None,

@@ -26,7 +26,7 @@ from tests.golden import expected_cases
 
 CASES = expected_cases()
 MONEY = {"spend", "revenue", "profit", "fee", "budget_daily"}
-MONEY |= {"predicted_ltv", "acquisition_cost"}
+MONEY |= {"predicted_ltv", "acquisition_cost", "judged_spend"}
 COUNTS = {"impressions", "clicks", "conversions"}
 RATIOS = {"roas", "roi", "cpa", "cpc", "cpm", "ctr", "cvr"}
 

@@ -34,6 +34,7 @@ PAGES = {
         "viewer",
     ),
     "alerts": ("/alerts", "#alerts-rules, #alerts-list p", "viewer"),
+    "ltv": ("/ltv", "#ltv-kpi-customers-value", "viewer"),
     "profile": ("/profile", "#profile-current", "viewer"),
     "tokens": ("/profile/tokens", "#tokens-name", "viewer"),
     "settings": ("/settings", "#settings-users table", "admin"),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from data.db import make_engine
 from tests.factories import PASSWORD, add_bulk_organization, app_config, build_world
+from tests.ltv_world import add_young_cohort_values
 from tests.services import IN_CI, create_database
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "tests" / "browser" / "screenshots"
@@ -55,6 +56,7 @@ def sqlite_world(tmp_path_factory, name: str, bulk_campaigns: int = 0):
         world = build_world(session)
         if bulk_campaigns:
             world["bulk_org"] = add_bulk_organization(session, campaigns=bulk_campaigns)
+        add_young_cohort_values(session, world["orgs"]["acme"])  # /ltv's heatmap
     engine.dispose()
     return url, world
 

@@ -20,6 +20,7 @@ PAGES = {
         "#notifications-page-items, #notifications-page-list p",
     ),
     "alerts": ("/alerts", "#alerts-rules, #alerts-list p"),
+    "ltv": ("/ltv", "#ltv-kpi-customers-value"),
     "settings": ("/settings", "#settings-users table"),
     "organization": (
         "/settings/organization",

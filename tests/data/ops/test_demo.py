@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -270,3 +271,38 @@ def test_the_approvals_story(demo):
     kinds = {(role, kind) for role, kind in unread}
     assert kinds == {("admin", "campaign_submitted"), ("analyst", "budget_rejected")}
     assert len([r for r in unread if r[1] == "campaign_submitted"]) == len(pending)
+
+
+def test_cohort_values_flatten_and_match_the_conversions(tmp_path):
+    """Every campaign month with customers has a curve from month 0 to the end's month, rising
+    ever more slowly, sized by that month's conversions; as many months as the range spans."""
+    engine, _ = _load(tmp_path / "ltv.sqlite3", days=180)
+    values = _rows(
+        engine,
+        "SELECT campaign_id, cohort_month, months_since, customers,"
+        " cumulative_value_per_customer FROM ltv_cohort_values"
+        " ORDER BY campaign_id, cohort_month, months_since",
+    )
+    curves: dict = {}
+    for campaign, month, k, customers, value in values:
+        curves.setdefault((campaign, str(month)), []).append(
+            (k, customers, Decimal(value))
+        )
+    months = {month for _, month in curves}
+    assert len(months) == 6  # January to June 2025: 180 days end on 2025-06-30
+    for (_, month), curve in curves.items():
+        ks = [k for k, *_ in curve]
+        assert ks == list(range(len(ks)))
+        assert len(ks) == (6 - int(month[5:7])) + 1  # up to June, the end's month
+        gains = [b[2] - a[2] for a, b in itertools.pairwise(curve)]
+        assert all(g >= 0 for g in gains)
+        # it flattens: each month adds no more than the one before (a cent of rounding aside)
+        assert all(b <= a + Decimal("0.01") for a, b in itertools.pairwise(gains))
+    sizes = _rows(
+        engine,
+        "SELECT campaign_id, sum(conversions) FROM performance_metrics"
+        " WHERE date >= '2025-06-01' GROUP BY campaign_id HAVING sum(conversions) > 0",
+    )
+    june = {c: n for (c, month), curve in curves.items() if month == "2025-06-01"
+            for _, n, _ in curve[:1]}  # fmt: skip
+    assert june == {campaign: total for campaign, total in sizes}

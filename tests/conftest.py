@@ -87,7 +87,17 @@ def app(world_url, smtp_sink):
     from tests.factories import app_config
 
     url, _world = world_url
-    app = create_app(app_config(url, KIKI_SMTP_URL=smtp_sink.url))
+    app = create_app(
+        app_config(
+            url,
+            KIKI_SMTP_URL=smtp_sink.url,
+            # The walks over every route (tests/auth/test_access_matrix.py) send hundreds of
+            # anonymous and wrong-credential API requests from one address: past the default
+            # 120 refusals a minute once the LTV and ingest routes came. That limit is tested
+            # with an app of its own (tests/auth/test_address_limits.py).
+            KIKI_API_AUTH_FAILURE_LIMIT="100000 per minute",
+        )
+    )
     yield app
     app.server.extensions["kiki_db"].engine.dispose()  # before the database is dropped
 

@@ -282,17 +282,21 @@ def _exports(rng, platforms, granularity) -> html.Div:
     )
 
 
-@callback(
+# The timed refresh is the fallback: off while the live stream is open (assets/live.js). In the
+# browser: the stream opening on every page load would otherwise cost a server round trip.
+clientside_callback(
+    """
+    function(seconds, live) {
+        seconds = [30, 60, 300].includes(seconds) ? seconds : 0;
+        return [seconds === 0 || live === 'open', Math.max(seconds, 30) * 1000];
+    }
+    """,
     Output(ID["refresh-timer"], "disabled"),
     Output(ID["refresh-timer"], "interval"),
     Input(ID["refresh"], "value"),
     Input(LIVE_STATUS_ID, "data"),
     prevent_initial_call=True,
 )
-def set_overview_refresh(seconds, live):
-    """The timed refresh is the fallback: off while the live stream is open (assets/live.js)."""
-    seconds = seconds if seconds in (30, 60, 300) else 0
-    return seconds == 0 or live == "open", max(seconds, 30) * 1000
 
 
 clientside_callback(

@@ -104,8 +104,13 @@ def main(argv=None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     log("[data] demo data into a fresh PostgreSQL database")
     url, campaign = demo_database()
-    env = {**app_environment(url, END_DATE.isoformat()), "REDIS_URL": REDIS_URL}
+    env = {
+        **app_environment(url, END_DATE.isoformat()),
+        "REDIS_URL": REDIS_URL,
+        "KIKI_SCHEDULER": "in-app",  # the demo's alert rules evaluated, as in `make run`
+    }
     with Server("screenshots", "app:create_server()", PORT, env) as app:
+        time.sleep(8)  # the first alert sweep
         driver = browser()
         try:
             driver.set_window_size(1400, 900)

@@ -65,7 +65,10 @@ def set_theme(driver, theme: str) -> None:
         "return document.documentElement.getAttribute('data-bs-theme')"
     )
     if shown != theme:
-        driver.find_element(By.CSS_SELECTOR, "#shell-theme-switch").click()
+        switch = driver.find_element(By.CSS_SELECTOR, "#shell-theme-switch")
+        driver.execute_script(
+            "arguments[0].click()", switch
+        )  # hidden in a phone's menu
         WebDriverWait(driver, 10).until(
             lambda d: (
                 d.execute_script(

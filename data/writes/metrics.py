@@ -307,7 +307,10 @@ PG_COLUMNS = {  # column -> its array type
     "spend": "numeric[]",
     "revenue": "numeric[]",
 }
+# The number of rows inserted (not replaced): xmax is 0 on a row version no transaction has
+# touched before, i.e. one this INSERT made rather than one its ON CONFLICT updated.
 PG_UPSERT = sa.text(
+    "WITH upserted AS ("
     f"INSERT INTO performance_metrics ({', '.join(PG_COLUMNS)}) "
     "SELECT * FROM unnest("
     + ", ".join(
@@ -315,6 +318,8 @@ PG_UPSERT = sa.text(
     )
     + ") ON CONFLICT (platform_deployment_id, date) DO UPDATE SET "
     + ", ".join(f"{name} = excluded.{name}" for name in (*COUNT_FIELDS, *MONEY_FIELDS))
+    + " RETURNING (xmax = 0) AS inserted"
+    + ") SELECT count(*) FILTER (WHERE inserted) FROM upserted"
 )
 
 
@@ -323,24 +328,25 @@ def upsert_rows(session: Session, values: list[dict]) -> IngestSummary:
     summary = IngestSummary(rows=len(values))
     if not values:
         return summary
-    stored = _existing(session, values)
-    summary.updated = sum(
-        (v["platform_deployment_id"], v["date"]) in stored for v in values
-    )
-    summary.inserted = summary.rows - summary.updated
     if session.get_bind().dialect.name == "postgresql":
         # One statement over arrays: an executemany made one round trip a row (0.44 s of
         # 0.71 s for 10,000 rows in bench/ingest.py's profile). Each array goes as one array
         # literal: its elements are numbers, ISO dates and platform names (validated above),
         # none of which needs quoting; psycopg's per-element escaping cost 0.16 s a batch.
-        session.execute(
+        summary.inserted = session.scalar(
             PG_UPSERT,
             {
                 name: "{" + ",".join(str(v[name]) for v in values) + "}"
                 for name in PG_COLUMNS
             },
         )
+        summary.updated = summary.rows - summary.inserted
     else:
+        stored = _existing(session, values)
+        summary.updated = sum(
+            (v["platform_deployment_id"], v["date"]) in stored for v in values
+        )
+        summary.inserted = summary.rows - summary.updated
         insert = sqlite.insert(pm)
         replace = {
             name: insert.excluded[name] for name in (*COUNT_FIELDS, *MONEY_FIELDS)

@@ -49,14 +49,21 @@ def claim_due(
                 .execution_options(synchronize_session=False)
             )
         return keys
-    claimed = []
-    for candidate in session.scalars(candidates.limit(limit)).all():
-        result = session.execute(
-            sa.update(table)
-            .where(key == candidate, due)
-            .values(values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            claimed.append(candidate)
+    # A candidate another process updated first is lost, not a reason to stop: look again
+    # past it, or a loser would give up while due rows remain (they would wait for the sweep).
+    claimed, lost = [], []
+    while len(claimed) < limit:
+        batch = session.scalars(
+            candidates.where(key.not_in(claimed + lost)).limit(limit - len(claimed))
+        ).all()
+        if not batch:
+            break
+        for candidate in batch:
+            result = session.execute(
+                sa.update(table)
+                .where(key == candidate, due)
+                .values(values)
+                .execution_options(synchronize_session=False)
+            )
+            (claimed if result.rowcount == 1 else lost).append(candidate)
     return claimed

@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from data.alerts.evaluate import MARK_ENV, PAUSE_ENV
+from data.alerts.evaluate import MARK_ENV, PAUSE_ENV, claim_rules
 from data.models import AlertEpisode, AlertRule, Notification, OutboxEntry
 from tests.data.alerts.conftest import add_metrics, add_rule, make_org
 from tests.data.alerts.processes import START_ENV
@@ -150,3 +150,46 @@ def test_a_stalled_process_that_lost_its_lease_writes_nothing(
     assert int(taker.communicate(timeout=60)[0]) == 1
     assert int(stalled.communicate(timeout=60)[0]) == 0  # its compare-and-set failed
     assert_exactly_once(alerts_engine, org, rules)
+
+
+def test_a_claim_that_loses_its_first_candidate_takes_the_next(
+    alerts_engine, make_session
+):
+    """Another process leases the first due rule between this claim's look and its write: the
+    claim goes on to the next due rule instead of coming back empty (which made a second
+    evaluator stop while 29 rules were still due). On PostgreSQL the row is taken just before
+    the locking select (SKIP LOCKED); on SQLite, between the select and the conditional
+    update."""
+    org = make_org(alerts_engine)
+    first, second = add_rule(alerts_engine, org), add_rule(alerts_engine, org)
+    stolen = []
+
+    def steal_first(conn, _cursor, statement, *_args):
+        text = statement.lstrip().upper()
+        moment = (
+            "FOR UPDATE" in text
+            if conn.dialect.name == "postgresql"
+            else text.startswith("UPDATE ALERT_RULES")
+        )
+        if stolen or not moment:
+            return
+        stolen.append(first)
+        with alerts_engine.connect().execution_options(
+            isolation_level="AUTOCOMMIT"
+        ) as other:
+            other.execute(
+                sa.update(AlertRule)
+                .where(AlertRule.id == first)
+                .values(
+                    leased_by="other",
+                    lease_until=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5),
+                )
+            )
+
+    sa.event.listen(alerts_engine, "before_cursor_execute", steal_first)
+    try:
+        with make_session() as session:
+            claims = claim_rules(session, limit=1)
+    finally:
+        sa.event.remove(alerts_engine, "before_cursor_execute", steal_first)
+    assert [claim.rule_id for claim in claims] == [second]

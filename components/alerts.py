@@ -3,14 +3,13 @@ and the rule form. Pure builders: they never query."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
 from components.approvals import when
 from components.labels import platform_label
+from data.alerts.conditions import shown
 from data.models import ALERT_CHANNELS, ALERT_CONDITIONS, PLATFORMS
 
 PREFIX = "alerts"
@@ -63,13 +62,6 @@ def field_id(name: str) -> str:
     return f"{PREFIX}-field-{name}"
 
 
-def _number(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
-    number = Decimal(str(value)).normalize()
-    return f"{number:,f}" if number == number.to_integral() else f"{number:,}"
-
-
 def target_words(row) -> str:
     if row["target"] == "platform":
         return platform_label(row["platform"])
@@ -79,20 +71,22 @@ def target_words(row) -> str:
 
 
 def condition_words(row) -> str:
-    """A rule's condition in one phrase: "ROAS below 2 over the last 7 days"."""
-    threshold, days = _number(row["threshold"]), int(row["window_days"] or 1)
+    """A rule's condition in one phrase: "ROAS below 2.00× over the last 7 days"."""
+    condition, days = row["condition"], int(row["window_days"] or 1)
+    threshold = shown(condition, row["threshold"])
     over = f"over the last {days} day{'s' if days != 1 else ''}"
-    match row["condition"]:
+    match condition:
         case "roas_below":
-            return f"ROAS below {threshold}× {over}"
+            return f"ROAS below {threshold} {over}"
         case "cpa_above":
             return f"CPA above {threshold} {over}"
         case "pacing_above":
-            return f"Spend above {threshold} % of budget (pro-rated)"
+            return f"Spend above {threshold} of budget (pro-rated)"
         case "zero_conversions":
-            return f"No conversions {over} with spend above {_number(row['min_spend'])}"
+            floor = 0 if pd.isna(row["min_spend"]) else row["min_spend"]
+            return f"No conversions {over} with spend above {shown(condition, floor)}"
         case "revenue_drop":
-            return f"Yesterday's revenue more than {threshold} % below the day before"
+            return f"Yesterday's revenue more than {threshold} below the day before"
     return str(row["condition"])
 
 
@@ -164,7 +158,8 @@ def rule_list(frame: pd.DataFrame, can_edit: bool, now) -> html.Div:
             row["last_evaluated_at"]
         )
         found = (
-            f"Last checked {when(row['last_evaluated_at'])}: value {_number(row['last_value'])}"
+            f"Last checked {when(row['last_evaluated_at'])}: "
+            f"{shown(row['condition'], row['last_value'])}"
             if checked
             else "Not checked yet."
         )
@@ -245,14 +240,14 @@ def episode_table(frame: pd.DataFrame) -> html.Div:
                 [
                     html.Td(when(row["breached_since"])),
                     html.Td(when(row["fired_at"])),
-                    html.Td(_number(row["fired_value"])),
+                    html.Td(shown(row["condition"], row["fired_value"])),
                     html.Td(
                         when(row["resolved_at"])
                         if row["resolved_at"] is not None
                         and not pd.isna(row["resolved_at"])
                         else "Still firing"
                     ),
-                    html.Td(_number(row["resolved_value"])),
+                    html.Td(shown(row["condition"], row["resolved_value"])),
                     html.Td(int(row["reminders_sent"])),
                 ]
             )

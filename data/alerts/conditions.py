@@ -30,13 +30,35 @@ firing episode resolves) and shows the rule ok/resolved with that message and no
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 WINDOW_CONDITIONS = ("roas_below", "cpa_above", "zero_conversions")
+FINE = Decimal("0.0001")
+# How a condition's value (and threshold) reads, as the screen shows the metric: ROAS as a
+# multiple, money to the cent, percentages to one decimal; rounded half up.
+UNITS = {
+    "roas_below": ("{}×", Decimal("0.01")),
+    "cpa_above": ("${}", Decimal("0.01")),
+    "zero_conversions": ("${}", Decimal("0.01")),
+    "revenue_drop": ("{} %", Decimal("0.1")),
+    "pacing_above": ("{} %", Decimal("0.1")),
+}
+
+
+def shown(condition: str, value, step: Decimal | None = None) -> str:
+    """``value`` of ``condition`` for people: "1.42×", "$1,234.50", "37.5 %"; "—" for none.
+    ``step``: a finer rounding than the screen's."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    pattern, screen_step = UNITS.get(condition, ("{}", FINE))
+    step = step or screen_step
+    number = Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP)
+    return pattern.format(f"{number:,}" if number else f"{abs(number):,}")
 
 
 @dataclass(frozen=True)
@@ -120,28 +142,30 @@ def judge(
         if s.spend == 0:
             return Finding(None, False, "no value: no spend in the window")
         value = Decimal(s.revenue) / Decimal(s.spend)
-        return _compare(value, value < threshold, "ROAS", "below", threshold)
+        return _compare(condition, value, value < threshold, "ROAS {} {} {}", threshold)
     if condition == "cpa_above":
         s = sums["window"]
         if s.conversions == 0:
             return Finding(None, False, "no value: no conversions in the window")
         value = Decimal(s.spend) / Decimal(s.conversions)
-        return _compare(value, value > threshold, "CPA", "above", threshold)
+        return _compare(condition, value, value > threshold, "CPA {} {} {}", threshold)
     if condition == "zero_conversions":
         s = sums["window"]
         floor = ZERO if min_spend is None else Decimal(min_spend)
         spend = Decimal(s.spend)
         if s.conversions:
-            return Finding(spend, False, f"{s.conversions} conversions in the window")
+            return Finding(spend, False, f"{s.conversions:,} conversions in the window")
         breached = spend > floor
         word = "above" if breached else "not above"
-        return Finding(spend, breached, f"no conversions; spend {spend} {word} {floor}")
+        message = f"No conversions; spend {shown(condition, spend)} {word} "
+        return Finding(spend, breached, message + shown(condition, floor))
     if condition == "revenue_drop":
         before, after = sums["day_before"].revenue, sums["yesterday"].revenue
         if before == 0:
             return Finding(None, False, "no value: no revenue the day before yesterday")
         value = (Decimal(before) - Decimal(after)) / Decimal(before) * HUNDRED
-        return _compare(value, value > threshold, "revenue drop %", "above", threshold)
+        text = "Revenue fell {} day over day, {} {}"
+        return _compare(condition, value, value > threshold, text, threshold)
     if condition == "pacing_above":
         if today is None:
             raise ValueError("pacing needs today's date")
@@ -151,13 +175,21 @@ def judge(
         if allowed == 0:
             return Finding(None, False, "no value: no budget to pace against today")
         value = Decimal(spent) / allowed * HUNDRED
-        return _compare(value, value > threshold, "pacing %", "above", threshold)
+        text = "Spend at {} of budget, {} {}"
+        return _compare(condition, value, value > threshold, text, threshold)
     raise ValueError(f"unknown condition {condition!r}")
 
 
 def _compare(
-    value: Decimal, breached: bool, name: str, side: str, threshold: Decimal
+    condition: str, value: Decimal, breached: bool, text: str, threshold: Decimal
 ) -> Finding:
-    shown = value.quantize(Decimal("0.0001"))
+    """``text`` filled with the value, "below"/"not below" (the text's side) and the threshold."""
+    side = "below" if condition == "roas_below" else "above"
     verb = side if breached else f"not {side}"
-    return Finding(value, breached, f"{name} {shown} {verb} {threshold}")
+    value_text, threshold_text = shown(condition, value), shown(condition, threshold)
+    if (
+        value_text == threshold_text and value != threshold
+    ):  # 1.9999 is not "2.00 below 2.00"
+        value_text = shown(condition, value, FINE)
+    message = text.format(value_text, verb, threshold_text)
+    return Finding(value, breached, message)

@@ -25,7 +25,7 @@ RULE_COLUMNS = [
 ]  # fmt: skip
 EPISODE_COLUMNS = [
     "episode_id", "breached_since", "fired_at", "fired_value", "resolved_at",
-    "resolved_value", "reminders_sent",
+    "resolved_value", "reminders_sent", "condition",
 ]  # fmt: skip
 ENDPOINT_COLUMNS = ["endpoint_id", "url", "description", "is_active", "created_at"]
 MAX_EPISODES = 50
@@ -83,7 +83,9 @@ def alert_episodes(session: Session, scope: Scope, rule_id) -> pd.DataFrame:
             AlertEpisode.resolved_at,
             AlertEpisode.resolved_value,
             AlertEpisode.reminders_sent,
+            AlertRule.condition,
         )
+        .join(AlertRule, AlertRule.id == AlertEpisode.rule_id)
         .where(
             AlertEpisode.rule_id == number,
             AlertEpisode.organization_id == scope.organization_id,

@@ -51,7 +51,7 @@ def test_an_analyst_adds_snoozes_and_deletes_a_rule(signed_in):
         timeout=15,
         message="the new rule is not listed",
     )
-    assert "CPA above 40 over the last 7 days" in rules_text(duo)
+    assert "CPA above $40.00 over the last 7 days" in rules_text(duo)
     assert "Not checked yet." in rules_text(duo)
     assert "was added" in duo.find_element("#alerts-notice").text
     screenshot(duo, "alerts-with-rule")

@@ -103,7 +103,7 @@ def test_an_analyst_adds_a_rule_and_everyone_sees_it(app, url):
     assert counts(url) == (before[0] + 1, before[1] + 1)
     listed = rule_list(app, signed_in(app, "acme", "viewer"))
     assert "Meta ROAS under 1.5" in listed
-    assert "ROAS below 1.5× over the last 7 days" in listed
+    assert "ROAS below 1.50× over the last 7 days" in listed
     assert "Edit" not in listed  # a viewer gets no actions
     assert "Edit" in rule_list(app, client)
     # Another organization does not see it.

@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from data.alerts.conditions import Budget, Sums, judge, local_today, periods, window
+from data.alerts.conditions import (
+    Budget,
+    Sums,
+    judge,
+    local_today,
+    periods,
+    shown,
+    window,
+)
 
 TODAY = dt.date(2026, 11, 10)
 
@@ -202,3 +210,42 @@ def test_today_is_the_organizations_calendar_day():
         2026, 11, 10, 8, 0, tzinfo=dt.UTC
     )  # midnight there (PST, UTC-8)
     assert local_today(eight, ZoneInfo("America/Los_Angeles")) == TODAY
+
+
+@pytest.mark.parametrize(
+    ("condition", "threshold", "kwargs", "message"),
+    [
+        # 150 / 100 = 1.5 against 2
+        ("roas_below", "2", {"sums": window_of("100.00", "150.00")}, "ROAS 1.50× below 2.00×"),
+        # 199.99 / 100 = 1.9999 rounds to the threshold's 2.00: shown to four places instead
+        ("roas_below", "2", {"sums": window_of("100.00", "199.99")}, "ROAS 1.9999× below 2.00×"),
+        # 1,234.5 / 3 = 411.5 -> $411.50 against $400
+        ("cpa_above", "400", {"sums": window_of("1234.50", "0", 3)}, "CPA $411.50 above $400.00"),
+        ("cpa_above", "500", {"sums": window_of("1234.50", "0", 3)}, "CPA $411.50 not above $500.00"),
+        # (100 - 62.55) / 100 = 37.45 % -> 37.5 % (half up) against 30 %
+        ("revenue_drop", "30", {"sums": drop("100.00", "62.55")},
+         "Revenue fell 37.5 % day over day, above 30.0 %"),
+        # a rise: (100 - 150) / 100 = -50 %
+        ("revenue_drop", "30", {"sums": drop("100.00", "150.00")},
+         "Revenue fell -50.0 % day over day, not above 30.0 %"),
+        # today's 162.30 against a daily 100.00 = 162.3 %
+        ("pacing_above", "150", {"budgets": [daily("100.00", "162.30")], "today": TODAY},
+         "Spend at 162.3 % of budget, above 150.0 %"),
+        ("zero_conversions", "0", {"sums": window_of("1250.00"), "min_spend": D(50)},
+         "No conversions; spend $1,250.00 above $50.00"),
+        ("zero_conversions", "0", {"sums": window_of("10.00", "0", 1234)},
+         "1,234 conversions in the window"),
+    ],
+)  # fmt: skip
+def test_messages_read_as_the_screen_shows_the_metric(
+    condition, threshold, kwargs, message
+):
+    """A value is never shown to four decimals ("pacing % 0.0000"): ROAS as a multiple, money
+    to the cent, percentages to one decimal, as an e-mail or the rule list shows them."""
+    assert judge(condition, D(threshold), **kwargs).message == message
+
+
+def test_shown_has_no_negative_zero_and_a_dash_for_no_value():
+    assert shown("revenue_drop", D("-0.04")) == "0.0 %"
+    assert shown("roas_below", None) == "—"
+    assert shown("cpa_above", float("nan")) == "—"

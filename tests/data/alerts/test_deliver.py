@@ -93,7 +93,7 @@ def test_the_email_reaches_the_rules_active_recipients(
         body = mail.get_content()
         assert 'The alert rule "Winter ROAS" of' in body and "is firing" in body
         assert "Value: 1.5000" in body and "Threshold: 2.0000" in body
-        assert "ROAS 1.5000 below 2" in body
+        assert "ROAS 1.50× below 2.00×" in body
         assert "https://kiki.example/alerts" in body
     for uid in (viewer, other["users"][0]):  # inactive, another organization's
         assert smtp_sink.to(emails[uid], timeout=0.2) == []

@@ -58,6 +58,38 @@ def fee_rate_card(ID: dict) -> dbc.Card:
     )
 
 
+def time_zone_card(ID: dict, names: tuple[str, ...]) -> dbc.Card:
+    """The organization's time zone: a searchable list of IANA names and its save button."""
+    return dbc.Card(
+        [
+            dbc.CardHeader("Time zone"),
+            dbc.CardBody(
+                [
+                    _field(
+                        "Time zone",
+                        html.Div(  # its place kept while the dropdown's script loads
+                            dcc.Dropdown(
+                                id=ID["zone"],
+                                options=list(names),
+                                clearable=False,
+                                searchable=True,
+                                placeholder="Type to search, e.g. Berlin",
+                            ),
+                            className="async-control",
+                        ),
+                        "Alert windows count whole days in this zone, and scheduled "
+                        "reports go out at their hour in it.",
+                        for_id=ID["zone"],
+                    ),
+                    dbc.Button("Save time zone", id=ID["zone-save"], color="primary"),
+                    message_area(ID["zone-message"]),
+                ]
+            ),
+        ],
+        className="mb-3",
+    )
+
+
 def credential_form_card(ID: dict) -> dbc.Card:
     """Platform picker and a write-only key input: the stored key is never shown."""
     choices = options(PLATFORMS, platform_label)

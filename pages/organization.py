@@ -1,4 +1,5 @@
-"""Organization (/settings/organization, admin): the fee rate and the ad platforms' API keys."""
+"""Organization (/settings/organization, admin): the fee rate, the time zone and the ad
+platforms' API keys."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from components.organization import (
     credential_form_card,
     credentials_table,
     fee_rate_card,
+    time_zone_card,
 )
 from components.skeleton import skeleton_table
 from data.db import db_session
@@ -24,6 +26,9 @@ from data.writes.organizations import (
     fee_rate_percent,
     parse_effective_date,
     set_fee_rate,
+    set_time_zone,
+    time_zone_names,
+    time_zone_of,
 )
 from data.writes.platform_keys import credential_list, set_credential
 from data.writes.transaction import write_transaction
@@ -38,6 +43,9 @@ ID = {
         "fee-save",
         "fee-from",
         "fee-message",
+        "zone",
+        "zone-save",
+        "zone-message",
         "credentials",
         "platform",
         "key",
@@ -65,7 +73,9 @@ def layout(**_ignored):
             dcc.Store(id=ID["changed"], data=0),
             dbc.Row(
                 [
-                    dbc.Col(fee_rate_card(ID), lg=4),
+                    dbc.Col(
+                        [fee_rate_card(ID), time_zone_card(ID, time_zone_names())], lg=4
+                    ),
                     dbc.Col(
                         [
                             dbc.Card(
@@ -105,14 +115,17 @@ def _write(change) -> str | None:
 
 @callback(
     Output(ID["fee"], "value"),
+    Output(ID["zone"], "value"),
     Output(ID["credentials"], "children"),
     Input(ID["changed"], "data"),
 )
 def update_organization_settings(_version):
-    """The current fee rate and the masked list of keys (never a key itself)."""
+    """The current fee rate, time zone and the masked list of keys (never a key itself)."""
     db, scope = db_session(), g.scope
-    return str(fee_rate_percent(db, scope)), credentials_table(
-        credential_list(db, scope)
+    return (
+        str(fee_rate_percent(db, scope)),
+        time_zone_of(db, scope),
+        credentials_table(credential_list(db, scope)),
     )
 
 
@@ -139,6 +152,26 @@ def save_organization_fee(_clicks, percent, effective_from, version):
     if problem:
         return error_alert(problem), dash.no_update
     return success_alert("Fee rate saved."), count(version) + 1
+
+
+@callback(
+    Output(ID["zone-message"], "children"),
+    Output(ID["changed"], "data", allow_duplicate=True),
+    Input(ID["zone-save"], "n_clicks"),
+    State(ID["zone"], "value"),
+    State(ID["changed"], "data"),
+    prevent_initial_call=True,
+)
+def save_organization_time_zone(_clicks, name, version):
+    """Store the organization's time zone (audited; its alert rules are evaluated again)."""
+    problem = _write(
+        lambda db, scope, ip_address: set_time_zone(
+            db, scope, name, ip_address=ip_address
+        )
+    )
+    if problem:
+        return error_alert(problem), dash.no_update
+    return success_alert(f"Time zone set to {name}."), count(version) + 1
 
 
 @callback(

@@ -1,17 +1,22 @@
-"""Organization settings: the performance-fee rate and its history, changed by admins with an audit row."""
+"""Organization settings changed by admins with an audit row: the performance-fee rate and its
+history, and the time zone whose calendar days alerts and schedules count in."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import zoneinfo
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from data.alerts.due import mark_rules_due
 from data.cache import invalidate_on_commit
+from data.campaign_rules import settings_of
 from data.errors import Invalid
-from data.models import FeeRate, Organization
+from data.models import FeeRate, Organization, OrganizationSettings
 from data.scope import Scope
 from data.writes.audit import record_event
 
@@ -132,3 +137,48 @@ def set_fee_rate(
     session.flush()
     invalidate_on_commit(session, scope.organization_id)
     return new_rate
+
+
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA zone names this machine's zone database knows, sorted (UTC among them)."""
+    return tuple(sorted(zoneinfo.available_timezones() | {"UTC"}))
+
+
+def time_zone_of(session: Session, scope: Scope) -> str:
+    """The organization's time zone name (UTC until an admin sets one)."""
+    return settings_of(session, scope.organization_id).time_zone or "UTC"
+
+
+def set_time_zone(
+    session: Session, scope: Scope, name, *, ip_address: str | None = None
+) -> str:
+    """Set the organization's time zone (an IANA name such as "Europe/Berlin"); the name.
+
+    Admin only; Invalid for a name the zone database does not know. Its alert rules are made
+    due (their windows are whole local days, which move with the zone), with the audit row.
+    """
+    scope.require("admin")
+    if not isinstance(name, str) or name.strip() not in time_zone_names():
+        raise Invalid("Choose a time zone from the list, such as Europe/Berlin or UTC.")
+    name = name.strip()
+    row = session.get(OrganizationSettings, scope.organization_id)
+    if row is None:
+        row = OrganizationSettings(organization_id=scope.organization_id)
+        session.add(row)
+    old = row.time_zone or "UTC"
+    row.time_zone = name
+    row.updated_at = dt.datetime.now(dt.UTC)
+    session.flush()
+    if old != name:
+        record_event(
+            session,
+            scope.actor(ip_address),
+            "time_zone_changed",
+            target_type="organization",
+            target_id=scope.organization_id,
+            details={"from": old, "to": name},
+        )
+        mark_rules_due(session, scope.organization_id)
+        invalidate_on_commit(session, scope.organization_id)
+    return name

@@ -11,7 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
-from data.models import AuditLog, FeeRate, Organization
+from data.models import (
+    AlertRule,
+    AuditLog,
+    FeeRate,
+    Organization,
+    OrganizationSettings,
+)
 from tests.apps import call_callback, make_app, signed_in
 
 PATH = "/settings/organization"
@@ -160,3 +166,105 @@ def test_a_nonsense_effective_date_gets_a_message(app, ops_world):
     assert "Choose the date the new rate applies from" in response.get_data(
         as_text=True
     )
+
+
+def _zone_and_audits(url: str, org_id: int) -> tuple[str | None, int]:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        zone = session.scalar(
+            sa.select(OrganizationSettings.time_zone).where(
+                OrganizationSettings.organization_id == org_id
+            )
+        )
+        audits = session.scalar(
+            sa.select(sa.func.count(AuditLog.id)).where(
+                AuditLog.action == "time_zone_changed",
+                AuditLog.organization_id == org_id,
+            )
+        )
+    engine.dispose()
+    return zone, audits
+
+
+def _save_zone(app, client, name):
+    values = {
+        "org-zone-save.n_clicks": 1,
+        "org-zone.value": name,
+        "org-changed.data": 3,
+    }
+    return call_callback(app, client, "org-zone-message", values)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "Mars/Olympus_Mons",
+        "europe/berlin",
+        "../../etc/passwd",
+        "UTC+2",
+        None,
+        7,
+        ["UTC"],
+    ],
+)
+def test_an_unknown_time_zone_gets_a_message_and_changes_nothing(app, ops_world, name):
+    url, world = ops_world
+    org_id = world["orgs"]["globex"]
+    before = _zone_and_audits(url, org_id)
+    response = _save_zone(app, signed_in(app, "globex", "admin"), name)
+    assert response.status_code < 500
+    if response.status_code == 200:
+        assert "Choose a time zone from the list" in response.get_data(as_text=True)
+    assert _zone_and_audits(url, org_id) == before
+
+
+def test_a_time_zone_is_saved_audited_shown_and_its_rules_made_due(app, ops_world):
+    url, world = ops_world
+    org_id = world["orgs"]["globex"]
+    _, audits = _zone_and_audits(url, org_id)
+    engine = make_engine(url)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    with Session(engine) as session:  # a rule not due until tomorrow
+        rule = AlertRule(
+            organization_id=org_id, name="ROAS", condition="roas_below",
+            target="organization", threshold=Decimal(2), window_days=7, for_minutes=0,
+            channels=["in_app"], recipient_ids=[], next_due_at=later,
+        )  # fmt: skip
+        session.add(rule)
+        session.commit()
+        rule_id = rule.id
+    client = signed_in(app, "globex", "admin")
+    started = dt.datetime.now(dt.UTC)
+    response = _save_zone(app, client, "Europe/Berlin")
+    message = response.json["response"]["org-zone-message"]["children"]["props"]
+    assert message["children"] == "Time zone set to Europe/Berlin."
+    assert _zone_and_audits(url, org_id) == ("Europe/Berlin", audits + 1)
+    shown = call_callback(app, client, "org-zone.value", {"org-changed.data": 4})
+    assert shown.json["response"]["org-zone"]["value"] == "Europe/Berlin"
+    # the same zone again is no change: no second audit row
+    _save_zone(app, client, "Europe/Berlin")
+    assert _zone_and_audits(url, org_id) == ("Europe/Berlin", audits + 1)
+    with Session(engine) as session:
+        due = session.get(AlertRule, rule_id).next_due_at
+        assert due.replace(tzinfo=due.tzinfo or dt.UTC) <= started + dt.timedelta(
+            seconds=5
+        )  # due now: its days are counted in the new zone at once
+        session.delete(session.get(AlertRule, rule_id))
+        entry = session.scalars(
+            sa.select(AuditLog)
+            .where(AuditLog.action == "time_zone_changed")
+            .order_by(AuditLog.id.desc())
+        ).first()
+        assert entry.details == {"from": "UTC", "to": "Europe/Berlin"}
+        session.get(OrganizationSettings, org_id).time_zone = "UTC"
+        session.commit()
+    engine.dispose()
+
+
+def test_analysts_cannot_set_the_time_zone(app, ops_world):
+    url, world = ops_world
+    before = _zone_and_audits(url, world["orgs"]["acme"])
+    response = _save_zone(app, signed_in(app, "acme", "analyst"), "Asia/Tokyo")
+    assert response.status_code == 403
+    assert _zone_and_audits(url, world["orgs"]["acme"]) == before

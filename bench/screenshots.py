@@ -35,6 +35,13 @@ SHOTS = {
     ),
     "approvals": ("/approvals", "#approvals-queue-table", "light", 1400),
     "alerts": ("/alerts", "#alerts-rules", "dark", 1400),
+    "organization": ("/settings/organization", "#org-credentials table", "light", 1400),
+    "organization-phone": (
+        "/settings/organization",
+        "#org-credentials table",
+        "dark",
+        390,
+    ),
     "overview-phone": ("/", "#kpi-revenue-value", "light", 390),
     "campaigns-phone": ("/campaigns", "#campaigns-table td", "dark", 390),
 }

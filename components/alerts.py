@@ -90,6 +90,16 @@ def condition_words(row) -> str:
     return str(row["condition"])
 
 
+def finding_words(row) -> str:
+    """What the last evaluation found, in one sentence: its message ("Spend at 12.0 % of
+    budget, not above 110.0 %"; "No value: no spend in the window"; the error), or the value
+    alone when there is no message."""
+    message = row["last_message"]
+    if isinstance(message, str) and message:
+        return message[0].upper() + message[1:]
+    return shown(row["condition"], row["last_value"])
+
+
 def state_badge(state: str, snoozed_until=None) -> dbc.Badge:
     label, color, sign = STATES.get(state, (state, "secondary", "?"))
     if state == "snoozed" and snoozed_until is not None and not pd.isna(snoozed_until):
@@ -158,8 +168,7 @@ def rule_list(frame: pd.DataFrame, can_edit: bool, now) -> html.Div:
             row["last_evaluated_at"]
         )
         found = (
-            f"Last checked {when(row['last_evaluated_at'])}: "
-            f"{shown(row['condition'], row['last_value'])}"
+            f"Last checked {when(row['last_evaluated_at'])}: {finding_words(row)}"
             if checked
             else "Not checked yet."
         )
@@ -187,17 +196,13 @@ def rule_list(frame: pd.DataFrame, can_edit: bool, now) -> html.Div:
                 f"{condition_words(row)} · {target_words(row)}",
                 className="small",
             ),
-            html.Div(found, className="small text-body-secondary"),
+            html.Div(
+                found,
+                className="small text-danger-emphasis"
+                if checked and row["state"] == "error"
+                else "small text-body-secondary",
+            ),
         ]
-        if row["last_message"]:
-            details.append(
-                html.Div(
-                    row["last_message"],
-                    className="small text-danger-emphasis"
-                    if row["state"] == "error"
-                    else "small text-body-secondary",
-                )
-            )
         details.append(
             html.Div(
                 [

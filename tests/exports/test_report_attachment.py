@@ -21,7 +21,9 @@ GENERATED = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")  # the minute it wa
 
 def text_of(body: bytes) -> str:
     reader = PdfReader(io.BytesIO(body))
-    return GENERATED.sub("<generated>", "\n".join(p.extract_text() for p in reader.pages))
+    return GENERATED.sub(
+        "<generated>", "\n".join(p.extract_text() for p in reader.pages)
+    )
 
 
 @pytest.fixture
@@ -39,7 +41,9 @@ def acme_subscription(app, world):
         )  # fmt: skip
         session.add(subscription)
         session.flush()
-        session.add(ReportRecipient(subscription_id=subscription.id, user_id=analyst.id))
+        session.add(
+            ReportRecipient(subscription_id=subscription.id, user_id=analyst.id)
+        )
         session.commit()
         number = subscription.id
     yield number

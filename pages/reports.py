@@ -31,8 +31,10 @@ from components.reports import (
 )
 from components.skeleton import skeleton_lines
 from data.campaign_rules import InvalidField
+from data.clock import today
 from data.db import db_session, get_database
 from data.errors import DataError
+from data.filters import InvalidFilter, matching_preset, parse_range
 from data.reads.alert_sums import organization_zone
 from data.reads.reports import report_choices, report_runs, report_subscriptions
 from data.reports.deliver import send_now
@@ -77,7 +79,14 @@ def prefill(query: dict) -> dict:
     values = {k: query[k] for k in ("view", "campaign_id", "start", "end", "granularity")
               if isinstance(query.get(k), str)}  # fmt: skip
     if values.get("start") or values.get("end"):
-        values["range"] = "custom"
+        # Dates that are a preset today ("Last 7 days") stay relative; others are kept as dates.
+        try:
+            rng = parse_range(values.get("start"), values.get("end"))
+            values["range"] = matching_preset(rng, today())
+        except InvalidFilter:
+            values["range"] = "custom"
+        if values["range"] != "custom":
+            values.pop("start"), values.pop("end")
     if isinstance(query.get("platform"), str) and query["platform"]:
         values["platform"] = query["platform"].split(",")
     return values

@@ -16,6 +16,7 @@ from data.models import AuditLog, ReportSubscription, User
 from data.reads.reports import report_subscriptions
 from data.scope import Scope
 from tests.apps import call_callback, make_app, signed_in
+from tests.shell.test_page_container import ORIGIN, find, first_layout
 
 SAVE = ["reports-save.n_clicks"]
 
@@ -212,3 +213,25 @@ def test_admins_see_owner_left_and_reassign(app, url):
                 sa.update(User).where(User.id == analyst).values(is_active=True)
             )
         engine.dispose()
+
+
+def test_a_schedule_link_opens_the_form_with_the_views_filters(app):
+    client = signed_in(app, "acme", "analyst")
+    query = (
+        "view=campaigns&start=2026-10-26&end=2026-11-01&platform=meta&sort=spend&desc=0"
+    )
+    page = first_layout(client, f"{ORIGIN}/reports?{query}")["_pages_content"][
+        "children"
+    ]
+    assert find(page, "reports-form")["is_open"] is True
+    assert find(page, "reports-field-view")["value"] == "campaigns"
+    # KIKI_TODAY is 2026-11-01: those dates are "Last 7 days", kept relative.
+    assert find(page, "reports-field-range")["value"] == "last_7"
+    assert find(page, "reports-field-platform")["value"] == ["meta"]
+    assert find(page, "reports-filters")["data"] == {"sort": "spend", "desc": "0"}
+    custom = first_layout(
+        client, f"{ORIGIN}/reports?view=overview&start=2026-10-02&end=2026-10-09"
+    )
+    fields = custom["_pages_content"]["children"]
+    assert find(fields, "reports-field-range")["value"] == "custom"
+    assert find(fields, "reports-field-start")["value"] == "2026-10-02"

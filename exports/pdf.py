@@ -307,7 +307,7 @@ def _campaign_document(session, scope, number: int, params, root) -> Document:
     rng = parse_range(params.get("start"), params.get("end"))
     info = campaign_info(session, scope, number)
     if info.empty:
-        raise NoSuchReport(number)
+        raise NoSuchReport(f"The campaign {number} is no longer in the organization.")
     rate = fee_rate(session, scope)
     daily = campaign_daily(session, scope, number, rng, rate)
     deployments = campaign_deployments(session, scope, number, rng, rate)

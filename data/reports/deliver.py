@@ -197,6 +197,7 @@ def send_report(
         return "failed", f"The report could not be made: {str(exc)[:300]}", 0
     attachments = tuple(Attachment(*item) for item in files)
     organization = session.get(Organization, subscription.organization_id)
+    session.commit()  # end the read transaction: SMTP may take a while
     mailer, failures, sent = app_mailer(), [], 0
     for person in people:
         try:

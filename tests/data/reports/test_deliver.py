@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from data.models import ReportRecipient, ReportRun, ReportSubscription, User
+from data.models import (
+    CampaignDeployment,
+    ReportRecipient,
+    ReportRun,
+    ReportSubscription,
+    User,
+)
 from data.reports.deliver import deliver_due_reports, run_scheduled, send_now
 from tests.data.reports.conftest import LONG_AGO, emails, report_org, subscribe
 from tests.factories import csrf_token
@@ -220,3 +226,28 @@ def recipients(engine, number: int) -> set[int]:
                 )
             )
         )
+
+
+def test_a_report_that_cannot_be_made_is_a_failed_run_and_nothing_is_sent(
+    database, reports_engine, smtp_sink
+):
+    org = report_org(reports_engine)
+    number = subscribe(
+        reports_engine, org, view="campaign", campaign_id=org["campaign_id"]
+    )
+    people = emails(reports_engine, org)
+    with (
+        reports_engine.begin() as conn
+    ):  # the campaign is deleted after the subscription
+        conn.execute(
+            sa.update(CampaignDeployment)
+            .where(CampaignDeployment.id == org["campaign_id"])
+            .values(deleted_at=dt.datetime.now(dt.UTC))
+        )
+    assert deliver_due_reports(database) == "0 reports sent, 1 not sent"
+    assert smtp_sink.to(people["analyst"], timeout=0.5) == []
+    (run,) = runs(reports_engine, number)
+    assert run.outcome == "failed" and "no longer in the organization" in run.message
+    assert aware(subscription(reports_engine, number).next_run_at) > dt.datetime.now(
+        dt.UTC
+    )

@@ -208,7 +208,7 @@ def send_report(
             sent += 1
         except Exception as exc:  # one bad address must not stop the others
             log.warning("report mail to user %s failed", person.id, exc_info=exc)
-            failures.append(f"{person.email}: {str(exc)[:100]}")
+            failures.append(f"user {person.id}: {str(exc)[:100]}")  # no address kept
     if failures:
         return (
             "failed",

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
+import pandas as pd
+from dash import (
+    ALL,
+    MATCH,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+)
 from dash.exceptions import PreventUpdate
 from flask import g, request
 
@@ -171,7 +183,7 @@ def _form_values(row) -> list:
     """The form's values for a subscription row of report_subscriptions."""
     params = row["params"]
     values = {**DEFAULTS, "name": row["name"], "view": row["view"],
-              "campaign_id": None if row["campaign_id"] is None else str(int(row["campaign_id"])),
+              "campaign_id": None if pd.isna(row["campaign_id"]) else str(int(row["campaign_id"])),
               "range": params.get("range", "custom"), "start": params.get("start"),
               "end": params.get("end"), "granularity": params.get("granularity", "day"),
               "platform": [p for p in params.get("platform", "").split(",") if p],
@@ -179,7 +191,7 @@ def _form_values(row) -> list:
               "include_csv": ["on"] if row["include_csv"] else [],
               "recipient_ids": list(row["recipient_ids"])}  # fmt: skip
     for name in ("weekday", "month_day"):
-        if row[name] is not None and row[name] == row[name]:  # not None / NaN
+        if not pd.isna(row[name]):
             values[name] = str(int(row[name]))
     return [values.get(name) for name in FIELDS]
 
@@ -363,3 +375,25 @@ def delete_confirmed_report(_submitted, number, changed):
     return (
         changed if isinstance(changed, int) else 0
     ) + 1, "The scheduled report was deleted."
+
+
+# The fields the chosen view, period and frequency do not use are disabled (said to screen
+# readers too); the data layer ignores them anyway.
+clientside_callback(
+    """
+    function (view, range, frequency) {
+        const custom = range === "custom";
+        return [view !== "campaign", !custom, !custom, view !== "overview",
+                frequency !== "weekly", frequency !== "monthly"];
+    }
+    """,
+    Output(field_id("campaign_id"), "disabled"),
+    Output(field_id("start"), "disabled"),
+    Output(field_id("end"), "disabled"),
+    Output(field_id("granularity"), "disabled"),
+    Output(field_id("weekday"), "disabled"),
+    Output(field_id("month_day"), "disabled"),
+    Input(field_id("view"), "value"),
+    Input(field_id("range"), "value"),
+    Input(field_id("frequency"), "value"),
+)

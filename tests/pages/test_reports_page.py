@@ -150,30 +150,65 @@ def test_a_viewers_forged_save_is_refused_and_writes_nothing(app, url):
     assert counts(url) == before
 
 
-def act(app, client, number: int, action: str, owner=None):
-    """Press a subscription's action button (a pattern id), with the owner picker's value."""
-    key = next(k for k in app.callback_map if "reports-confirm.displayed" in k)
+def press(app, client, marker: str, inputs: list, state: list, button: dict) -> dict:
+    """Call the callback whose outputs include ``marker`` as the renderer does when the
+    pattern-matching ``button`` was clicked."""
+    key = next(k for k in app.callback_map if marker in k)
     outputs = []
     for part in key.strip(".").split("..."):
         component, prop = part.split(".", 1)
         outputs.append({"id": component, "property": prop.split("@")[0]})
-    button = {"type": "reports-action", "index": number, "action": action}
-    payload = {
-        "output": key,
-        "outputs": outputs,
-        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
-        "state": [
-            {"id": "reports-changed", "property": "data", "value": 1},
-            [{"id": {"type": "reports-owner", "index": number}, "property": "value",
-              "value": owner}],
-        ],
-        "changedPropIds": [json.dumps(button, sort_keys=True, separators=(",", ":")) + ".n_clicks"],
-    }  # fmt: skip
+    changed = json.dumps(button, sort_keys=True, separators=(",", ":")) + ".n_clicks"
+    payload = {"output": key, "outputs": outputs, "inputs": inputs, "state": state,
+               "changedPropIds": [changed]}  # fmt: skip
     token = client.get_cookie("_csrf_token")
-    response = client.post("/_dash-update-component", json=payload,
-                           headers={"X-CSRFToken": token.value})  # fmt: skip
+    response = client.post(
+        "/_dash-update-component", json=payload, headers={"X-CSRFToken": token.value}
+    )
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     return response.json["response"]
+
+
+def act(app, client, number: int, action: str, owner=None) -> dict:
+    """Press a subscription's action button, with the owner picker's value."""
+    button = {"type": "reports-action", "index": number, "action": action}
+    return press(
+        app, client, "reports-confirm.displayed",
+        [[{"id": button, "property": "n_clicks", "value": 1}]],
+        [{"id": "reports-changed", "property": "data", "value": 1},
+         [{"id": {"type": "reports-owner", "index": number}, "property": "value", "value": owner}]],
+        button,
+    )  # fmt: skip
+
+
+def test_edit_opens_the_form_filled_with_the_subscription(app, url):
+    client = signed_in(app, "acme", "analyst")
+    save(app, client, form(url, name="To edit", frequency="monthly", month_day="-1"))
+    engine = make_engine(url)
+    with Session(engine) as session:
+        number = session.scalar(
+            sa.select(ReportSubscription.id).where(ReportSubscription.name == "To edit")
+        )
+    engine.dispose()
+    button = {"type": "reports-action", "index": number, "action": "edit"}
+    answer = press(
+        app, client, "reports-form-title.children",
+        [{"id": "reports-new", "property": "n_clicks", "value": None},
+         {"id": "reports-cancel", "property": "n_clicks", "value": None},
+         [{"id": button, "property": "n_clicks", "value": 1}]],
+        [], button,
+    )  # fmt: skip
+    assert answer["reports-form"]["is_open"] is True
+    assert answer["reports-editing"]["data"] == {
+        "subscription_id": number,
+        "version": 1,
+    }
+    values = {name: answer[f"reports-field-{name}"]["value"] for name in FIELDS}
+    assert values["campaign_id"] is None and values["month_day"] == "-1"
+    assert (values["frequency"], values["range"], values["platform"]) == (
+        "monthly", "last_7", ["meta"],
+    )  # fmt: skip
+    assert answer["reports-filters"]["data"] == {"sort": "spend"}
 
 
 def test_admins_see_owner_left_and_reassign(app, url):

@@ -29,7 +29,8 @@ PUBLIC_PATHS = frozenset(
 )
 # /invite/<token>: the invitation form, for people who have no account yet. The blueprint
 # (auth/invitations.py) answers every path under it, so no other view is opened by the prefix.
-PUBLIC_PREFIXES = ("/assets/", "/invite/")
+# /unsubscribe/<token>: a report e-mail's link (exports/unsubscribe.py), signed; same reasoning.
+PUBLIC_PREFIXES = ("/assets/", "/invite/", "/unsubscribe/")
 # Dash's own plumbing: any signed-in user (its content is library code or guarded elsewhere).
 DASH_INTERNAL_PREFIXES = (
     "/_dash-component-suites/",

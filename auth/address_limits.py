@@ -65,6 +65,13 @@ DOORS = (
         lambda r: r.status_code >= 400,  # an invalid link, a refused form
     ),
     Door(
+        "unsubscribe-ip",
+        ("GET", "POST"),
+        "/unsubscribe/",
+        LOGIN_LIMIT_PER_IP,
+        lambda r: r.status_code >= 400,  # a tampered link, an expired form
+    ),
+    Door(
         "api-token-ip",
         ("POST",),
         "/api/v1/auth/token",

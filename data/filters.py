@@ -225,6 +225,25 @@ def parse_campaign_filters(
     return filters
 
 
+def campaign_filters_from(args) -> CampaignFilters:
+    """The campaign list's filters from its query parameters (a mapping with ``.get``)."""
+    return parse_campaign_filters(
+        search=args.get("search"),
+        statuses=args.get("status"),
+        platforms=args.get("platform"),
+        min_spend=args.get("min_spend"),
+        roas_min=args.get("roas_min"),
+        roas_max=args.get("roas_max"),
+        sort_by=args.get("sort"),
+        descending=args.get("desc", "1") != "0",
+    )
+
+
+def campaign_list_filters(args) -> tuple[DateRange, CampaignFilters]:
+    """(range, CampaignFilters) from the list's query parameters (raises InvalidFilter)."""
+    return parse_range(args.get("start"), args.get("end")), campaign_filters_from(args)
+
+
 PRESETS = {
     "last_7": "Last 7 days",
     "last_30": "Last 30 days",

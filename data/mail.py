@@ -1,4 +1,4 @@
-"""E-mail: plain-text messages sent over SMTP (KIKI_SMTP_URL), or written to the log when unset.
+"""E-mail: plain-text messages (with optional file attachments) sent over SMTP (KIKI_SMTP_URL), or written to the log when unset.
 
 Writes never send: they enqueue an outbox row (data/writes/notify.py:enqueue) whose handler,
 run after the commit (data/outbox.py), builds a Mail and calls ``app_mailer().send``. Delivery
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -29,11 +29,20 @@ class MailConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str  # "application/pdf", "text/csv"
+
+
+@dataclass(frozen=True)
 class Mail:
     to: str
     subject: str
     body: str
     message_id: str  # "<…@…>", the same for every delivery of one outbox row
+    attachments: tuple[Attachment, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers (List-Unsubscribe, ...)
 
 
 @dataclass(frozen=True)
@@ -92,14 +101,34 @@ class Mailer:
         message["Subject"] = mail.subject
         message["Date"] = formatdate(usegmt=True)
         message["Message-ID"] = mail.message_id
+        for name, value in mail.headers:
+            message[name] = value
         message.set_content(mail.body)
+        for item in mail.attachments:
+            maintype, _, subtype = item.mimetype.partition("/")
+            message.add_attachment(
+                item.content,
+                maintype=maintype,
+                subtype=subtype or "octet-stream",
+                filename=item.filename,
+            )
         return message
 
     def send(self, mail: Mail) -> None:
         message = self.message(mail)
         if self.settings is None:
-            if self.log_bodies:
-                log.info("mail not sent (KIKI_SMTP_URL is not set):\n%s", message)
+            if self.log_bodies:  # attachments named, not dumped as base64
+                shown = (
+                    self.message(replace(mail, attachments=()))
+                    if mail.attachments
+                    else message
+                )
+                names = ", ".join(item.filename for item in mail.attachments)
+                log.info(
+                    "mail not sent (KIKI_SMTP_URL is not set):\n%s%s",
+                    shown,
+                    f"\n[attachments: {names}]" if names else "",
+                )
             else:
                 log.warning(
                     "mail to %s (%r) not sent: KIKI_SMTP_URL is not set",

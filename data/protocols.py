@@ -1,4 +1,5 @@
-"""What data needs from auth's primitives (the password hasher, the cipher), bound by auth at init.
+"""What data needs from the outer packages (auth's password hasher and cipher, exports' report
+renderer), bound by them at init.
 
 data never imports auth: auth.init_app / auth.crypto.init_app put their objects in the app's
 slots below, data's commands read them from there, and every data function that hashes or
@@ -7,12 +8,13 @@ encrypts also takes the object as an argument (tests pass their own).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import Flask, current_app
 
 HASHER_SLOT = "kiki_password_hasher"
 CIPHER_SLOT = "kiki_cipher"
+RENDERER_SLOT = "kiki_report_renderer"
 
 
 class PasswordHasher(Protocol):
@@ -39,14 +41,36 @@ class Cipher(Protocol):
     def rotate(self, token: bytes) -> bytes: ...
 
 
+class ReportRenderer(Protocol):
+    """The files of a scheduled report (exports/report_files.py): the PDF the export route
+    makes for ``view`` and ``params`` (the route's query parameters, dates resolved), and the
+    CSV when asked; (file name, bytes, MIME type) each. Raises on any failure."""
+
+    def __call__(
+        self,
+        session: Any,
+        scope: Any,
+        view: str,
+        campaign_id: int | None,
+        params: dict,
+        include_csv: bool,
+    ) -> list[tuple[str, bytes, str]]: ...
+
+
 def bind(
-    app: Flask, *, hasher: PasswordHasher | None = None, cipher: Cipher | None = None
+    app: Flask,
+    *,
+    hasher: PasswordHasher | None = None,
+    cipher: Cipher | None = None,
+    report_renderer: ReportRenderer | None = None,
 ) -> None:
-    """Give ``app`` its hasher and/or cipher (called by auth at init)."""
+    """Give ``app`` its hasher, cipher and/or report renderer (called by auth and exports)."""
     if hasher is not None:
         app.extensions[HASHER_SLOT] = hasher
     if cipher is not None:
         app.extensions[CIPHER_SLOT] = cipher
+    if report_renderer is not None:
+        app.extensions[RENDERER_SLOT] = report_renderer
 
 
 def app_hasher() -> PasswordHasher:
@@ -57,3 +81,8 @@ def app_hasher() -> PasswordHasher:
 def app_cipher() -> Cipher:
     """The current app's cipher."""
     return current_app.extensions[CIPHER_SLOT]
+
+
+def app_report_renderer() -> ReportRenderer | None:
+    """The current app's report renderer (None when exports did not bind one)."""
+    return current_app.extensions.get(RENDERER_SLOT)

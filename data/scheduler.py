@@ -35,6 +35,7 @@ from data.alerts.due import RULES_DUE
 from data.alerts.evaluate import evaluate_due, has_due_rules
 from data.leases import claim_due, lease_token
 from data.models import ScheduledJob
+from data.reports.deliver import deliver_due_reports
 
 log = logging.getLogger(__name__)
 JOB_LEASE = dt.timedelta(minutes=5)
@@ -59,6 +60,11 @@ def deliver_outbox(database) -> str:
     return f"{outbox.deliver_pending(database.engine)} outbox rows delivered"
 
 
+def deliver_reports(database) -> str:
+    """Due report subscriptions (data/reports/deliver.py; the files come from exports/)."""
+    return deliver_due_reports(database)
+
+
 def demo_live(database) -> str:
     """The demo's live data (KIKI_DEMO_LIVE=1): data/ops/demo_live.py's tick, if it exists."""
     if os.environ.get(DEMO_LIVE_ENV) != "1":
@@ -71,6 +77,7 @@ def demo_live(database) -> str:
 JOBS = (
     Job("alert-sweep", dt.timedelta(seconds=60), sweep_alerts),
     Job("outbox", dt.timedelta(seconds=10), deliver_outbox),  # incl. backoff retries
+    Job("reports", dt.timedelta(seconds=60), deliver_reports),  # at most a minute late
     Job("demo-live", dt.timedelta(seconds=5), demo_live),
 )
 

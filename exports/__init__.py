@@ -1,10 +1,19 @@
-"""File exports from plain Flask routes: CSV of every list and table a page shows, streamed and audited; PDF reports of the overview, campaigns and a campaign."""
+"""File exports from plain Flask routes: CSV of every list and table a page shows, streamed and audited; PDF reports of the overview, campaigns and a campaign; the files of scheduled report e-mails and their unsubscribe link."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from exports import campaign_detail, lists, ltv, overview, pdf, privacy
+from exports import (
+    campaign_detail,
+    lists,
+    ltv,
+    overview,
+    pdf,
+    privacy,
+    report_files,
+    unsubscribe,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -15,3 +24,5 @@ def init_app(app: Flask) -> None:
     ltv.init_app(app)
     pdf.init_app(app)
     privacy.init_app(app)
+    report_files.init_app(app)  # the scheduled e-mails' PDF and CSV
+    unsubscribe.init_app(app)  # /unsubscribe/<token> (public)

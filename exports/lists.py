@@ -8,7 +8,10 @@ from auth.access import requires_role
 from auth.limits import EXPORT_LIMIT
 from auth.security import limiter
 from data.csv_encoding import csv_chunks
-from data.filters import InvalidFilter, parse_campaign_filters, parse_range
+from data.filters import (  # campaign_list_filters: also for exports/pdf.py
+    InvalidFilter,
+    campaign_list_filters,
+)
 from data.reads.campaign_list import CAMPAIGN_COLUMNS, iter_campaign_list
 from data.writes.audit import (
     AUDIT_COLUMNS,
@@ -39,22 +42,6 @@ def campaign_filter_words(filters) -> list[str]:
     if filters.roas_max is not None:
         words.append(f"roas-to-{filters.roas_max:g}")
     return words
-
-
-def campaign_list_filters(args):
-    """(range, CampaignFilters) from the list's query parameters (raises InvalidFilter)."""
-    rng = parse_range(args.get("start"), args.get("end"))
-    filters = parse_campaign_filters(
-        search=args.get("search"),
-        statuses=args.get("status"),
-        platforms=args.get("platform"),
-        min_spend=args.get("min_spend"),
-        roas_min=args.get("roas_min"),
-        roas_max=args.get("roas_max"),
-        sort_by=args.get("sort"),
-        descending=args.get("desc", "1") != "0",
-    )
-    return rng, filters
 
 
 @bp.get("/campaigns.csv")

@@ -1,11 +1,18 @@
-"""PDF reports of the overview, the campaign list and one campaign: documents, not screenshots."""
+"""PDF reports of the overview, the campaign list and one campaign: documents, not screenshots.
+
+``build_pdf(session, scope, view, params, root=…)`` makes the file for a view and its query
+parameters; the routes below and the scheduled e-mails (exports/report_files.py) both call it,
+so an e-mailed report is the route's PDF by construction.
+"""
 
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, Response, current_app, g, request
+from sqlalchemy.orm import Session
 
 from auth.access import requires_role
 from auth.security import limiter
@@ -37,6 +44,7 @@ from data.reads.campaign_list import iter_campaign_list
 from data.reads.overview import kpi_summary, platform_breakdown, revenue_trend
 from data.reads.queries import fee_rate
 from data.reads.report_context import report_context
+from data.scope import Scope
 from exports.lists import campaign_filter_words, campaign_list_filters
 from exports.pdf_document import (
     ROW_LIMIT,
@@ -73,28 +81,109 @@ def _platform_words(platforms) -> str:
     return "Platforms: " + (platforms_label(",".join(platforms)) or "all")
 
 
-def _pdf_answer(kind: str, rng, words, back: str, **document) -> Response:
-    """The PDF, or the export error when the charts or the layout fail (never a partial file)."""
-    context = report_context(db_session(), g.scope).iloc[0]
+class NoSuchReport(LookupError):
+    """The view names something the organization does not have (a campaign): a 404."""
+
+
+class PdfFailed(RuntimeError):
+    """The charts or the layout failed: an error for the person, never a partial file."""
+
+
+@dataclass
+class Document:
+    """A view's report before rendering: what the file is named after and what it holds."""
+
+    kind: str
+    rng: object  # data.filters.DateRange
+    words: list[str]  # the file name's filter parts
+    back: str  # the view's path, for the link back
+    title: str
+    filters: list[str]
+    sections: list[Section]
+    extra: dict = field(default_factory=dict)  # notice, notice_link
+
+
+def build_pdf(
+    session: Session,
+    scope: Scope,
+    view: str,
+    params: Mapping[str, str],
+    *,
+    root: str,
+    campaign_id: int | None = None,
+) -> tuple[bytes, str]:
+    """(PDF bytes, file name) of ``view`` ("overview", "campaigns", "campaign") for ``params``
+    (the route's query parameters) in ``scope``; links are absolute under ``root``. Raises
+    InvalidFilter (a parameter), NoSuchReport (the campaign) or PdfFailed (rendering)."""
+    document = build_document(session, scope, view, params, root, campaign_id)
+    return render_document(session, scope, document, params, root)
+
+
+def build_document(session, scope, view, params, root, campaign_id=None) -> Document:
+    """The sections of ``view`` (reads only; raises InvalidFilter or NoSuchReport)."""
+    if view == "overview":
+        return _overview_document(session, scope, params)
+    if view == "campaigns":
+        return _campaigns_document(session, scope, params, root)
+    if view == "campaign" and campaign_id is not None:
+        return _campaign_document(session, scope, campaign_id, params, root)
+    raise NoSuchReport(f"no report of {view!r}")
+
+
+def render_document(
+    session, scope, document: Document, params, root
+) -> tuple[bytes, str]:
+    """The PDF of ``document`` and its file name; PdfFailed when the charts or layout fail."""
+    context = report_context(session, scope).iloc[0]
     try:
         body = render_pdf(
             organization=context["organization_name"],
             latest=context["latest_metrics_date"],
-            back_path=back,
-            **document,
+            view_link=view_url(root, document.back, params),
+            root=root,
+            title=document.title,
+            filters=document.filters,
+            sections=document.sections,
+            **document.extra,
         )
     except Exception as exc:
-        current_app.logger.warning("pdf_failed", exc_info=exc)
+        raise PdfFailed(str(exc)[:200]) from exc
+    name = export_filename(document.kind, document.rng, *document.words)
+    return body, name[: -len(".csv")] + ".pdf"
+
+
+def _pdf_route(view: str, back: str, audit: dict, campaign_id: int | None = None):
+    """A PDF route's answer: 400 for a bad parameter, 404 for a missing campaign, the export
+    error when rendering fails, else the file (audited like the CSVs)."""
+    g.scope.require("analyst")
+    params = request.args.to_dict()
+    session, root = db_session(), request.url_root
+    try:
+        document = build_document(session, g.scope, view, params, root, campaign_id)
+    except InvalidFilter as exc:
+        return bad_request(exc, back=back)
+    except NoSuchReport:
+        return not_found(
+            "There is no such campaign in your organization.", back="/campaigns"
+        )
+    record_export(f"{view}_pdf", audit)
+    try:
+        body, name = render_document(session, g.scope, document, params, root)
+    except PdfFailed as exc:
+        current_app.logger.warning("pdf_failed", exc_info=exc.__cause__)
         return export_error(
             503,
             "pdf_failed",
             "The PDF could not be made just now. Try again, or use the CSV export.",
             back=back,
         )
-    name = export_filename(kind, rng, *words)[: -len(".csv")] + ".pdf"
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _audit_params() -> dict:
+    return {k: v[:200] for k, v in request.args.items()}
 
 
 def _kpi_table(current, previous, names) -> Table:
@@ -114,16 +203,13 @@ def _kpi_table(current, previous, names) -> Table:
 @limiter.limit("10 per minute")
 def overview_pdf():
     """The overview: KPIs with their changes, both charts and their tables, for the filters."""
-    args = request.args
-    try:
-        rng = parse_range(args.get("start"), args.get("end"))
-        platforms = parse_platforms(args.get("platform"))
-        granularity = parse_granularity(args.get("granularity"))
-    except InvalidFilter as exc:
-        return bad_request(exc)
-    g.scope.require("analyst")
-    record_export("overview_pdf", {k: v[:200] for k, v in args.items()})
-    session, scope = db_session(), g.scope
+    return _pdf_route("overview", "/", _audit_params())
+
+
+def _overview_document(session, scope, params) -> Document:
+    rng = parse_range(params.get("start"), params.get("end"))
+    platforms = parse_platforms(params.get("platform"))
+    granularity = parse_granularity(params.get("granularity"))
     kpis = kpi_summary(session, scope, rng, platforms).set_index("period")
     trend = revenue_trend(session, scope, rng, granularity, platforms)
     breakdown = platform_breakdown(session, scope, rng, platforms)
@@ -147,7 +233,7 @@ def overview_pdf():
     ]
     words = [_range_words(rng), _platform_words(platforms),
              f"Granularity: {GRANULARITY_WORDS.get(granularity, granularity)}"]  # fmt: skip
-    return _pdf_answer(
+    return Document(
         "overview", rng, [*sorted(platforms), granularity], "/",
         title="Overview", filters=words, sections=sections,
     )  # fmt: skip
@@ -175,30 +261,30 @@ def _campaign_list_words(rng, filters) -> list[str]:
 @limiter.limit("10 per minute")
 def campaigns_pdf():
     """Every campaign of the list's filters and sort (up to ROW_LIMIT rows; the CSV has all)."""
-    args = request.args
-    try:
-        rng, filters = campaign_list_filters(args)
-    except InvalidFilter as exc:
-        return bad_request(exc, back="/campaigns")
-    g.scope.require("analyst")
-    record_export("campaigns_pdf", {k: v[:200] for k, v in args.items()})
+    return _pdf_route("campaigns", "/campaigns", _audit_params())
+
+
+def _campaigns_document(session, scope, params, root) -> Document:
+    rng, filters = campaign_list_filters(params)
     columns = [(name, header) for name, header, _kind in CAMPAIGN_TABLE]
     rows, total = [], 0
-    for frame in iter_campaign_list(db_session(), g.scope, rng, filters):
+    for frame in iter_campaign_list(session, scope, rng, filters):
         total += len(frame)
         room = ROW_LIMIT - len(rows)
         if room > 0:
             rows += frame_table(frame.head(room), columns).rows
-    notice, notice_link = "", ""
+    extra = {}
     if total > ROW_LIMIT:
-        notice = f"This PDF lists the first {ROW_LIMIT:,} of {total:,} campaigns."
-        notice_link = view_url("/export/campaigns.csv")
+        extra = {
+            "notice": f"This PDF lists the first {ROW_LIMIT:,} of {total:,} campaigns.",
+            "notice_link": view_url(root, "/export/campaigns.csv", params),
+        }
     table = Table([h for _, h in columns], rows, "No campaign matches these filters.")
     section = Section("Campaigns", tables=[table], note=f"{total:,} campaigns")
-    return _pdf_answer(
+    return Document(
         "campaigns", rng, campaign_filter_words(filters), "/campaigns",
         title="Campaigns", filters=_campaign_list_words(rng, filters),
-        sections=[section], notice=notice, notice_link=notice_link,
+        sections=[section], extra=extra,
     )  # fmt: skip
 
 
@@ -213,21 +299,15 @@ def campaign_pdf(campaign_id: str):
             back="/campaigns",
         )
     number = int(campaign_id)
-    try:
-        rng = parse_range(request.args.get("start"), request.args.get("end"))
-    except InvalidFilter as exc:
-        return bad_request(exc, back=f"/campaigns/{number}")
-    session, scope = db_session(), g.scope
-    scope.require("analyst")
+    audit = {"campaign_id": campaign_id, **_audit_params()}
+    return _pdf_route("campaign", f"/campaigns/{number}", audit, number)
+
+
+def _campaign_document(session, scope, number: int, params, root) -> Document:
+    rng = parse_range(params.get("start"), params.get("end"))
     info = campaign_info(session, scope, number)
     if info.empty:
-        return not_found(
-            "There is no such campaign in your organization.", back="/campaigns"
-        )
-    record_export(
-        "campaign_pdf",
-        {"campaign_id": campaign_id, **{k: v[:200] for k, v in request.args.items()}},
-    )
+        raise NoSuchReport(f"The campaign {number} is no longer in the organization.")
     rate = fee_rate(session, scope)
     daily = campaign_daily(session, scope, number, rng, rate)
     deployments = campaign_deployments(session, scope, number, rng, rate)
@@ -246,23 +326,23 @@ def campaign_pdf(campaign_id: str):
         Section("Daily metrics", tables=[frame_table(
             daily.head(ROW_LIMIT), [("date", "Date"), ("platform", "Platform"), *SUMMARY_COLUMNS])]),
     ]  # fmt: skip
-    return _pdf_answer(
+    return Document(
         f"campaign-{number}", rng, [], f"/campaigns/{number}",
         title=f"Campaign: {name}", filters=[_range_words(rng), f"Status: {status}"],
-        sections=sections, **_daily_limit(number, len(daily)),
+        sections=sections, extra=_daily_limit(number, len(daily), params, root),
     )  # fmt: skip
 
 
-def _daily_limit(number: int, rows: int) -> dict:
+def _daily_limit(number: int, rows: int, params, root: str) -> dict:
     """The first page's notice when a campaign's daily rows pass ROW_LIMIT (a long range on
     several platforms): the daily-metrics CSV of the same range holds them all."""
     if rows <= ROW_LIMIT:
         return {}
-    query = urlencode({"campaign_id": number, **request.args})
     return {
         "notice": f"The daily metrics table lists the first {ROW_LIMIT:,} of {rows:,} rows.",
-        "notice_link": view_url("/export/campaign/daily.csv").split("?")[0]
-        + f"?{query}",
+        "notice_link": view_url(
+            root, "/export/campaign/daily.csv", {"campaign_id": number, **params}
+        ),
     }
 
 

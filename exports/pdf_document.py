@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pandas as pd
-from flask import current_app, render_template, request
+from flask import current_app, render_template
 
 from components.format import METRIC_FORMATS, NO_VALUE, metric
 from components.labels import VALUE_LABELS
@@ -65,10 +67,11 @@ def frame_table(
     )
 
 
-def view_url(path: str) -> str:
-    """The absolute address of the view this PDF was made from, with the same query."""
-    query = request.query_string.decode()
-    return request.url_root.rstrip("/") + path + (f"?{query}" if query else "")
+def view_url(root: str, path: str, params: Mapping[str, str]) -> str:
+    """The absolute address of ``path`` under ``root`` (the request's, or KIKI_PUBLIC_URL for
+    a scheduled e-mail) with the PDF's query parameters."""
+    query = urlencode(params)
+    return root.rstrip("/") + path + (f"?{query}" if query else "")
 
 
 def render_pdf(
@@ -77,7 +80,8 @@ def render_pdf(
     organization: str,
     filters: list[str],
     latest: dt.date | None,
-    back_path: str,
+    view_link: str,
+    root: str,
     sections: list[Section],
     notice: str = "",
     notice_link: str = "",
@@ -109,10 +113,10 @@ def render_pdf(
         filters=filters,
         generated=now.strftime("%Y-%m-%d %H:%M UTC"),
         latest=latest.isoformat() if latest else "no metrics yet",
-        view_url=view_url(back_path),
+        view_url=view_link,
         sections=sections,
         notice=notice,
         notice_link=notice_link,
     )
-    document = weasyprint.HTML(string=html, base_url=request.url_root)
+    document = weasyprint.HTML(string=html, base_url=root)
     return document.write_pdf()

@@ -50,6 +50,7 @@ ID = {
         "message",
         "export-csv",
         "export-pdf",
+        "schedule",
         "new",
         "url-sync",
         "url-synced",
@@ -152,6 +153,7 @@ def layout(
                         for key, label in (
                             ("export-csv", "Export CSV"),
                             ("export-pdf", "Export PDF"),
+                            ("schedule", "Schedule by e-mail"),
                         )
                     ),
                 ],
@@ -296,6 +298,17 @@ clientside_callback(
     "function(href, css) { return [(href || '#').replace('.csv?', '.pdf?'), css]; }",
     Output(ID["export-pdf"], "href"),
     Output(ID["export-pdf"], "className"),
+    Input(ID["export-csv"], "href"),
+    Input(ID["export-csv"], "className"),
+)
+
+# "Schedule by e-mail" opens /reports' form with the list's filters (the CSV's parameters too).
+clientside_callback(
+    """function(href, css) {
+        return [(href || '#').replace('/export/campaigns.csv?', '/reports?view=campaigns&'), css];
+    }""",
+    Output(ID["schedule"], "href"),
+    Output(ID["schedule"], "className"),
     Input(ID["export-csv"], "href"),
     Input(ID["export-csv"], "className"),
 )

@@ -278,6 +278,8 @@ def _exports(rng, platforms, granularity) -> html.Div:
             ("daily", "Daily rows CSV", f"/export/metrics/daily.csv?{query}"),
             ("campaigns", "Campaigns CSV", f"/export/campaigns.csv?{query}"),
             ("pdf", "Export PDF", f"/export/overview.pdf?{query}"),
+            # The form of /reports opens filled with this view and these filters.
+            ("schedule", "Schedule by e-mail", f"/reports?view=overview&{query}"),
         ],
     )
 

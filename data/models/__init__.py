@@ -1,7 +1,7 @@
 """The shared schema: every table of KIKI Analytics in one metadata, typed SQLAlchemy 2 models.
 
-base (Base, column types, value lists), accounts, campaigns, performance, lifecycle and alerts
-hold the models; import them from here."""
+base (Base, column types, value lists), accounts, campaigns, performance, lifecycle, alerts and
+reports hold the models; import them from here."""
 
 from data.models.accounts import (
     TOKEN_SCOPES,
@@ -62,6 +62,16 @@ from data.models.performance import (
     LtvPrediction,
     PerformanceMetric,
 )
+from data.models.reports import (
+    LAST_DAY,
+    REPORT_FREQUENCIES,
+    REPORT_OUTCOMES,
+    REPORT_TRIGGERS,
+    REPORT_VIEWS,
+    ReportRecipient,
+    ReportRun,
+    ReportSubscription,
+)
 
 __all__ = [
     "ALERT_CHANNELS",
@@ -71,8 +81,13 @@ __all__ = [
     "ASSET_KINDS",
     "BUDGET_TYPES",
     "CAMPAIGN_STATUSES",
+    "LAST_DAY",
     "NAMING_CONVENTION",
     "PLATFORMS",
+    "REPORT_FREQUENCIES",
+    "REPORT_OUTCOMES",
+    "REPORT_TRIGGERS",
+    "REPORT_VIEWS",
     "REQUEST_STATUSES",
     "ROLES",
     "TOKEN_SCOPES",
@@ -102,6 +117,9 @@ __all__ = [
     "PlatformCredential",
     "PlatformDeployment",
     "Rate",
+    "ReportRecipient",
+    "ReportRun",
+    "ReportSubscription",
     "ScheduledJob",
     "SignInLock",
     "User",

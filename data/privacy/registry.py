@@ -145,6 +145,36 @@ COLUMNS: tuple[PersonalColumn, ...] = (
     _c("scheduled_jobs", "name", NOT_PERSONAL, KEEP, "a periodic job's name"),
     _c("scheduled_jobs", "leased_by", NOT_PERSONAL, KEEP, "a worker's lease token"),
     _c("webhook_attempts", "message_id", NOT_PERSONAL, KEEP, "a delivery's id"),
+    _c(
+        "report_subscriptions",
+        "owner_id",
+        EXPORT,
+        REMOVE_AUTHORSHIP,
+        "the scheduled report's owner (admins then see it as 'owner left')",
+    ),
+    _c(
+        "report_recipients",
+        "user_id",
+        EXPORT,
+        DELETE,
+        "a scheduled report they receive",
+    ),
+    _c("report_subscriptions", "name", NOT_PERSONAL, KEEP, "a scheduled report's name"),
+    _c("report_subscriptions", "params", NOT_PERSONAL, KEEP, "a view's filters"),
+    _c(
+        "report_subscriptions",
+        "leased_by",
+        NOT_PERSONAL,
+        KEEP,
+        "a worker's lease token",
+    ),
+    _c(
+        "report_runs",
+        "message",
+        NOT_PERSONAL,
+        KEEP,
+        "what a run did (counts and errors; user ids, never addresses)",
+    ),
 )
 
 DATASETS: tuple[Dataset, ...] = (
@@ -176,6 +206,10 @@ DATASETS: tuple[Dataset, ...] = (
             "alert rules they created"),
     Dataset("webhooks_added", "webhook_endpoints", "created_by_id", REMOVE_AUTHORSHIP,
             "webhook endpoints they added"),
+    Dataset("reports_owned", "report_subscriptions", "owner_id", REMOVE_AUTHORSHIP,
+            "scheduled reports they own"),
+    Dataset("reports_received", "report_recipients", "user_id", DELETE,
+            "scheduled reports they receive (deleted with the account: ON DELETE CASCADE)"),
     Dataset("idempotency_keys", "idempotency_keys", "user_id", DELETE,
             "their API requests' keys and answers, kept 24 hours (deleted with the "
             "account: ON DELETE CASCADE)"),

@@ -119,6 +119,12 @@ def _channels(value) -> tuple[str, ...]:
 def _recipients(session: Session, scope: Scope, value) -> tuple[int, ...]:
     if value is None or value == []:
         return (scope.user_id,) if scope.user_id else ()
+    return parse_people(session, scope, value)
+
+
+def parse_people(session: Session, scope: Scope, value) -> tuple[int, ...]:
+    """``recipient_ids``: up to 50 ids of active users of the caller's organization (also
+    the report subscriptions' recipients, data/reports/rules.py)."""
     if not isinstance(value, list | tuple) or len(value) > 50:
         raise InvalidField("recipient_ids", "Choose up to 50 people.")
     wanted = set()
@@ -145,6 +151,25 @@ def _recipients(session: Session, scope: Scope, value) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
+def parse_campaign(session: Session, scope: Scope, value) -> int:
+    """``campaign_id``: a campaign of the caller's organization, not deleted (also a report
+    subscription's, data/reports/rules.py)."""
+    try:
+        campaign_id = row_id(value, "unknown")
+    except NotFound:
+        raise InvalidField("campaign_id", "Choose a campaign.") from None
+    exists = session.scalar(
+        sa.select(CampaignDeployment.id).where(
+            CampaignDeployment.id == campaign_id,
+            CampaignDeployment.organization_id == scope.organization_id,
+            CampaignDeployment.deleted_at.is_(None),
+        )
+    )
+    if exists is None:
+        raise InvalidField("campaign_id", "Choose a campaign of your organization.")
+    return campaign_id
+
+
 def parse_rule(session: Session, scope: Scope, raw: dict) -> RuleInput:
     """Validate a raw rule (a form's or a JSON body's values) for the caller's organization."""
     if not isinstance(raw, dict):
@@ -158,19 +183,7 @@ def parse_rule(session: Session, scope: Scope, raw: dict) -> RuleInput:
     if target == "platform":
         platform = _choice("platform", raw.get("platform"), PLATFORMS, "a platform")
     elif target == "campaign":
-        try:
-            campaign_id = row_id(raw.get("campaign_id"), "unknown")
-        except NotFound:
-            raise InvalidField("campaign_id", "Choose a campaign.") from None
-        exists = session.scalar(
-            sa.select(CampaignDeployment.id).where(
-                CampaignDeployment.id == campaign_id,
-                CampaignDeployment.organization_id == scope.organization_id,
-                CampaignDeployment.deleted_at.is_(None),
-            )
-        )
-        if exists is None:
-            raise InvalidField("campaign_id", "Choose a campaign of your organization.")
+        campaign_id = parse_campaign(session, scope, raw.get("campaign_id"))
     threshold = _number("threshold", raw.get("threshold"))
     if condition in PERCENT_CONDITIONS and threshold > 1000:
         raise InvalidField("threshold", "Enter a percentage from 0 to 1000.")

@@ -34,6 +34,7 @@ PAGES = {
         "viewer",
     ),
     "alerts": ("/alerts", "#alerts-rules, #alerts-list p", "viewer"),
+    "reports": ("/reports", "#reports-subscriptions, #reports-list p", "analyst"),
     "ltv": ("/ltv", "#ltv-kpi-customers-value", "viewer"),
     "profile": ("/profile", "#profile-current", "viewer"),
     "tokens": ("/profile/tokens", "#tokens-name", "viewer"),

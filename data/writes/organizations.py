@@ -19,6 +19,7 @@ from data.errors import Invalid
 from data.models import FeeRate, Organization, OrganizationSettings
 from data.scope import Scope
 from data.writes.audit import record_event
+from data.writes.report_subscriptions import reschedule_organization
 
 HUNDRED = Decimal(100)
 # The first history row of an organization that had one rate until its first change.
@@ -156,7 +157,8 @@ def set_time_zone(
     """Set the organization's time zone (an IANA name such as "Europe/Berlin"); the name.
 
     Admin only; Invalid for a name the zone database does not know. Its alert rules are made
-    due (their windows are whole local days, which move with the zone), with the audit row.
+    due (their windows are whole local days, which move with the zone) and its report
+    subscriptions move to their next slot in the new zone, with the audit row.
     """
     scope.require("admin")
     if not isinstance(name, str) or name.strip() not in time_zone_names():
@@ -180,5 +182,6 @@ def set_time_zone(
             details={"from": old, "to": name},
         )
         mark_rules_due(session, scope.organization_id)
+        reschedule_organization(session, scope.organization_id)
         invalidate_on_commit(session, scope.organization_id)
     return name

@@ -266,3 +266,22 @@ def unsubscribe(
         actor = Actor(subscription.organization_id, user_id, ip_address)
         _audit(session, actor, "report.unsubscribe", subscription_id, user_id=user_id)
     return bool(removed)
+
+
+def reschedule_organization(
+    session: Session, organization_id: int, *, now: dt.datetime | None = None
+) -> int:
+    """Move every subscription of the organization to its next slot in the organization's
+    (new) zone, after its time zone changed: "09:00" means 09:00 where the organization now
+    is. In the caller's transaction; the number moved."""
+    tz = organization_zone(session, organization_id)
+    subscriptions = session.scalars(
+        sa.select(ReportSubscription).where(
+            ReportSubscription.organization_id == organization_id
+        )
+    ).all()
+    for subscription in subscriptions:
+        subscription.next_run_at = next_due(
+            schedule_of(subscription), now or _now(), tz
+        )
+    return len(subscriptions)

@@ -4,6 +4,7 @@ ranges stay relative; owners, admins and other organizations; pause, reassign; a
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from data.models import (
 from data.reads.reports import report_subscriptions
 from data.reports.rules import resolved_params
 from data.scope import PermissionDenied
+from data.writes.organizations import set_time_zone
 from data.writes.report_subscriptions import (
     create_subscription,
     delete_subscription,
@@ -195,3 +197,24 @@ def test_a_removed_owner_shows_as_owner_left_to_admins(session, orgs):
     assert frame.set_index("subscription_id").loc[made.id, "owner_left"]
     # The deactivated recipient is no longer listed; the viewer still is.
     assert frame.iloc[0]["recipient_ids"] == [org["viewer"].user_id]
+
+
+def test_a_new_organization_time_zone_moves_each_subscription_to_its_hour_there(
+    session, orgs
+):
+    """Daily at 09:00 made in UTC; the admin moves the organization to Tokyo: the next run is
+    the next 09:00 in Tokyo (00:00 UTC), not 09:00 UTC (18:00 in Tokyo)."""
+    org, _ = orgs
+    made = create_subscription(
+        session, org["analyst"], body(org, frequency="daily", weekday=None)
+    )
+    set_time_zone(session, org["admin"], "Asia/Tokyo")
+    session.flush()
+    session.refresh(made)
+    tokyo = ZoneInfo("Asia/Tokyo")
+    now = dt.datetime.now(tokyo)
+    nine = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    expected = nine if nine > now else nine + dt.timedelta(days=1)
+    due = made.next_run_at.replace(tzinfo=made.next_run_at.tzinfo or dt.UTC)
+    assert due == expected
+    assert due.astimezone(tokyo).hour == 9

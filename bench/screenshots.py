@@ -35,6 +35,7 @@ SHOTS = {
     ),
     "approvals": ("/approvals", "#approvals-queue-table", "light", 1400),
     "alerts": ("/alerts", "#alerts-rules", "dark", 1400),
+    "reports": ("/reports", "#reports-subscriptions", "light", 1400),
     "organization": ("/settings/organization", "#org-credentials table", "light", 1400),
     "organization-phone": (
         "/settings/organization",

@@ -54,7 +54,8 @@ def nav_links(
     pages, role: str, current_path: str, counts: dict[str, int] | None = None
 ) -> list:
     """Links to the registry's navigable pages that ``role`` may open; its section is active.
-    ``counts``: a number to show beside a page's link (by path), such as pending approvals."""
+    ``counts``: a number to show beside a page's link (by path), such as pending approvals.
+    Pages with a ``nav_group`` are items of one menu of that name."""
     counts = counts or {}
     visible = [
         page
@@ -63,17 +64,44 @@ def nav_links(
         and ROLE_RANK.get(role, 0) >= ROLE_RANK[page.get("min_role", "viewer")]
     ]
     section = _section(current_path, visible)
-    return [
-        dbc.NavItem(
-            dbc.NavLink(
-                _with_count(page["name"], counts.get(page["path"])),
-                href=page["path"],
-                active=page["path"] == section,
-                id=f"shell-nav-{page['id_prefix'].rstrip('-')}",
+    links, groups = [], {}
+    for page in visible:
+        link_id = f"shell-nav-{page['id_prefix'].rstrip('-')}"
+        label = _with_count(page["name"], counts.get(page["path"]))
+        active = page["path"] == section
+        group = page.get("nav_group")
+        if group is None:
+            links.append(
+                dbc.NavItem(
+                    dbc.NavLink(label, href=page["path"], active=active, id=link_id)
+                )
             )
+            continue
+        if group not in groups:  # the menu stands where its first page would
+            groups[group] = []
+            links.append(group)
+        groups[group].append(
+            dbc.DropdownMenuItem(label, href=page["path"], active=active, id=link_id)
         )
-        for page in visible
+    return [
+        _group_menu(link, groups[link]) if isinstance(link, str) else link
+        for link in links
     ]
+
+
+def _group_menu(name: str, items: list) -> dbc.DropdownMenu:
+    """Pages registered with ``nav_group=name`` (the admin pages) as one menu of the navbar,
+    so the bar fits one line at 1,400 px; it reads active when one of its pages is."""
+    active = any(item.active for item in items)
+    slug = name.lower().replace(" ", "-")
+    return dbc.DropdownMenu(
+        items,
+        label=name,
+        nav=True,
+        in_navbar=True,
+        id=f"shell-nav-group-{slug}",
+        toggleClassName="active" if active else None,  # underlined as the active link
+    )
 
 
 def _with_count(name: str, count: int | None):

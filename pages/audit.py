@@ -49,6 +49,7 @@ dash.register_page(
     title="Audit log · KIKI Analytics",
     order=60,
     nav=True,
+    nav_group="Admin",  # one menu in the navbar (components/shell.py)
     min_role="admin",
     id_prefix=f"{PREFIX}-",
 )

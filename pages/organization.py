@@ -61,6 +61,7 @@ dash.register_page(
     title="Organization · KIKI Analytics",
     order=55,
     nav=True,
+    nav_group="Admin",  # one menu in the navbar (components/shell.py)
     min_role="admin",
     id_prefix=f"{PREFIX}-",
 )

@@ -32,6 +32,7 @@ dash.register_page(
     title="Privacy · KIKI Analytics",
     order=57,
     nav=True,
+    nav_group="Admin",  # one menu in the navbar (components/shell.py)
     min_role="admin",
     id_prefix=f"{PREFIX}-",
 )

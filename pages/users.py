@@ -73,6 +73,7 @@ dash.register_page(
     title="Settings · KIKI Analytics",
     order=50,
     nav=True,
+    nav_group="Admin",  # one menu in the navbar (components/shell.py)
     min_role="admin",
     id_prefix=f"{PREFIX}-",
 )

@@ -18,6 +18,7 @@ from data.ops.bulk_insert import copy_metrics, insert_metrics, insert_rows
 from data.ops.demo_alerts import alert_rows
 from data.ops.demo_lifecycle import lifecycle_rows, organization_settings
 from data.ops.demo_ltv import cohort_value_rows, tally_conversions
+from data.ops.demo_reports import report_rows
 from data.ops.demo_world import (
     DAY,
     DEPLOYMENT_STATUS,
@@ -101,7 +102,8 @@ def load_demo_data(
     conversions, its cumulative value per customer for each month since); audit_logs (the admins' logins, pauses); organization_settings; and the
     approvals story of data/ops/demo_lifecycle.py (budget requests pending, rejected with
     a reason, approved, one lower than asked; their audit rows and notifications); and
-    alert rules (data/ops/demo_alerts.py: three per organization, due at once).
+    alert rules (data/ops/demo_alerts.py: three per organization, due at once); and a
+    weekly scheduled overview report per organization (data/ops/demo_reports.py).
 
     Everything but passwords is a function of ``seed`` and ``end_date``. Without
     ``password_hasher`` users get NO_LOGIN_HASH and no password; with it each password
@@ -181,6 +183,7 @@ def load_demo_data(
     organization_settings(conn, org_ids)
     lifecycle_rows(conn, plans, staff, end)
     alert_rows(conn, org_ids, staff, plans)
+    report_rows(conn, org_ids, staff)
     for org_id in org_ids:  # the overview reads the daily rollup
         refresh_rollups(session_or_connection, org_id)
     return DemoSummary(len(org_ids), logins, len(plans), metric_rows)

@@ -14,7 +14,8 @@ from data.db import make_engine
 from data.models import User
 from tests.browser.conftest import screenshot, texts, wait_until
 
-NAV = "#shell-nav-links .nav-link"
+# The links and the Admin menu's items (innerText reads them while the menu is closed).
+NAV = "#shell-nav-links .nav-link, #shell-nav-links .dropdown-item"
 
 
 def sign_in_through_form(duo, email: str, password: str) -> None:

@@ -28,6 +28,7 @@ from data.models.alerts import (
 )
 from data.models.base import (
     ASSET_KINDS,
+    ASSET_STATUSES,
     BUDGET_TYPES,
     CAMPAIGN_STATUSES,
     NAMING_CONVENTION,
@@ -69,6 +70,7 @@ __all__ = [
     "ALERT_STATES",
     "ALERT_TARGETS",
     "ASSET_KINDS",
+    "ASSET_STATUSES",
     "BUDGET_TYPES",
     "CAMPAIGN_STATUSES",
     "NAMING_CONVENTION",

@@ -1,0 +1,156 @@
+"""Videos: probed by ffprobe (container, codec, duration, resolution) and a poster frame by ffmpeg.
+
+Both run as child processes with a deadline, reading the local file only (``-protocol_whitelist
+file``): a playlist or a reference inside a hostile container cannot make them fetch anything.
+The bytes are stored as uploaded (re-encoding a 2 GB video is not an upload's job); the serving
+route's headers (nosniff, sandboxing CSP, attachment for anything but the player) neutralise
+whatever else the file may carry.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from data.media.errors import Refused
+from data.media.settings import MediaSettings
+from data.media.sniff import Format
+
+VIDEO_CODECS = {"h264", "hevc", "vp8", "vp9", "av1", "mpeg4"}
+UNREADABLE = "The video cannot be read: it is damaged, truncated or not a video."
+
+
+@dataclass(frozen=True)
+class VideoFacts:
+    width: int
+    height: int
+    duration_seconds: float
+    codec: str
+    container: str
+
+
+def probe_video(path: Path, fmt: Format, settings: MediaSettings) -> VideoFacts:
+    """The video's facts, or Refused when ffprobe cannot read it or it is beyond the limits."""
+    command = [
+        "ffprobe",
+        "-v",
+        "error",
+        "-protocol_whitelist",
+        "file",
+        "-print_format",
+        "json",
+        "-show_format",
+        "-show_streams",
+        str(path),
+    ]
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            timeout=settings.probe_timeout_seconds,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise Refused(UNREADABLE, 422) from None
+    if done.returncode != 0:
+        raise Refused(UNREADABLE, 422)
+    try:
+        report = json.loads(done.stdout)
+    except ValueError:
+        raise Refused(UNREADABLE, 422) from None
+    return _facts(report, fmt, settings)
+
+
+def _facts(report: dict, fmt: Format, settings: MediaSettings) -> VideoFacts:
+    container = str(report.get("format", {}).get("format_name", ""))
+    if not set(container.split(",")) & set(fmt.containers):
+        raise Refused(
+            f"The file's container ({container or 'unknown'}) is not what its content "
+            f"claims ({fmt.extension}).",
+            415,
+        )
+    videos = [s for s in report.get("streams", []) if s.get("codec_type") == "video"]
+    if not videos:
+        raise Refused("The file holds no video stream.", 422)
+    stream = videos[0]
+    codec = str(stream.get("codec_name", ""))
+    if codec not in VIDEO_CODECS:
+        raise Refused(
+            f"The video codec {codec or 'unknown'} is not accepted: use H.264, H.265, "
+            "VP8, VP9 or AV1.",
+            415,
+        )
+    width, height = int(stream.get("width") or 0), int(stream.get("height") or 0)
+    if not (
+        0 < width <= settings.max_video_side and 0 < height <= settings.max_video_side
+    ):
+        raise Refused(
+            f"The video's resolution ({width}x{height}) is not accepted: at most "
+            f"{settings.max_video_side} pixels a side.",
+            422,
+        )
+    duration = _duration(report, stream)
+    if not 0 < duration <= settings.max_video_seconds:
+        raise Refused(
+            "The video's duration cannot be read or is beyond "
+            f"{settings.max_video_seconds / 3600:g} hours.",
+            422,
+        )
+    return VideoFacts(width, height, round(duration, 3), codec, container)
+
+
+def _duration(report: dict, stream: dict) -> float:
+    for raw in (report.get("format", {}).get("duration"), stream.get("duration")):
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(value) and value > 0:
+            return value
+    return 0.0
+
+
+def poster(path: Path, target: Path, duration: float, settings: MediaSettings) -> bool:
+    """A PNG frame (one second in, or the middle of a shorter video) scaled to the thumbnail
+    size; False when ffmpeg could not draw one (the creative is kept without a poster)."""
+    at = min(1.0, duration / 2)
+    side = settings.thumbnail_side
+    command = [
+        "ffmpeg",
+        "-v",
+        "error",
+        "-nostdin",
+        "-protocol_whitelist",
+        "file",
+        "-ss",
+        f"{at:.3f}",
+        "-i",
+        str(path),
+        "-frames:v",
+        "1",
+        "-vf",
+        f"scale='min({side},iw)':-2",
+        "-f",
+        "image2",
+        "-c:v",
+        "png",
+        "-y",
+        str(target),
+    ]
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            timeout=settings.probe_timeout_seconds,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        target.unlink(missing_ok=True)
+        return False
+    if done.returncode != 0 or not target.exists() or target.stat().st_size == 0:
+        target.unlink(missing_ok=True)
+        return False
+    return True

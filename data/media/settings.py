@@ -39,3 +39,20 @@ class MediaSettings:
             quota_bytes=int(config.get("KIKI_MEDIA_QUOTA_BYTES", cls.quota_bytes)),
             max_bytes=int(config.get("KIKI_MEDIA_MAX_BYTES", cls.max_bytes)),
         )
+
+
+EXTENSION = "kiki_media"
+
+
+def init_app(app) -> None:
+    """Read the settings once and make sure the media directory exists (owner only)."""
+    settings = MediaSettings.from_config(app.config, app.instance_path)
+    settings.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    app.extensions[EXTENSION] = settings
+
+
+def current_settings() -> MediaSettings:
+    """The running app's settings (init_app)."""
+    from flask import current_app
+
+    return current_app.extensions[EXTENSION]

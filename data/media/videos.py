@@ -44,6 +44,9 @@ def probe_video(path: Path, fmt: Format, settings: MediaSettings) -> VideoFacts:
         "json",
         "-show_format",
         "-show_streams",
+        # Demux every packet (no decoding: I/O speed): a truncated file reads fewer packets
+        # than its index promises, and says so on stderr.
+        "-count_packets",
         str(path),
     ]
     try:
@@ -55,7 +58,7 @@ def probe_video(path: Path, fmt: Format, settings: MediaSettings) -> VideoFacts:
         )
     except subprocess.TimeoutExpired:
         raise Refused(UNREADABLE, 422) from None
-    if done.returncode != 0:
+    if done.returncode != 0 or done.stderr.strip():
         raise Refused(UNREADABLE, 422)
     try:
         report = json.loads(done.stdout)
@@ -83,6 +86,9 @@ def _facts(report: dict, fmt: Format, settings: MediaSettings) -> VideoFacts:
             "VP8, VP9 or AV1.",
             415,
         )
+    promised, read = stream.get("nb_frames"), stream.get("nb_read_packets")
+    if promised and read and int(read) < int(promised):
+        raise Refused("The video is truncated: part of it is missing.", 422)
     width, height = int(stream.get("width") or 0), int(stream.get("height") or 0)
     if not (
         0 < width <= settings.max_video_side and 0 < height <= settings.max_video_side

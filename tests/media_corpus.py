@@ -86,11 +86,13 @@ def pixel_bomb_png(side: int = 50_000) -> bytes:
 def zip_bomb() -> bytes:
     """A ZIP of 1 MB that inflates to 1 GB (never opened: ZIP is not accepted)."""
     archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
-        with z.open("bomb.bin", "w", force_zip64=True) as member:
-            block = b"\x00" * (1024 * 1024)
-            for _ in range(1024):
-                member.write(block)
+    with (
+        zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z,
+        z.open("bomb.bin", "w", force_zip64=True) as member,
+    ):
+        block = b"\x00" * (1024 * 1024)
+        for _ in range(1024):
+            member.write(block)
     return archive.getvalue()
 
 

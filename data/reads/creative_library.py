@@ -3,7 +3,8 @@
 A creative's performance is the sum over the platform deployments that used it: those that
 show it (``platformdeployments.user_asset_id``) and those whose ad-copy variant shows it
 (``ad_copies.user_asset_id``), each deployment counted once. Columns: LIBRARY_COLUMNS (money
-as ``Decimal``, ratios float64 with NaN where the denominator is 0).
+as ``Decimal``, ratios float64 with NaN where the denominator is 0; ``spec_problems``: platform
+-> the reasons the creative fails its spec, an empty list when it meets it).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from data.filters import DateRange
+from data.media import specs
 from data.metric_definitions import ratio
 from data.models import (
     AdCopy,
@@ -62,6 +64,7 @@ LIBRARY_COLUMNS = [
     "roas",
     "ctr",
     "cvr",
+    "spec_problems",
 ]
 CENT = Decimal("0.01")
 
@@ -85,7 +88,9 @@ def creative_library(
     }
     rows = session.execute(_library_statement(), params).all()
     usage = _usage(session, params)
-    columns: dict[str, list] = {name: [] for name in LIBRARY_COLUMNS}
+    columns: dict[str, list] = {
+        name: [] for name in [*INFO_COLUMNS, "deployments", "platforms", *SUM_NAMES]
+    }
     for row in rows:
         info = row._mapping
         for name in INFO_COLUMNS:
@@ -95,7 +100,7 @@ def creative_library(
         columns["platforms"].append(used.get("platforms", ""))
         for name in SUM_NAMES:
             columns[name].append(used.get(name, 0))
-    frame = pd.DataFrame(columns, columns=LIBRARY_COLUMNS)
+    frame = pd.DataFrame(columns)
     for name in ("impressions", "clicks", "conversions", "deployments"):
         frame[name] = frame[name].astype("int64")
     for name in ("spend", "revenue"):
@@ -107,7 +112,26 @@ def creative_library(
     ):
         values = [ratio(n, d) for n, d in zip(frame[num], frame[den], strict=True)]
         frame[name] = np.array([np.nan if v is None else v for v in values], "float64")
-    return frame
+    frame["spec_problems"] = [
+        specs.badges(_spec_view(row)) for row in frame.itertuples(index=False)
+    ]
+    return frame[LIBRARY_COLUMNS]
+
+
+def _spec_view(row) -> specs.Creative:
+    def number(value):
+        return None if value is None or pd.isna(value) else value
+
+    return specs.Creative(
+        kind=row.kind,
+        content_type=row.content_type,
+        size_bytes=int(row.size_bytes or 0),
+        width=number(row.width),
+        height=number(row.height),
+        duration_seconds=number(row.duration_seconds),
+        headline=row.headline if isinstance(row.headline, str) else None,
+        body=row.body if isinstance(row.body, str) else None,
+    )
 
 
 @functools.cache
@@ -280,3 +304,22 @@ def creative_by_hash(session: Session, scope: Scope, sha256: str) -> int | None:
         .order_by(UserAsset.id)
         .limit(1)
     )
+
+
+def deployment_choices(session: Session, scope: Scope) -> list[tuple[int, str, str]]:
+    """(deployment id, campaign name, platform) of the organization's live campaigns' platform
+    deployments, by campaign name: what a creative can be linked to."""
+    rows = session.execute(
+        sa.select(
+            PlatformDeployment.id, CampaignDeployment.name, PlatformDeployment.platform
+        )
+        .join(
+            CampaignDeployment, CampaignDeployment.id == PlatformDeployment.campaign_id
+        )
+        .where(
+            PlatformDeployment.organization_id == scope.organization_id,
+            CampaignDeployment.deleted_at.is_(None),
+        )
+        .order_by(CampaignDeployment.name, PlatformDeployment.platform)
+    )
+    return [(row[0], row[1], row[2]) for row in rows]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from decimal import Decimal
 from pathlib import Path
 
@@ -124,7 +125,7 @@ def test_upload_link_and_performance(session, shop):
 
 
 def pd_isnan(value) -> bool:
-    return value != value
+    return math.isnan(value)
 
 
 def test_failing_the_platform_spec_cannot_be_linked(session, shop):

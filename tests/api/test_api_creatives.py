@@ -45,16 +45,22 @@ def test_upload_list_one_and_the_other_organization(lab):
         data=content,
         headers={**analyst, "Content-Type": "application/octet-stream"},
     )
-    assert again.status_code == 200 and again.json["data"]["asset_id"] == data["asset_id"]
+    assert (
+        again.status_code == 200 and again.json["data"]["asset_id"] == data["asset_id"]
+    )
     listed = api.get("/api/v1/creatives?sort=roas", headers=analyst)
     assert listed.status_code == 200
     assert data["asset_id"] in [row["asset_id"] for row in listed.json["data"]]
     one = api.get(f"/api/v1/creatives/{data['asset_id']}", headers=analyst)
     assert one.status_code == 200 and one.json["data"]["sha256"] == data["sha256"]
     other = lab["token"]("globex", "admin")
-    assert api.get(f"/api/v1/creatives/{data['asset_id']}", headers=other).status_code == 404
+    assert (
+        api.get(f"/api/v1/creatives/{data['asset_id']}", headers=other).status_code
+        == 404
+    )
     assert data["asset_id"] not in [
-        row["asset_id"] for row in api.get("/api/v1/creatives", headers=other).json["data"]
+        row["asset_id"]
+        for row in api.get("/api/v1/creatives", headers=other).json["data"]
     ]
 
 
@@ -86,7 +92,11 @@ def test_ad_copy_by_json(lab):
     api, analyst = lab["client"], lab["token"]("acme", "analyst")
     answer = api.post(
         "/api/v1/creatives",
-        json={"headline": "Warm boots", "body": "For cold days.", "call_to_action": "Shop"},
+        json={
+            "headline": "Warm boots",
+            "body": "For cold days.",
+            "call_to_action": "Shop",
+        },
         headers=analyst,
     )
     assert answer.status_code == 201

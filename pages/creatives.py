@@ -171,7 +171,9 @@ def link_creative_to_deployment(_clicks, asset_id, deployment_id, changed):
             )  # fmt: skip
     except DataError as error:
         return dash.no_update, data_error_message(error)
-    return _bump(changed), "The creative is linked: its numbers count from now on."
+    return _bump(
+        changed
+    ), "The creative is linked: that deployment's numbers count toward it."
 
 
 @callback(

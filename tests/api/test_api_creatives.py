@@ -11,7 +11,7 @@ from tests.media_world import close, media_world
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    app, world, url, media = media_world(
+    app, world, url, _media = media_world(
         tmp_path_factory,
         KIKI_API_RATE_LIMIT="100000 per minute",
         KIKI_API_IP_RATE_LIMIT="100000 per minute",

@@ -9,6 +9,7 @@ import pandas as pd
 from dash import html
 
 from components.controls import export_links
+from components.creatives import library_table
 from components.labels import asset_kind_label
 from data.filters import DateRange
 
@@ -45,20 +46,28 @@ def variant_rows(variants: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def creatives_list(frames: dict[str, pd.DataFrame]) -> html.Div:
-    """Image and video prompts and user assets as one list."""
+def creatives_list(
+    frames: dict[str, pd.DataFrame], library: pd.DataFrame | None = None
+) -> html.Div:
+    """Image and video prompts as a list, then the campaign's creatives: with ``library``
+    (data/reads/creative_library.py) a table with their badges and performance, highest revenue
+    first; without it, the user assets as a list."""
     items = [html.Li(f"Image prompt: {p}") for p in frames["image_prompts"]["prompt"]]
     items += [html.Li(f"Video prompt: {p}") for p in frames["video_prompts"]["prompt"]]
-    items += [
-        html.Li(
-            f"{asset_kind_label(row.kind)} asset: {row.filename} ({row.size_bytes:,} bytes, "
-            f"sha256 {row.sha256[:12]}…)"
-        )
-        for row in frames["user_assets"].itertuples()
-    ]
-    if not items:
+    if library is None:
+        items += [
+            html.Li(
+                f"{asset_kind_label(row.kind)} asset: {row.filename} ({row.size_bytes:,} "
+                f"bytes, sha256 {row.sha256[:12]}…)"
+            )
+            for row in frames["user_assets"].itertuples()
+        ]
+    if not items and (library is None or library.empty):
         return html.P("No prompts or assets yet.", className="mb-0")
-    return html.Ul(items, className="mb-0")
+    parts = [html.Ul(items, className="mb-2")] if items else []
+    if library is not None and not library.empty:
+        parts.append(library_table(library, "revenue", can_edit=False))
+    return html.Div(parts)
 
 
 def ltv_summary(frame: pd.DataFrame) -> html.P:

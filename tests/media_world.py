@@ -18,16 +18,16 @@ def media_world(tmp_path_factory, **overrides):
     engine = make_engine(url)
     with Session(engine) as session:
         world = build_world(session)
-        world["deployments"] = {
-            (row.organization_id, row.platform): row.id
-            for row in session.execute(
-                sa.select(
-                    PlatformDeployment.id,
-                    PlatformDeployment.organization_id,
-                    PlatformDeployment.platform,
-                ).order_by(PlatformDeployment.id.desc())
-            )
-        }
+        rows = session.execute(
+            sa.select(
+                PlatformDeployment.id,
+                PlatformDeployment.organization_id,
+                PlatformDeployment.platform,
+                PlatformDeployment.campaign_id,
+            ).order_by(PlatformDeployment.id.desc())
+        ).all()
+        world["deployments"] = {(r.organization_id, r.platform): r.id for r in rows}
+        world["deployment_campaigns"] = {r.id: r.campaign_id for r in rows}
     engine.dispose()
     media = tmp_path_factory.mktemp("media")
     app = make_app(url, KIKI_MEDIA_DIR=str(media), **overrides)

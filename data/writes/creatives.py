@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from data.cache import invalidate_on_commit
 from data.errors import Conflict, Invalid, NotFound
 from data.media import specs, uploads
 from data.media.errors import Refused
@@ -353,6 +354,8 @@ def _remove_unreferenced(session, settings: MediaSettings, paths: list[str]) -> 
 
 
 def _audit(session, scope, ip_address, action, asset, extra=None) -> None:
+    # The campaign page's cached answers show the creatives: expire them with this commit.
+    invalidate_on_commit(session, scope.organization_id)
     record_event(
         session,
         scope.actor(ip_address),

@@ -78,6 +78,17 @@ def test_analyst_uploads_links_and_sees_the_numbers(page):
     # square.jpg ran on Meta over October: it earns money, so it sorts first by revenue.
     assert table.index("square.jpg") < table.index("tiny.jpg")
     assert "$0.00" not in table.split("tiny.jpg")[0].rsplit("square.jpg", 1)[-1]
+    # The campaign's page shows it too, with the same numbers.
+    detail = call_callback(
+        app, analyst, "campaign-creatives",
+        {"campaign-id.data": world["deployment_campaigns"][meta],
+         "campaign-dates.start_date": "2026-10-01",
+         "campaign-dates.end_date": "2026-11-01", "shell-theme.data": "light"},
+    )  # fmt: skip
+    assert detail.status_code == 200, detail.get_data(as_text=True)[:300]
+    creatives = json.dumps(detail.json["response"]["campaign-creatives"]["children"])
+    assert "square.jpg" in creatives and "tiny.jpg" not in creatives
+    assert "Archive" not in creatives  # the library's actions stay on /creatives
 
 
 def test_viewer_reads_but_cannot_write(page):

@@ -25,7 +25,7 @@ from data.writes.transaction import write_transaction
 QUERY = {
     "creatives": ("start", "end", "sort", "page", "page_size"),
     "creative": ("start", "end"),
-    "upload_creative": ("filename", "campaign_id"),
+    "upload_creative": ("filename", "campaign_id", "prompt_id"),
 }
 JSON_FIELDS = [name for name in CREATIVE_FIELDS if name != "url"]
 
@@ -87,15 +87,13 @@ def one_creative(creative_id: int):
     return {"data": _rows(frame)[0]}
 
 
-def _campaign_param() -> int | None:
-    raw = request.args.get("campaign_id")
+def _id_param(name: str) -> int | None:
+    raw = request.args.get(name)
     if raw is None:
         return None
-    if (
-        not raw.isdigit()
-        or not 1 <= int(raw) <= CREATIVE_PARAMETERS["campaign_id"]["schema"]["maximum"]
-    ):
-        raise InvalidFilter("campaign_id", "campaign_id: a whole number from 1.")
+    maximum = CREATIVE_PARAMETERS[name]["schema"]["maximum"]
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise InvalidFilter(name, f"{name}: a whole number from 1.")
     return int(raw)
 
 
@@ -113,7 +111,7 @@ def _answer(asset_id: int, created: bool):
 def upload_creative():
     _known("upload_creative")
     g.scope.require("analyst")
-    campaign_id = _campaign_param()
+    campaign_id = _id_param("campaign_id")
     if request.mimetype == "application/json":
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or set(body) - {
@@ -131,10 +129,10 @@ def upload_creative():
             )  # fmt: skip
             asset_id = added.asset.id
         return _answer(asset_id, added.created)
-    return _upload_file(campaign_id)
+    return _upload_file(campaign_id, _id_param("prompt_id"))
 
 
-def _upload_file(campaign_id: int | None):
+def _upload_file(campaign_id: int | None, prompt_id: int | None):
     settings = current_settings()
     length = request.content_length
     if not length:
@@ -147,6 +145,7 @@ def _upload_file(campaign_id: int | None):
         length,
         used_bytes(db_session(), g.scope),
         campaign_id=campaign_id,
+        prompt_id=prompt_id,
     )
     try:
         uploads.write_chunk(

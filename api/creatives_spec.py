@@ -32,6 +32,11 @@ CREATIVE_PARAMETERS = {
         {"type": "integer", "minimum": 1, "maximum": MAX_ID},
         "The campaign the creative belongs to (optional).",
     ),
+    "prompt_id": _query(
+        {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        "For an AI-generated creative: the image prompt (images) or video prompt (videos) "
+        "it was made from, shown as its lineage.",
+    ),
 }
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 INTEGER_OR_NULL = {"type": ["integer", "null"]}
@@ -108,7 +113,8 @@ UPLOAD_SUMMARY = (
 OPERATIONS = (
     ("creatives", "get", "/creatives", LIST_SUMMARY,
      ("start", "end", "sort", "page", "page_size")),
-    ("upload_creative", "post", "/creatives", UPLOAD_SUMMARY, ("filename", "campaign_id")),
+    ("upload_creative", "post", "/creatives", UPLOAD_SUMMARY,
+     ("filename", "campaign_id", "prompt_id")),
     ("creative", "get", "/creatives/{creative_id}",
      "One creative with its performance over the range", ("creative_id", "start", "end")),
 )  # fmt: skip

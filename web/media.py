@@ -1,6 +1,6 @@
 """The creatives' file routes: resumable uploads (/media/uploads) and serving (/media/<id>).
 
-Uploads: ``POST /media/uploads`` ({"filename", "size", "campaign_id"?}) opens one and answers
+Uploads: ``POST /media/uploads`` ({"filename", "size", "campaign_id"?, "prompt_id"?}) opens one and answers
 its id; ``PUT /media/uploads/<id>`` appends a chunk (``Content-Range: bytes a-b/size``; a gap
 or an overlap is 409 with the offset to resume from, a range outside the file 416); ``HEAD`` or
 ``GET`` tell the received offset (``Upload-Offset``); the chunk that completes the file
@@ -84,6 +84,11 @@ def start_upload():
         not isinstance(campaign_id, int) or isinstance(campaign_id, bool)
     ):
         return problem(400, "campaign_id must be a whole number.")
+    prompt_id = body.get("prompt_id")
+    if prompt_id is not None and (
+        not isinstance(prompt_id, int) or isinstance(prompt_id, bool)
+    ):
+        return problem(400, "prompt_id must be a whole number.")
     filename = body.get("filename")
     try:
         upload = uploads.start_upload(
@@ -94,6 +99,7 @@ def start_upload():
             body.get("size"),
             used_bytes(db_session(), g.scope),
             campaign_id=campaign_id,
+            prompt_id=prompt_id,
         )
     except Refused as error:
         _audit_refusal(str(error), filename)

@@ -43,6 +43,7 @@ class Upload:
     campaign_id: int | None
     created_at: float
     directory: Path
+    prompt_id: int | None = None  # the image or video prompt it was generated from
 
     @property
     def data(self) -> Path:
@@ -80,6 +81,7 @@ def start_upload(
     total: int,
     used_bytes: int,
     campaign_id: int | None = None,
+    prompt_id: int | None = None,
 ) -> Upload:
     """A new upload of ``total`` bytes; Refused (413) beyond the size cap or the quota."""
     if not isinstance(total, int) or isinstance(total, bool) or total <= 0:
@@ -104,6 +106,7 @@ def start_upload(
         "filename": clean_filename(filename),
         "total": total,
         "campaign_id": campaign_id,
+        "prompt_id": prompt_id,
         "created_at": time.time(),
     }
     (directory / "meta.json").write_text(json.dumps(meta))
@@ -138,6 +141,7 @@ def _upload(upload_id: str, directory: Path, meta: dict) -> Upload:
         campaign_id=meta.get("campaign_id"),
         created_at=meta["created_at"],
         directory=directory,
+        prompt_id=meta.get("prompt_id"),
     )
 
 
@@ -245,6 +249,8 @@ def sweep_stale(settings: MediaSettings, organization_id: int) -> int:
         except FileNotFoundError:
             continue
         if age > settings.upload_ttl_seconds:
+            with _hashes_lock:
+                _hashes.pop(entry.name, None)
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
             else:

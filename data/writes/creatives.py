@@ -20,7 +20,14 @@ from data.media import specs, uploads
 from data.media.errors import Refused
 from data.media.settings import MediaSettings
 from data.media.store import StoredFile, remove_files, store_upload
-from data.models import AdCopy, CampaignDeployment, PlatformDeployment, UserAsset
+from data.models import (
+    AdCopy,
+    CampaignDeployment,
+    ImagePrompt,
+    PlatformDeployment,
+    UserAsset,
+    VideoPrompt,
+)
 from data.scope import Scope
 from data.writes.audit import record_event
 from data.writes.transaction import write_transaction
@@ -75,6 +82,7 @@ def add_uploaded_creative(
             409,
         )
     campaign_id = _campaign_id(session, scope, upload.campaign_id)
+    _owned_prompt(session, scope, upload.prompt_id)  # before the bytes are processed
     received, source_sha = uploads.take_completed(upload)
     existing = _same_source(session, scope, source_sha)
     if existing is not None:
@@ -93,6 +101,7 @@ def add_uploaded_creative(
                     413,
                 )
             asset = _asset_row(scope, upload, stored, source_sha, campaign_id)
+            _set_prompt(session, scope, asset, upload.prompt_id)
             session.add(asset)
             session.flush()
             _audit(session, scope, ip_address, "creative_uploaded", asset)
@@ -302,6 +311,44 @@ def _owned(session, scope, model, row_id, what):
     if row is None:
         raise NotFound(f"No such {what}.")
     return row
+
+
+def _owned_prompt(session, scope, prompt_id):
+    """The organization's image or video prompt ``prompt_id`` (None: none given)."""
+    if prompt_id is None:
+        return None
+    for model in (ImagePrompt, VideoPrompt):
+        found = session.scalar(
+            sa.select(model).where(
+                model.id == prompt_id, model.organization_id == scope.organization_id
+            )
+        )
+        if found is not None:
+            return found
+    raise NotFound("No such prompt.")
+
+
+def _set_prompt(session, scope, asset: UserAsset, prompt_id) -> None:
+    """Lineage: the prompt an AI-generated creative came from (an image's image prompt, a
+    video's video prompt)."""
+    if prompt_id is None:
+        return
+    model = ImagePrompt if asset.kind == "image" else VideoPrompt
+    prompt = session.scalar(
+        sa.select(model).where(
+            model.id == prompt_id, model.organization_id == scope.organization_id
+        )
+    )
+    if prompt is None:
+        raise Invalid(
+            f"An {asset.kind}'s prompt must be one of the {asset.kind} prompts."
+        )
+    if asset.kind == "image":
+        asset.image_prompt_id = prompt.id
+    else:
+        asset.video_prompt_id = prompt.id
+    if asset.campaign_id is None:
+        asset.campaign_id = prompt.campaign_id
 
 
 def _campaign_id(session, scope, campaign_id) -> int | None:

@@ -214,3 +214,45 @@ def test_same_upload_twice_is_one_creative(session, shop):
     assert first.created and not second.created
     assert second.asset.id == first.asset.id
     assert first.asset.source_sha256 == hashlib.sha256(content).hexdigest()
+
+
+def test_lineage_prompt_creative_deployment_performance(session, shop):
+    from data.models import ImagePrompt
+
+    scope, settings = shop["scope"], shop["settings"]
+    prompt = ImagePrompt(
+        organization_id=scope.organization_id,
+        campaign_id=shop["campaign"].id,
+        prompt="A red boot on snow, 1:1",
+    )
+    session.add(prompt)
+    session.flush()
+    content = corpus.jpeg(size=(1080, 1080), color="red")
+    upload = uploads.start_upload(
+        settings, scope.organization_id, None, "ai.jpg", len(content), 0,
+        prompt_id=prompt.id,
+    )  # fmt: skip
+    uploads.write_chunk(upload, 0, len(content), [content])
+    asset = add_uploaded_creative(session, scope, upload, settings).asset
+    assert (
+        asset.image_prompt_id == prompt.id and asset.campaign_id == prompt.campaign_id
+    )
+    meta = shop["deployments"]["meta"]
+    link_creative(session, scope, asset.id, deployment_id=meta.id)
+    _metric(session, meta, 5, "5.00", "25.00")
+    session.flush()
+    row = creative_library(session, scope, NOVEMBER, asset_id=asset.id).iloc[0]
+    assert row["prompt"] == "A red boot on snow, 1:1"
+    assert row["platforms"] == "meta" and row["revenue"] == Decimal("25.00")
+    video = corpus.mp4_video()
+    wrong = uploads.start_upload(
+        settings, scope.organization_id, None, "v.mp4", len(video), 0,
+        prompt_id=prompt.id,
+    )  # fmt: skip
+    uploads.write_chunk(wrong, 0, len(video), [video])
+    with pytest.raises(Invalid, match="video prompts"):
+        add_uploaded_creative(session, scope, wrong, settings)
+    assert not any(
+        p.name.endswith(hashlib.sha256(video).hexdigest())
+        for p in settings.root.rglob("*")
+    )

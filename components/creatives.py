@@ -230,9 +230,10 @@ def library_table(frame: pd.DataFrame, sort: str, can_edit: bool) -> html.Div:
                 html.Th(name, scope="col")
                 for name in (
                     "Preview", "Creative", "Campaign", "Platform specs", "Deployments",
-                    "Spend", "Revenue", "ROAS", "CTR", "CVR", "",
+                    "Spend", "Revenue", "ROAS", "CTR", "CVR",
                 )
             ]
+            + [html.Th(html.Span("Actions", className="visually-hidden"), scope="col")]
         )
     )  # fmt: skip
     rows = [

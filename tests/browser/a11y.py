@@ -35,6 +35,11 @@ PAGES = {
     ),
     "alerts": ("/alerts", "#alerts-rules, #alerts-list p", "viewer"),
     "ltv": ("/ltv", "#ltv-kpi-customers-value", "viewer"),
+    "creatives": (
+        "/creatives",
+        "#creatives-library p, #creatives-library table",
+        "viewer",
+    ),
     "profile": ("/profile", "#profile-current", "viewer"),
     "tokens": ("/profile/tokens", "#tokens-name", "viewer"),
     "settings": ("/settings", "#settings-users table", "admin"),

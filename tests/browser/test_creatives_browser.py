@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from data.db import make_engine
 from tests import media_corpus as corpus
+from tests.browser.a11y import axe_violations, describe
 from tests.browser.conftest import screenshot, wait_until
 from tests.browser.test_lifecycle_browser import click
 from tests.factories import build_world
@@ -108,4 +109,8 @@ def test_upload_link_and_see_performance(signed_in, tmp_path, browser_world):
     )
     assert "$0.00 $0.00" not in first_row()
     screenshot(duo, "creatives-library")
+    violations = axe_violations(
+        duo.driver
+    )  # the table with thumbnails, badges and actions
+    assert not violations, describe(violations)
     assert not duo.get_logs(), duo.get_logs()

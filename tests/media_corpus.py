@@ -84,14 +84,14 @@ def pixel_bomb_png(side: int = 50_000) -> bytes:
 
 
 def zip_bomb() -> bytes:
-    """A ZIP of 1 MB that inflates to 1 GB (never opened: ZIP is not accepted)."""
+    """A ZIP of 250 kB that inflates to 256 MB (never opened: ZIP is not accepted)."""
     archive = io.BytesIO()
     with (
         zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z,
         z.open("bomb.bin", "w", force_zip64=True) as member,
     ):
         block = b"\x00" * (1024 * 1024)
-        for _ in range(1024):
+        for _ in range(256):
             member.write(block)
     return archive.getvalue()
 
@@ -133,6 +133,14 @@ def pe_executable() -> bytes:
     pe = b"PE\x00\x00" + struct.pack("<HHIIIHH", 0x14C, 1, 0, 0, 0, 0xE0, 0x102)
     optional = struct.pack("<H", 0x10B) + b"\x00" * (0xE0 - 2)
     return bytes(dos) + pe + optional + b"\x00" * 512
+
+
+def polyglot_video_zip() -> bytes:
+    """A valid MP4 with a ZIP appended after its last box."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("payload.html", "<script>alert(1)</script>")
+    return mp4_video() + archive.getvalue()
 
 
 @functools.cache

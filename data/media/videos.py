@@ -21,6 +21,10 @@ from data.media.sniff import Format
 
 VIDEO_CODECS = {"h264", "hevc", "vp8", "vp9", "av1", "mpeg4"}
 UNREADABLE = "The video cannot be read: it is damaged, truncated or not a video."
+TRAILING = (
+    "The video's container has data outside its boxes (something appended to it, or a "
+    "damaged file): export it again."
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ class VideoFacts:
 
 def probe_video(path: Path, fmt: Format, settings: MediaSettings) -> VideoFacts:
     """The video's facts, or Refused when ffprobe cannot read it or it is beyond the limits."""
+    if "mp4" in fmt.containers:
+        check_boxes(path)
     command = [
         "ffprobe",
         "-v",
@@ -65,6 +71,34 @@ def probe_video(path: Path, fmt: Format, settings: MediaSettings) -> VideoFacts:
     except ValueError:
         raise Refused(UNREADABLE, 422) from None
     return _facts(report, fmt, settings)
+
+
+def check_boxes(path: Path) -> None:
+    """An MP4/MOV file is a run of top-level boxes (ISO/IEC 14496-12 4.2: a 32-bit size, a
+    four-character type, a 64-bit size when the first is 1, "to the end" when 0) that must cover
+    the file exactly. ffprobe reads what it needs and ignores the rest, so a ZIP or an HTML page
+    appended after the last box (a polyglot) would be stored with the video: refused here.
+    This is a check of the container's framing, not a sniff of its type (libmagic did that)."""
+    total, offset = path.stat().st_size, 0
+    with path.open("rb") as handle:
+        while offset < total:
+            handle.seek(offset)
+            header = handle.read(16)
+            if len(header) < 8:
+                raise Refused(TRAILING, 422)
+            size = int.from_bytes(header[:4], "big")
+            kind = header[4:8]
+            if not all(32 <= byte < 127 for byte in kind):
+                raise Refused(TRAILING, 422)
+            if size == 1:
+                if len(header) < 16:
+                    raise Refused(TRAILING, 422)
+                size = int.from_bytes(header[8:16], "big")
+            elif size == 0:
+                size = total - offset
+            if size < 8 or offset + size > total:
+                raise Refused(TRAILING, 422)
+            offset += size
 
 
 def _facts(report: dict, fmt: Format, settings: MediaSettings) -> VideoFacts:

@@ -54,6 +54,7 @@ REFUSED = {
     "elf renamed .jpg": (corpus.elf_executable, 415, "program"),
     "pe renamed .jpg": (corpus.pe_executable, 415, "program"),
     "empty": (lambda: b"", 422, "empty"),
+    "mp4 with a zip appended": (corpus.polyglot_video_zip, 422, "appended"),
 }
 
 

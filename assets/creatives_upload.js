@@ -87,11 +87,13 @@
   function uploadOne(file) {
     status('Uploading ' + file.name + '…');
     progress(0);
+    var slot = document.getElementById(SLOT);
+    var campaign = Number(slot && slot.getAttribute('data-campaign')) || null;
     return fetch('/media/uploads', {
       method: 'POST',
       credentials: 'same-origin',
       headers: headers({'Content-Type': 'application/json'}),
-      body: JSON.stringify({filename: file.name, size: file.size})
+      body: JSON.stringify({filename: file.name, size: file.size, campaign_id: campaign})
     }).then(answer).then(function (result) {
       if (result.status !== 201) { throw new Error(message(result)); }
       return sendFrom('/media/uploads/' + result.body.data.id, file, 0, RETRIES);

@@ -6,7 +6,7 @@ import math
 from urllib.parse import urlencode
 
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from components.controls import export_links
 from components.creatives import library_table
@@ -47,7 +47,9 @@ def variant_rows(variants: pd.DataFrame) -> pd.DataFrame:
 
 
 def creatives_list(
-    frames: dict[str, pd.DataFrame], library: pd.DataFrame | None = None
+    frames: dict[str, pd.DataFrame],
+    library: pd.DataFrame | None = None,
+    campaign_id: int | None = None,
 ) -> html.Div:
     """Image and video prompts as a list, then the campaign's creatives: with ``library``
     (data/reads/creative_library.py) a table with their badges and performance, highest revenue
@@ -62,11 +64,19 @@ def creatives_list(
             )
             for row in frames["user_assets"].itertuples()
         ]
+    add = (
+        dcc.Link(
+            "Add or link creatives", href=f"/creatives?campaign_id={int(campaign_id)}"
+        )
+        if campaign_id
+        else None
+    )
     if not items and (library is None or library.empty):
-        return html.P("No prompts or assets yet.", className="mb-0")
+        return html.Div([html.P("No prompts or assets yet.", className="mb-1"), add])
     parts = [html.Ul(items, className="mb-2")] if items else []
     if library is not None and not library.empty:
         parts.append(library_table(library, "revenue", can_edit=False))
+    parts.append(add)
     return html.Div(parts)
 
 

@@ -29,8 +29,9 @@ def cid(name: str) -> str:
     return f"{PREFIX}-{name}"
 
 
-def upload_card(can_edit: bool) -> dbc.Card:
-    """The file picker the page's script (assets/creatives_upload.js) sends in chunks."""
+def upload_card(can_edit: bool, campaign_id: int | None = None) -> dbc.Card:
+    """The file picker the page's script (assets/creatives_upload.js) sends in chunks; with
+    ``campaign_id`` (from a campaign's page) the uploads belong to that campaign."""
     return dbc.Card(
         dbc.CardBody(
             [
@@ -43,8 +44,14 @@ def upload_card(can_edit: bool) -> dbc.Card:
                 html.Div(
                     id=cid("file-slot"),
                     className="creatives-file-slot",
-                    **{"data-accept": ACCEPT},
+                    **{"data-accept": ACCEPT, "data-campaign": campaign_id or ""},
                 ),
+                html.P(
+                    f"Uploads here belong to campaign #{campaign_id}.",
+                    className="small text-body-secondary mt-1 mb-0",
+                )
+                if campaign_id
+                else None,
                 html.Div(
                     html.Div(
                         id=cid("progress-bar"),

@@ -352,6 +352,7 @@ def update_campaign_detail(campaign_id, start, end, theme, _live):
         creatives_list(
             campaign_creatives(session, scope, number),
             creative_library(session, scope, rng, campaign_id=number),
+            number if scope.allows("analyst") else None,
         ),
         ltv_summary(latest_ltv(session, scope, number)),
         None,

@@ -60,8 +60,11 @@ dash.register_page(
 register_preset_callback(PREFIX)
 
 
-def layout(**_ignored):
+def layout(campaign_id=None, **_ignored):
     can_edit = g.scope.allows("analyst")
+    # From a campaign's page: its uploads belong to it (the write checks it is this org's).
+    campaign = int(campaign_id) if str(campaign_id or "").isdigit() else None
+    campaign = campaign if campaign and campaign < 2**31 else None
     end = today()
     rng = DateRange(end - dt.timedelta(days=29), end)
     controls = dbc.Row(
@@ -99,7 +102,7 @@ def layout(**_ignored):
             ),
             dbc.Row(
                 [
-                    dbc.Col(upload_card(can_edit), lg=4),
+                    dbc.Col(upload_card(can_edit, campaign), lg=4),
                     dbc.Col(link_form(can_edit), lg=4),
                     dbc.Col(copy_form(can_edit), lg=4),
                 ],

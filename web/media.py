@@ -29,7 +29,11 @@ from data.media.settings import current_settings
 from data.media.store import absolute
 from data.reads.creative_library import creative_by_hash, creative_file
 from data.writes.audit import record_event
-from data.writes.creatives import add_uploaded_creative, used_bytes
+from data.writes.creatives import (
+    add_uploaded_creative,
+    check_upload_targets,
+    used_bytes,
+)
 from data.writes.transaction import write_transaction
 
 UPLOADS_PATH = "/media/uploads"
@@ -91,6 +95,7 @@ def start_upload():
         return problem(400, "prompt_id must be a whole number.")
     filename = body.get("filename")
     try:
+        check_upload_targets(db_session(), g.scope, campaign_id, prompt_id)
         upload = uploads.start_upload(
             current_settings(),
             g.scope.organization_id,
@@ -104,6 +109,8 @@ def start_upload():
     except Refused as error:
         _audit_refusal(str(error), filename)
         return refused_answer(error)
+    except NotFound as error:
+        return problem(404, str(error))
     response = jsonify({"data": upload.as_dict()})
     response.status_code = 201
     response.headers["Location"] = f"{UPLOADS_PATH}/{upload.id}"

@@ -351,6 +351,15 @@ def _set_prompt(session, scope, asset: UserAsset, prompt_id) -> None:
         asset.campaign_id = prompt.campaign_id
 
 
+def check_upload_targets(
+    session: Session, scope: Scope, campaign_id, prompt_id
+) -> None:
+    """NotFound unless the campaign and the prompt an upload names are the organization's:
+    checked when the upload opens, before any byte is sent."""
+    _campaign_id(session, scope, campaign_id)
+    _owned_prompt(session, scope, prompt_id)
+
+
 def _campaign_id(session, scope, campaign_id) -> int | None:
     if campaign_id is None:
         return None

@@ -89,6 +89,8 @@ def test_analyst_uploads_links_and_sees_the_numbers(page):
     creatives = json.dumps(detail.json["response"]["campaign-creatives"]["children"])
     assert "square.jpg" in creatives and "tiny.jpg" not in creatives
     assert "Archive" not in creatives  # the library's actions stay on /creatives
+    campaign = world["deployment_campaigns"][meta]
+    assert f"/creatives?campaign_id={campaign}" in creatives  # add more from there
 
 
 def test_viewer_reads_but_cannot_write(page):

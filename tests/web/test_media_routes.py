@@ -142,3 +142,26 @@ def test_another_users_upload_is_not_theirs(world, acme):
     assert other.get(started.headers["Location"]).status_code == 404
     globex = signed_in(world["app"], "globex", "analyst")
     assert globex.get(started.headers["Location"]).status_code == 404
+
+
+def test_an_upload_for_a_campaign_belongs_to_it_and_another_orgs_is_refused(
+    world, acme
+):
+    acme_campaign = world["world"]["deployment_campaigns"][
+        world["world"]["deployments"][(world["world"]["orgs"]["acme"], "meta")]
+    ]
+    globex_campaign = world["world"]["deployment_campaigns"][
+        world["world"]["deployments"][(world["world"]["orgs"]["globex"], "meta")]
+    ]
+    refused = acme.post(
+        "/media/uploads",
+        json={"filename": "a.png", "size": 10, "campaign_id": globex_campaign},
+        headers=csrf(acme),
+    )
+    assert refused.status_code == 404
+    answer = upload(
+        acme, corpus.png((900, 900)), name="for-campaign.png", campaign_id=acme_campaign
+    )
+    assert answer.status_code == 201
+    page = acme.get(f"/creatives?campaign_id={acme_campaign}")
+    assert page.status_code == 200

@@ -22,7 +22,7 @@ from werkzeug.exceptions import ClientDisconnected
 
 from auth.access import requires_role
 from data.db import db_session
-from data.errors import DataError, NotFound
+from data.errors import Conflict, DataError, Forbidden, Invalid, NotFound
 from data.media import uploads
 from data.media.errors import Refused
 from data.media.settings import current_settings
@@ -68,12 +68,16 @@ def problem(status: int, message: str, **extra):
     return response
 
 
+STATUS = ((NotFound, 404), (Conflict, 409), (Forbidden, 403), (Invalid, 400))
+
+
 def refused_answer(error: DataError):
+    """A refusal as JSON: a refused file with its own status (and the offset to resume from
+    after a gap or an overlap), the rest of the error family as the API maps it."""
     if isinstance(error, Refused):
         return problem(error.status, str(error), offset=getattr(error, "offset", None))
-    if isinstance(error, NotFound):
-        return problem(404, str(error))
-    return problem(400 if not isinstance(error, DataError) else 409, str(error))
+    status = next((code for kind, code in STATUS if isinstance(error, kind)), 400)
+    return problem(status, str(error))
 
 
 @requires_role("analyst")

@@ -165,3 +165,31 @@ def test_an_upload_for_a_campaign_belongs_to_it_and_another_orgs_is_refused(
     assert answer.status_code == 201
     page = acme.get(f"/creatives?campaign_id={acme_campaign}")
     assert page.status_code == 200
+
+
+def test_a_dropped_chunk_is_resumed_from_the_servers_offset(world, acme):
+    content = corpus.jpeg(size=(1080, 1080), color="teal")
+    total = len(content)
+    started = acme.post(
+        "/media/uploads",
+        json={"filename": "resume.jpg", "size": total},
+        headers=csrf(acme),
+    )
+    location = started.headers["Location"]
+    # The connection drops after 3,000 of the chunk's bytes: the body ends early.
+    dropped = acme.put(
+        location,
+        data=content[:3000],
+        headers={**csrf(acme), "Content-Range": f"bytes 0-{total - 1}/{total}"},
+        environ_overrides={"CONTENT_LENGTH": str(total)},
+    )
+    assert dropped.status_code == 400
+    offset = int(acme.head(location).headers["Upload-Offset"])
+    assert offset == 3000  # what arrived is kept
+    done = acme.put(
+        location,
+        data=content[offset:],
+        headers={**csrf(acme), "Content-Range": f"bytes {offset}-{total - 1}/{total}"},
+    )
+    assert done.status_code == 201, done.get_data(as_text=True)
+    assert done.json["data"]["width"] == 1080

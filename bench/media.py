@@ -356,12 +356,11 @@ def measure_page(creatives: int, work: Path) -> dict:
 def write_report(results: dict) -> None:
     text = REPORT.read_text()
     up, page = results.get("upload"), results.get("page")
-    lines = [
-        "## Creatives (issue 32)",
-        "",
+    measured = (
         f"Measured {results['when']} with `python -m bench.media` (load average "
-        f"{results['load_average']:.1f} on 2 cores at the start: other work was running).",
-    ]
+        f"{results['load_average']:.1f} on 2 cores at the start: other work was running)."
+    )
+    lines = ["## Creatives (issue 32)", "", measured]
     if up:
         lines += [
             "",

@@ -17,6 +17,7 @@ import data.cache
 import data.invitation_mail
 import data.live
 import data.mail
+import data.media.settings
 import data.ops.cli
 import data.ops.startup
 import exports
@@ -29,6 +30,7 @@ import web.delivery
 import web.health
 import web.live
 import web.malformed
+import web.media
 import web.page_head
 import web.pipeline
 import web.prometheus
@@ -66,6 +68,8 @@ def create_app(overrides: dict | None = None) -> dash.Dash:
     web.health.init_app(server)
     exports.init_app(server)
     web.live.init_app(server)  # GET /live/events
+    data.media.settings.init_app(server)  # KIKI_MEDIA_DIR, quota, caps
+    web.media.init_app(server)  # /media/uploads (chunks), /media/<id> (files)
     api.init_app(server)
     web.delivery.init_app(server)  # gzip settings: before Dash reads them
     web.page_head.init_app(server)

@@ -61,9 +61,14 @@ def load_config(env=None) -> dict:
         "KIKI_BACKUP_KEEP": _int(env, "KIKI_BACKUP_KEEP", 7),
         # Audit rows older than this are deleted by `flask purge-audit-log` (deploy/crontab).
         "KIKI_AUDIT_RETENTION_DAYS": _int(env, "KIKI_AUDIT_RETENTION_DAYS", 400),
-        # Request bodies above this are answered 413; only a future /upload/ route gets more.
+        # Request bodies above this are answered 413; a creative's upload chunk gets more.
         "KIKI_MAX_REQUEST_BYTES": _int(env, "KIKI_MAX_REQUEST_BYTES", 1024 * 1024),
         "KIKI_MAX_UPLOAD_BYTES": _int(env, "KIKI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
+        # Creatives (docs/CREATIVES.md): where files live, each organization's quota, the
+        # largest file (a video) an upload may declare.
+        "KIKI_MEDIA_DIR": env.get("KIKI_MEDIA_DIR") or None,
+        "KIKI_MEDIA_QUOTA_BYTES": _int(env, "KIKI_MEDIA_QUOTA_BYTES", 10 * 1024**3),
+        "KIKI_MEDIA_MAX_BYTES": _int(env, "KIKI_MEDIA_MAX_BYTES", 4 * 1024**3),
         "KIKI_METRICS_TOKEN": env.get("KIKI_METRICS_TOKEN") or None,
         # E-mail (data/mail.py): unset, mails are written to the log instead of sent.
         "KIKI_SMTP_URL": env.get("KIKI_SMTP_URL") or None,

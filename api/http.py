@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from auth.security import limiter
 from config import ConfigError
 from data import errors
+from data.media.errors import Refused
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,10 @@ DATA_ERROR_STATUS = (
 
 
 def data_error_status(error: errors.DataError) -> int:
-    """The HTTP status of a refusal from the data layer (400 for an unlisted kind)."""
+    """The HTTP status of a refusal from the data layer (400 for an unlisted kind); a refused
+    upload carries its own (413 too large, 415 not an accepted type, 409/416 out of order)."""
+    if isinstance(error, Refused):
+        return error.status
     return next((s for kind, s in DATA_ERROR_STATUS if isinstance(error, kind)), 400)
 
 

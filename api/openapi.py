@@ -8,6 +8,8 @@ import functools
 from flask import jsonify, render_template
 from markupsafe import Markup
 
+from api.creatives_spec import CREATIVE_PARAMETERS, CREATIVE_SCHEMAS
+from api.creatives_spec import OPERATIONS as CREATIVE_OPERATIONS
 from api.lifecycle_schemas import LIFECYCLE_SCHEMAS
 from api.lifecycle_spec import ALL_PARAMETERS, OPERATIONS, QUERY_NAMES, Operation
 from api.schemas import SCHEMAS
@@ -274,6 +276,82 @@ def _token_operation() -> dict:
     }
 
 
+UPLOAD_TYPES = (
+    "image/jpeg", "image/png", "image/webp", "image/gif", "video/mp4", "video/quicktime",
+    "video/webm", "application/octet-stream",
+)  # fmt: skip
+
+
+def _creative_operation(name: str, method: str, summary: str, params) -> dict:
+    """An operation of api/creatives_spec.py as an OpenAPI operation."""
+    one = {"data": _ref("Creative")}
+    answer = (
+        _closed(
+            {
+                "data": {"type": "array", "items": _ref("Creative")},
+                **PAGE_PROPERTIES,
+                "filters": {"type": "object"},
+            }
+        )
+        if name == "creatives"
+        else _closed(one)
+    )
+    ok = {
+        "description": "The result.",
+        "headers": RATE_HEADERS,
+        "content": {"application/json": {"schema": answer}},
+    }
+    responses = {"200": ok}
+    if name == "upload_creative":
+        ok["description"] = (
+            "The same content was already in the library: that creative."
+        )
+        responses["201"] = {**ok, "description": "Created."}
+    responses.update(
+        {
+            "400": _error("A parameter or the ad copy is invalid."),
+            "401": _error("No valid bearer token."),
+            "403": _error(
+                "The caller's role does not allow this, or the token is read-only."
+            ),
+        }
+    )
+    if name == "creative":
+        responses["404"] = _error("No such creative in the caller's organization.")
+    if name == "upload_creative":
+        responses.update(
+            {
+                "404": _error("No such campaign in the caller's organization."),
+                "411": _error("No Content-Length."),
+                "413": _error("Larger than the caps (images 30 MB) or the quota."),
+                "415": _error(
+                    "Not a JPEG, PNG, WebP, GIF, MP4, MOV or WebM file by content."
+                ),
+                "422": _error(
+                    "Damaged, truncated, or beyond the pixel, frame or duration limits."
+                ),
+            }
+        )
+    responses["429"] = _rate_limited()
+    operation = {
+        "operationId": name,
+        "summary": summary,
+        "parameters": [{"name": p, **CREATIVE_PARAMETERS[p]} for p in params],
+        "responses": responses,
+        "security": SECURITY,
+    }
+    if name == "upload_creative":
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _ref("AdCopyInput")},
+                **{media: binary for media in UPLOAD_TYPES},
+            },
+        }
+    return operation
+
+
 @functools.cache
 def document() -> dict:
     """The OpenAPI 3.1 document of the API (built once per process)."""
@@ -281,6 +359,10 @@ def document() -> dict:
     for operation in OPERATIONS:
         paths.setdefault(operation.path, {})[operation.method] = _lifecycle_operation(
             operation
+        )
+    for name, method, path, summary, params in CREATIVE_OPERATIONS:
+        paths.setdefault(path, {})[method] = _creative_operation(
+            name, method, summary, params
         )
     paths["/auth/token"] = {"post": _token_operation()}
     return {
@@ -299,7 +381,9 @@ def document() -> dict:
         "servers": [{"url": API_PREFIX}],
         "paths": paths,
         "components": {
-            "schemas": copy.deepcopy({**SCHEMAS, **LIFECYCLE_SCHEMAS}),
+            "schemas": copy.deepcopy(
+                {**SCHEMAS, **LIFECYCLE_SCHEMAS, **CREATIVE_SCHEMAS}
+            ),
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",

@@ -12,7 +12,7 @@ from flask import (
     g,
 )
 
-from api import bearer, lifecycle_routes, openapi
+from api import bearer, creatives_routes, lifecycle_routes, openapi
 from api import http as api_http
 from api.answers import applied_filters, list_page, wants_csv
 from api.params import (
@@ -241,6 +241,7 @@ def _register_routes() -> None:
     # The web login's limits: per address in auth/address_limits.py (before anything can refuse
     # the request uncounted), per account in auth/account_lock.py (one counter for both doors).
     lifecycle_routes.register(bp)
+    creatives_routes.register(bp)
     bp.add_url_rule("/auth/token", view_func=bearer.issue_token, methods=["POST"])
     bp.add_url_rule("/openapi.json", view_func=openapi.openapi_json)
     bp.add_url_rule("/docs", view_func=openapi.docs_page)

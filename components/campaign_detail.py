@@ -6,9 +6,10 @@ import math
 from urllib.parse import urlencode
 
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from components.controls import export_links
+from components.creatives import library_table
 from components.labels import asset_kind_label
 from data.filters import DateRange
 
@@ -45,20 +46,38 @@ def variant_rows(variants: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def creatives_list(frames: dict[str, pd.DataFrame]) -> html.Div:
-    """Image and video prompts and user assets as one list."""
+def creatives_list(
+    frames: dict[str, pd.DataFrame],
+    library: pd.DataFrame | None = None,
+    campaign_id: int | None = None,
+) -> html.Div:
+    """Image and video prompts as a list, then the campaign's creatives: with ``library``
+    (data/reads/creative_library.py) a table with their badges and performance, highest revenue
+    first; without it, the user assets as a list."""
     items = [html.Li(f"Image prompt: {p}") for p in frames["image_prompts"]["prompt"]]
     items += [html.Li(f"Video prompt: {p}") for p in frames["video_prompts"]["prompt"]]
-    items += [
-        html.Li(
-            f"{asset_kind_label(row.kind)} asset: {row.filename} ({row.size_bytes:,} bytes, "
-            f"sha256 {row.sha256[:12]}…)"
+    if library is None:
+        items += [
+            html.Li(
+                f"{asset_kind_label(row.kind)} asset: {row.filename} ({row.size_bytes:,} "
+                f"bytes, sha256 {row.sha256[:12]}…)"
+            )
+            for row in frames["user_assets"].itertuples()
+        ]
+    add = (
+        dcc.Link(
+            "Add or link creatives", href=f"/creatives?campaign_id={int(campaign_id)}"
         )
-        for row in frames["user_assets"].itertuples()
-    ]
-    if not items:
-        return html.P("No prompts or assets yet.", className="mb-0")
-    return html.Ul(items, className="mb-0")
+        if campaign_id
+        else None
+    )
+    if not items and (library is None or library.empty):
+        return html.Div([html.P("No prompts or assets yet.", className="mb-1"), add])
+    parts = [html.Ul(items, className="mb-2")] if items else []
+    if library is not None and not library.empty:
+        parts.append(library_table(library, "revenue", can_edit=False))
+    parts.append(add)
+    return html.Div(parts)
 
 
 def ltv_summary(frame: pd.DataFrame) -> html.P:

@@ -61,6 +61,7 @@ from data.reads.campaign_detail import (
     campaign_totals,
 )
 from data.reads.campaign_lifecycle import campaign_draft, campaign_requests
+from data.reads.creative_library import creative_library
 from data.reads.creatives import campaign_creatives
 from data.reads.ltv import latest_ltv
 from data.reads.notifications import campaign_history
@@ -348,7 +349,11 @@ def update_campaign_detail(campaign_id, start, end, theme, _live):
         metrics_table(
             variants, VARIANT_TABLE, "campaign-variants-table", "No ad-copy variants."
         ),
-        creatives_list(campaign_creatives(session, scope, number)),
+        creatives_list(
+            campaign_creatives(session, scope, number),
+            creative_library(session, scope, rng, campaign_id=number),
+            number if scope.allows("analyst") else None,
+        ),
         ltv_summary(latest_ltv(session, scope, number)),
         None,
         detail_exports(number, rng) if scope.allows("analyst") else None,

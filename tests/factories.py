@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import tempfile
 
 from cryptography.fernet import Fernet
 from flask.testing import FlaskClient
@@ -35,6 +36,8 @@ def app_config(database_url: str, **overrides) -> dict:
         # stream ends within half a second instead of after 15 minutes.
         "LIVE_STREAM_SECONDS": 0.3,
         "LIVE_HEARTBEAT_SECONDS": 0.1,
+        # Creatives' files of a test app go to a directory of their own, never instance/.
+        "KIKI_MEDIA_DIR": tempfile.mkdtemp(prefix="kiki-media-"),
         **overrides,
     }
 

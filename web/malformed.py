@@ -1,7 +1,7 @@
 """Malformed requests answered 400, 413 or 415 with a clear message, never a server error.
 
-The body size limit (``KIKI_MAX_REQUEST_BYTES``, larger under ``UPLOAD_PREFIX`` for a future
-upload route), JSON that cannot be parsed without recursing thousands deep, bodies of the wrong
+The body size limit (``KIKI_MAX_REQUEST_BYTES``, larger under ``UPLOAD_PREFIX`` for the creatives'
+chunk route and POST /api/v1/creatives), JSON that cannot be parsed without recursing thousands deep, bodies of the wrong
 content type on the sign-in forms, and Dash callback envelopes whose shape Dash cannot dispatch.
 Values inside a well-formed envelope are the callbacks' own business: they validate them and
 answer with their page's message (shell/callback_inputs.py, data/filters.py).
@@ -18,8 +18,11 @@ from werkzeug.exceptions import HTTPException
 
 from auth.guard import CALLBACK_PATH, wants_json
 
-# Reserved for a future upload route: the only place a body may exceed KIKI_MAX_REQUEST_BYTES.
-UPLOAD_PREFIX = "/upload/"
+# The creatives' chunk route (web/media.py): a chunk may be up to KIKI_MAX_UPLOAD_BYTES; the
+# whole file's cap is the upload's own (KIKI_MEDIA_MAX_BYTES), enforced while it streams.
+UPLOAD_PREFIX = "/media/uploads/"
+# POST /api/v1/creatives takes the file itself as its body (streamed to disk, never held).
+CREATIVES_API_PATH = "/api/v1/creatives"
 INGEST_PATH = "/api/v1/metrics"  # a batch of daily rows may exceed it too (to 8 MiB)
 FORM_PATHS = ("/login", "/logout")  # HTML forms: url-encoded bodies only
 FORM_PREFIXES = ("/invite/",)  # the invitation form, under its token
@@ -83,6 +86,8 @@ def check_request_body():
         request.max_content_length = config["KIKI_MAX_UPLOAD_BYTES"]
     elif request.path == INGEST_PATH:  # 10,000 rows of JSON: about 1.5 MB
         request.max_content_length = config["KIKI_MAX_INGEST_BYTES"]
+    elif request.path == CREATIVES_API_PATH and request.method == "POST":
+        request.max_content_length = config.get("KIKI_MEDIA_MAX_BYTES", 4 * 1024**3)
     form_post = request.method == "POST" and (
         request.path in FORM_PATHS or request.path.startswith(FORM_PREFIXES)
     )
@@ -99,7 +104,15 @@ def check_request_body():
     has_body = (
         request.content_length or 0
     ) > 0 or "Transfer-Encoding" in request.headers
-    if api_write and has_body and request.mimetype != "application/json":
+    file_body = (
+        request.path == CREATIVES_API_PATH and request.mimetype != "application/json"
+    )
+    if (
+        api_write
+        and has_body
+        and request.mimetype != "application/json"
+        and not file_body
+    ):
         return error_response(415, "Send the body as application/json.")
     return None
 

@@ -28,6 +28,7 @@ from data.models.alerts import (
 )
 from data.models.base import (
     ASSET_KINDS,
+    ASSET_STATUSES,
     BUDGET_TYPES,
     CAMPAIGN_STATUSES,
     NAMING_CONVENTION,
@@ -79,6 +80,7 @@ __all__ = [
     "ALERT_STATES",
     "ALERT_TARGETS",
     "ASSET_KINDS",
+    "ASSET_STATUSES",
     "BUDGET_TYPES",
     "CAMPAIGN_STATUSES",
     "LAST_DAY",

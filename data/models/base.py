@@ -17,6 +17,7 @@ CAMPAIGN_STATUSES = (
     "completed",
 )
 ASSET_KINDS = ("image", "video", "copy")
+ASSET_STATUSES = ("active", "archived")
 BUDGET_TYPES = ("daily", "lifetime")
 
 # SQLite batch migrations cannot alter unnamed constraints: name them all.

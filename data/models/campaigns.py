@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import (
     ASSET_KINDS,
+    ASSET_STATUSES,
     BUDGET_TYPES,
     CAMPAIGN_STATUSES,
     PLATFORMS,
@@ -78,6 +79,10 @@ class AdCopy(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=server_now()
     )
+    # The creative this variant shows (the creatives library, data/writes/creatives.py).
+    user_asset_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_assets.id", ondelete="SET NULL"), index=True
+    )
 
 
 class ImagePrompt(Base):
@@ -115,9 +120,17 @@ class VideoPrompt(Base):
 
 
 class UserAsset(Base):
-    """A creative the customer brought (BYOC): stored file plus its checksum."""
+    """A creative the customer brought (BYOC): stored file plus its checksum, or ad copy (text).
+
+    ``sha256`` is the stored file's (after re-encoding: the content address of
+    ``storage_path``), ``source_sha256`` the uploaded bytes' (the same upload is stored once).
+    """
 
     __tablename__ = "user_assets"
+    __table_args__ = (
+        sa.Index(None, "organization_id", "sha256"),
+        sa.Index(None, "organization_id", "source_sha256"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
@@ -137,6 +150,27 @@ class UserAsset(Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=server_now()
+    )
+    # The creatives library (migration 0011, docs/CREATIVES.md).
+    source_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    duration_seconds: Mapped[float | None] = mapped_column(sa.Float)
+    video_codec: Mapped[str | None] = mapped_column(sa.String(32))
+    thumbnail_path: Mapped[str | None] = mapped_column(sa.String(500))
+    headline: Mapped[str | None] = mapped_column(sa.String(255))
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    call_to_action: Mapped[str | None] = mapped_column(sa.String(64))
+    status: Mapped[str] = mapped_column(
+        enum_type(ASSET_STATUSES, "asset_status"), server_default="active"
+    )
+    archived_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Lineage of AI-generated creatives: the prompt it was made from.
+    image_prompt_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("image_prompts.id", ondelete="SET NULL")
+    )
+    video_prompt_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("video_prompts.id", ondelete="SET NULL")
     )
 
 

@@ -9,6 +9,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from api.creatives_spec import OPERATIONS as CREATIVE_OPERATIONS
 from api.spec import ENDPOINTS
 from data.db import get_database
 from data.models import AuditLog
@@ -241,6 +242,12 @@ def test_the_openapi_document_describes_exactly_the_served_routes(app, api):
     assert (
         len(ENDPOINTS) == 10
     )  # the eight of PRODUCT.md, and /ltv/campaigns, /ltv/cohorts (issue 31)
+    # The creatives library (issue 32): GET and POST /creatives, GET /creatives/{creative_id}.
+    assert [(o[1], o[2]) for o in CREATIVE_OPERATIONS] == [
+        ("get", "/creatives"),
+        ("post", "/creatives"),
+        ("get", "/creatives/{creative_id}"),
+    ]
 
 
 def test_the_docs_page_lists_every_endpoint_and_runs_no_script(api):

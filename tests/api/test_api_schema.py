@@ -36,7 +36,14 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-OPERATIONS = [endpoint.name for endpoint in ENDPOINTS] + ["issue_token"]
+OPERATIONS = (
+    [endpoint.name for endpoint in ENDPOINTS]
+    + [
+        "issue_token",
+        "creatives",  # the creatives library's reads (issue 32); its upload takes a file body
+        "creative",
+    ]
+)
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,11 @@ PAGES = {
     "alerts": ("/alerts", "#alerts-rules, #alerts-list p", "viewer"),
     "reports": ("/reports", "#reports-subscriptions, #reports-list p", "analyst"),
     "ltv": ("/ltv", "#ltv-kpi-customers-value", "viewer"),
+    "creatives": (
+        "/creatives",
+        "#creatives-library p, #creatives-library table",
+        "viewer",
+    ),
     "profile": ("/profile", "#profile-current", "viewer"),
     "tokens": ("/profile/tokens", "#tokens-name", "viewer"),
     "settings": ("/settings", "#settings-users table", "admin"),

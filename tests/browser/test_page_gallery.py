@@ -21,6 +21,7 @@ PAGES = {
     ),
     "alerts": ("/alerts", "#alerts-rules, #alerts-list p"),
     "ltv": ("/ltv", "#ltv-kpi-customers-value"),
+    "creatives": ("/creatives", "#creatives-library p, #creatives-library table"),
     "settings": ("/settings", "#settings-users table"),
     "organization": (
         "/settings/organization",

@@ -35,6 +35,8 @@ SHOTS = {
     ),
     "approvals": ("/approvals", "#approvals-queue-table", "light", 1400),
     "alerts": ("/alerts", "#alerts-rules", "dark", 1400),
+    "creatives": ("/creatives", "#creatives-library table", "light", 1400),
+    "creatives-phone": ("/creatives", "#creatives-library table", "dark", 390),
     "reports": ("/reports", "#reports-subscriptions", "light", 1400),
     "organization": ("/settings/organization", "#org-credentials table", "light", 1400),
     "organization-phone": (

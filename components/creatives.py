@@ -7,6 +7,7 @@ import pandas as pd
 from dash import dcc, html
 
 from components.format import integer, money, percent, ratio
+from components.labels import platform_label
 
 PREFIX = "creatives"
 ACTION_TYPE = f"{PREFIX}-action"
@@ -222,6 +223,13 @@ def _actions(row, can_edit: bool) -> html.Div | None:
     return html.Div(buttons, className="d-flex gap-1")
 
 
+def _platform_names(platforms) -> str:
+    """ "google, meta" as "Google, Meta"; "—" for none."""
+    if not isinstance(platforms, str) or not platforms:
+        return "—"
+    return ", ".join(platform_label(name) for name in platforms.split(", "))
+
+
 def library_table(frame: pd.DataFrame, sort: str, can_edit: bool) -> html.Div:
     """The library, sorted, at most MAX_ROWS rows; empty: a sentence saying how to start."""
     if frame.empty:
@@ -265,7 +273,9 @@ def library_table(frame: pd.DataFrame, sort: str, can_edit: bool) -> html.Div:
                     row.campaign_name if isinstance(row.campaign_name, str) else "—"
                 ),
                 html.Td(badges(row.spec_problems)),
-                html.Td(f"{integer(row.deployments)} ({row.platforms or '—'})"),
+                html.Td(
+                    f"{integer(row.deployments)} ({_platform_names(row.platforms)})"
+                ),
                 html.Td(money(row.spend), className="text-end"),
                 html.Td(money(row.revenue), className="text-end"),
                 html.Td(ratio(row.roas), className="text-end"),

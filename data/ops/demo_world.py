@@ -51,6 +51,25 @@ ASSET_TYPES = {
     "video": ("mp4", "video/mp4", 2_000_000, 40_000_000),
     "copy": ("txt", "text/plain", 400, 4_000),
 }
+
+
+def demo_media_facts(kind: str, campaign_id: int) -> dict:
+    """What an upload would have measured of a demo creative (no file behind it), so its
+    platform badges say something: square or 4:5 images (4:5 is not a TikTok ratio), vertical
+    15-second videos. From the campaign id, not the random stream (the demo's numbers stay)."""
+    facts = {
+        "width": None,
+        "height": None,
+        "duration_seconds": None,
+        "video_codec": None,
+    }
+    if kind == "image":
+        facts.update(width=1080, height=1080 if campaign_id % 2 == 0 else 1350)
+    elif kind == "video":
+        facts.update(width=1080, height=1920, duration_seconds=15.0, video_codec="h264")
+    return facts
+
+
 DEPLOYMENT_STATUS = {"active": "active", "paused": "paused", "completed": "ended"}
 # platform -> mean (CPM in currency units, click-through rate, conversion rate)
 PLATFORM_RATES = {
@@ -247,6 +266,7 @@ def creative_rows(
                     "sha256": hashlib.sha256(f"{seed}/{filename}".encode()).hexdigest(),
                     "storage_path": f"demo/{filename}",
                     "uploaded_by_id": row["created_by_id"],
+                    **demo_media_facts(kind, row["id"]),
                 }
             )
     insert_rows(conn, "image_prompts", images)

@@ -331,7 +331,7 @@ def act_on_report(_clicks, changed, _owners):
     try:
         if action == "send":
             outcome, message = send_now(get_database(), g.scope, number, ip_address=ip)
-            done = ("Sent. " if outcome == "ok" else "Not sent: ") + message
+            done = message if outcome == "ok" else f"Not sent: {message}"
         elif action in ("pause", "resume"):
             with write_transaction() as db:
                 made = set_paused(db, g.scope, number, action == "pause", ip_address=ip)

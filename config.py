@@ -83,6 +83,9 @@ def load_config(env=None) -> dict:
         or f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8021')}",
         "KIKI_INVITATION_RATE_LIMIT": env.get("KIKI_INVITATION_RATE_LIMIT")
         or "20 per hour",
+        # "Send now" on /reports per person (each is an e-mail to every recipient).
+        "KIKI_REPORT_SEND_NOW_LIMIT": env.get("KIKI_REPORT_SEND_NOW_LIMIT")
+        or "20 per hour",
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "KIKI_PROXY_HOPS": _int(env, "KIKI_PROXY_HOPS", 0),
         # Secure cookies need HTTPS; only the local demo runs on plain http.

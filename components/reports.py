@@ -145,7 +145,7 @@ def report_list(frame: pd.DataFrame, is_admin: bool, zone: str, owners) -> html.
             html.Div(
                 "Next: paused"
                 if row["paused"]
-                else f"Next: {when(row['next_run_at'])}",
+                else f"Next: {_local(row['next_run_at'], zone)}",
                 className="small text-body-secondary",
             ),
         ]
@@ -181,6 +181,15 @@ def report_list(frame: pd.DataFrame, is_admin: bool, zone: str, owners) -> html.
             details.append(_owner_picker(row, owners))
         items.append(dbc.ListGroupItem(details, id=f"{PREFIX}-item-{number}"))
     return dbc.ListGroup(items, id=f"{PREFIX}-subscriptions")
+
+
+def _local(value, zone: str) -> str:
+    """An instant as the organization's wall clock, e.g. "2026-12-11 09:00 (Europe/Berlin)"."""
+    if value is None or pd.isna(value):
+        return "—"
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return f"{stamp.tz_convert(zone):%Y-%m-%d %H:%M} ({zone})"
 
 
 def _maybe(value):

@@ -26,6 +26,7 @@ from dash import (
 from dash.exceptions import PreventUpdate
 from flask import g, request
 
+from auth.action_limits import send_now_wait_seconds
 from components.controls import message_area
 from components.data_errors import data_error_message
 from components.reports import (
@@ -330,8 +331,15 @@ def act_on_report(_clicks, changed, _owners):
     ip = request.remote_addr
     try:
         if action == "send":
+            if wait := send_now_wait_seconds(g.scope.user_id):
+                return (
+                    dash.no_update,
+                    f"Sent too often: try again in {wait} s.",
+                    False,
+                    None,
+                )
             outcome, message = send_now(get_database(), g.scope, number, ip_address=ip)
-            done = ("Sent. " if outcome == "ok" else "Not sent: ") + message
+            done = message if outcome == "ok" else f"Not sent: {message}"
         elif action in ("pause", "resume"):
             with write_transaction() as db:
                 made = set_paused(db, g.scope, number, action == "pause", ip_address=ip)

@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
-from tests.browser.conftest import wait_until
+from tests.browser.conftest import screenshot, wait_until
 from tests.browser.test_lifecycle_browser import click, tick, type_into
 from tests.factories import build_world
 from tests.services import create_database
@@ -31,11 +31,13 @@ def test_an_analyst_schedules_a_weekly_report_and_sends_it_now(signed_in, smtp_s
     duo = signed_in("analyst@acme.test", "/reports")
     duo.wait_for_element("#reports-list p", timeout=15)
     click(duo, "#reports-new")
+    duo.wait_for_element("#reports-field-name", timeout=10)
     type_into(duo, "#reports-field-name", NAME)
     duo.find_element("#reports-field-view").send_keys("Campaign list")
     duo.find_element("#reports-field-frequency").send_keys("Weekly")
     duo.find_element("#reports-field-weekday").send_keys("Friday")
     tick(duo, "#reports-field-recipient_ids", "Analyst")
+    screenshot(duo, "reports-form")
     click(duo, "#reports-save")
     wait_until(
         lambda: NAME in duo.find_element("#reports-list").text,
@@ -45,10 +47,11 @@ def test_an_analyst_schedules_a_weekly_report_and_sends_it_now(signed_in, smtp_s
     assert "Every Friday at 08:00" in duo.find_element("#reports-list").text
     click(duo, duo.driver.find_element(By.XPATH, "//button[text()='Send now']"))
     wait_until(
-        lambda: "Sent." in duo.find_element("#reports-notice").text,
+        lambda: "Sent to 1 person." in duo.find_element("#reports-notice").text,
         timeout=30,
         message="send now did not report success",
     )
+    screenshot(duo, "reports-after-send")
     mails = [m for m in smtp_sink.to("analyst@acme.test") if NAME in m["Subject"]]
     assert len(mails) == 1
     (pdf,) = [

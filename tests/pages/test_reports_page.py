@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from auth.action_limits import send_now_wait_seconds
 from components.reports import FIELDS
 from data.db import make_engine
 from data.models import AuditLog, ReportSubscription, User
@@ -269,3 +270,10 @@ def test_a_schedule_link_opens_the_form_with_the_views_filters(app):
     fields = custom["_pages_content"]["children"]
     assert find(fields, "reports-field-range")["value"] == "custom"
     assert find(fields, "reports-field-start")["value"] == "2026-10-02"
+
+
+def test_send_now_is_limited_per_person(app, monkeypatch):
+    monkeypatch.setitem(app.server.config, "KIKI_REPORT_SEND_NOW_LIMIT", "2 per hour")
+    with app.server.test_request_context():
+        waits = [send_now_wait_seconds(987654) for _ in range(3)]
+    assert waits[:2] == [0, 0] and waits[2] > 0

@@ -188,6 +188,15 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def require_free(port: int, what: str) -> None:
+    """A component about to start needs its port: another process on it is a clear failure."""
+    if port_open(port):
+        raise ClusterError(
+            f"port {port} (for {what}) is taken by another process: stop it or choose another "
+            "port (--help lists the --port-* options)"
+        )
+
+
 def wait_for(what: str, check, timeout: float = 60.0, interval: float = 0.25) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -241,6 +250,7 @@ def pg_start(s: Settings, name: str, data: Path, port: int) -> None:
     if pg_running(data):
         say(f"{name}: already running on {port}")
         return
+    require_free(port, name)
     log = s.path("logs", f"{name}.log")
     run(
         as_service(
@@ -362,6 +372,7 @@ def start_pgbouncer(
     if ours(read_pid(pid_file), str(conf)):
         say(f"{name}: already running on {listen}")
         return
+    require_free(listen, name)
     conf.parent.mkdir(parents=True, exist_ok=True)
     users = s.path("pgbouncer", "userlist.txt")
     users.write_text(f'"{DB_USER}" ""\n"{PG_SUPERUSER}" ""\n')
@@ -400,6 +411,7 @@ def start_redis(s: Settings) -> None:
     if ours(read_pid(pid_file), f":{s.ports.redis}"):
         say(f"redis: already running on {s.ports.redis}")
         return
+    require_free(s.ports.redis, "redis")
     s.path("redis").mkdir(exist_ok=True)
     run(
         [
@@ -502,6 +514,7 @@ def start_app(s: Settings, number: int, port: int) -> None:
     if ours(read_pid(pid_file), "gunicorn"):
         say(f"{name}: already running on {port}")
         return
+    require_free(port, name)
     prom = s.path("prometheus", name)
     prom.mkdir(parents=True, exist_ok=True)
     env = app_env(s)
@@ -619,6 +632,7 @@ def start_nginx(s: Settings) -> None:
         run([*command, "-s", "reload"])
         say(f"nginx: reloaded on {s.ports.nginx}")
         return
+    require_free(s.ports.nginx, "nginx")
     run(command)
     wait_for(f"nginx on {s.ports.nginx}", lambda: port_open(s.ports.nginx))
     say(f"nginx: started on {s.ports.nginx}")

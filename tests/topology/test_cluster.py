@@ -316,3 +316,132 @@ def test_killing_the_replica_sends_reads_to_the_primary(cluster, logins):
         )
         assert lag and math.isnan(float(lag[1]))
     bring_up()  # the replica starts again (the app tries it again after 30 s)
+
+
+def _service(command: list[str]) -> list[str]:
+    """PostgreSQL's tools refuse root: as root they run as postgres (as `up` runs them)."""
+    return (
+        ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+    )
+
+
+def _masters(cluster) -> list[int]:
+    return [int(Path(cluster["pids"][f"app-{n}"]).read_text()) for n in (1, 2)]
+
+
+def _until_answered(load, seconds: float = 30.0) -> list[tuple[float, float, object]]:
+    """Run ``load()`` (a status) until 4 answers in a row are 200: (started, took, status)."""
+    outcomes, began = [], time.monotonic()
+    while time.monotonic() - began < seconds:
+        at = time.monotonic()
+        try:
+            status = load()
+        except requests.RequestException as exc:
+            status = type(exc).__name__
+        outcomes.append((at - began, time.monotonic() - at, status))
+        if len(outcomes) >= 4 and all(o[2] == 200 for o in outcomes[-4:]):
+            break
+        time.sleep(0.1)
+    return outcomes
+
+
+def test_restarting_the_primary_needs_no_app_restart(cluster, logins):
+    browser = signed_in(cluster, logins)
+    masters = _masters(cluster)
+    primary_data = Path(cluster["dir"]) / "pg" / "primary"
+    pg_ctl = "/usr/lib/postgresql/15/bin/pg_ctl"
+    started = time.monotonic()
+    log = (
+        Path(cluster["dir"]) / "logs" / "primary.log"
+    )  # else the server keeps our pipe open
+    subprocess.run(
+        _service(
+            [
+                pg_ctl,
+                "-D",
+                str(primary_data),
+                "-l",
+                str(log),
+                "-m",
+                "fast",
+                "-w",
+                "restart",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    restarted = time.monotonic() - started
+    outcomes = _until_answered(
+        lambda: browser.callback("overview-kpis", overview_values()).status_code
+    )
+    failed = [o for o in outcomes if o[2] != 200]
+    print(
+        f"\n[topology] primary restarted in {restarted:.1f} s; then {len(outcomes)} overview "
+        f"loads, {len(failed)} failed {[o[2] for o in failed]}"
+    )
+    assert outcomes[-1][2] == 200 and outcomes[-1][0] < 15
+    # Pre-ping replaces the connections the restart closed: the first load already works.
+    assert not failed
+    assert _masters(cluster) == masters  # the same gunicorn masters: no app restart
+    assert all(
+        requests.get(f"{url}/readyz", timeout=10).status_code == 200
+        for url in cluster["app_urls"]
+    )
+
+
+def test_with_redis_down_the_app_keeps_serving(cluster, logins):
+    browser = signed_in(cluster, logins)
+    redis_pid = int(Path(cluster["pids"]["redis"]).read_text())
+    os.kill(redis_pid, signal.SIGKILL)
+    statuses = []
+    for _ in range(3):
+        statuses.append(browser.get("/").status_code)
+        statuses.append(
+            browser.callback("overview-kpis", overview_values()).status_code
+        )
+    # A new sign-in too: sessions are signed cookies, the rate limits fall back to memory.
+    other = Browser(cluster["nginx_url"])
+    other.sign_in(*logins[("globex", "viewer")])
+    statuses.append(other.callback("overview-kpis", overview_values()).status_code)
+    ready = [requests.get(f"{url}/readyz", timeout=10) for url in cluster["app_urls"]]
+    print(
+        f"\n[topology] Redis killed: {len(statuses)} requests through nginx, "
+        f"{sum(s != 200 for s in statuses)} failed; /readyz {[r.status_code for r in ready]}"
+    )
+    assert statuses == [200] * len(statuses)
+    # Ready means every dependency answers: the instances say Redis is missing.
+    assert all(
+        r.status_code == 503 and "redis unreachable" in r.json()["problems"]
+        for r in ready
+    )
+    bring_up()  # Redis again; the instances find it without a restart
+    assert all(
+        requests.get(f"{url}/readyz", timeout=10).status_code == 200
+        for url in cluster["app_urls"]
+    )
+
+
+def test_the_sign_in_limit_counts_across_instances(cluster):
+    """The per-address budget of failed sign-ins (10 a minute) lives in Redis: spread over both
+    instances by nginx, the eleventh failure is refused. Last: it locks this address out."""
+    browser = Browser(cluster["nginx_url"])
+    statuses, answered_by = [], set()
+    for attempt in range(12):
+        page = browser.get("/login")
+        answered_by.add(page.headers[UPSTREAM])
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+        token = match[1] if match else ""
+        response = browser.http.post(
+            f"{cluster['nginx_url']}/login",
+            data={"email": f"nobody{attempt}@topology.test", "password": "wrong-password",
+                  "csrf_token": token},
+            allow_redirects=False,
+            timeout=30,
+        )  # fmt: skip
+        statuses.append(response.status_code)
+        answered_by.add(response.headers[UPSTREAM])
+    print(f"\n[topology] 12 failed sign-ins through nginx: {statuses}")
+    assert len(answered_by) == len(cluster["app_urls"])
+    assert 429 not in statuses[:10]
+    assert statuses[10:] == [429, 429]

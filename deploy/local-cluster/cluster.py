@@ -88,7 +88,13 @@ class Settings:
 
     def pid_names(self) -> list[str]:
         names = [f"app-{n}" for n in range(1, self.instances + 1)]
-        return names + ["nginx", "pgbouncer-primary", "pgbouncer-replica", "redis"]
+        return names + [
+            "worker",
+            "nginx",
+            "pgbouncer-primary",
+            "pgbouncer-replica",
+            "redis",
+        ]
 
 
 def say(message: str) -> None:
@@ -543,6 +549,27 @@ def start_app(s: Settings, number: int, port: int) -> None:
     say(f"{name}: gunicorn started on {port} (pid {process.pid})")
 
 
+def start_worker(s: Settings) -> None:
+    """The scheduler (`flask --app app worker`, as deploy/kiki-worker.service runs it): due
+    alert rules, the outbox and periodic jobs, leased through PgBouncer like any request."""
+    pid_file = s.path("run", "worker.pid")
+    if ours(read_pid(pid_file), "worker"):
+        say("worker: already running")
+        return
+    log = open(s.path("logs", "worker.log"), "ab")  # noqa: SIM115 - the child keeps it
+    process = subprocess.Popen(
+        [python(), "-m", "flask", "--app", "app", "worker"],
+        cwd=ROOT, env=app_env(s), stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    log.close()
+    pid_file.write_text(f"{process.pid}\n")
+    time.sleep(1)
+    if process.poll() is not None:
+        raise ClusterError(f"the worker exited ({process.returncode}): see {log.name}")
+    say(f"worker: started (pid {process.pid})")
+
+
 # ---------------------------------------------------------------- nginx
 
 
@@ -681,6 +708,7 @@ def up(s: Settings) -> dict:
     migrate_and_seed(s)
     for number, port in enumerate(s.app_ports, start=1):
         start_app(s, number, port)
+    start_worker(s)
     start_nginx(s)
     wait_ready(s)
     state = s.state()
@@ -695,6 +723,7 @@ def up(s: Settings) -> dict:
         + f"  primary      {state['primary_url']}  (PgBouncer {state['pgbouncer_primary_url']})\n"
         f"  replica      {state['replica_url']}  (PgBouncer {state['pgbouncer_replica_url']})\n"
         f"  redis        {state['redis_url']}\n"
+        f"  worker       the scheduler, logs/worker.log\n"
         f"  logins       {state['logins']}\n"
         f"  logs         {s.path('logs')}\n",
         flush=True,
@@ -714,6 +743,11 @@ def down(s: Settings, *, purge: bool = False) -> None:
             stop_pid(pid, group=True)
             say(f"{pid_file.stem}: stopped")
         pid_file.unlink(missing_ok=True)
+    pid = read_pid(run_dir / "worker.pid")
+    if ours(pid, "worker"):
+        stop_pid(pid, group=True)
+        say("worker: stopped")
+    (run_dir / "worker.pid").unlink(missing_ok=True)
     for name in ("pgbouncer-primary", "pgbouncer-replica"):
         pid = read_pid(run_dir / f"{name}.pid")
         if ours(pid, str(s.path("pgbouncer"))):

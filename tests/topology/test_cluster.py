@@ -445,3 +445,28 @@ def test_the_sign_in_limit_counts_across_instances(cluster):
     assert len(answered_by) == len(cluster["app_urls"])
     assert 429 not in statuses[:10]
     assert statuses[10:] == [429, 429]
+
+
+def test_the_worker_runs_its_jobs_through_pgbouncer(cluster):
+    """The scheduler (`flask --app app worker`) claims its jobs with FOR UPDATE SKIP LOCKED through
+    the transaction pooler: every job has run and finished, and its log holds no error."""
+    primary = cluster["ports"]["primary"]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        unfinished = sql(
+            primary,
+            "SELECT count(*) FROM scheduled_jobs WHERE last_finished_at IS NULL"
+            " OR last_finished_at < last_started_at",
+        )
+        if unfinished == 0 and sql(primary, "SELECT count(*) FROM scheduled_jobs") > 0:
+            break
+        time.sleep(0.5)
+    jobs = sql(
+        primary,
+        "SELECT string_agg(name || ': ' || last_outcome, '; ') FROM scheduled_jobs",
+    )
+    print(f"\n[topology] worker jobs: {jobs}")
+    assert unfinished == 0
+    log = (Path(cluster["dir"]) / "logs" / "worker.log").read_text()
+    assert "KIKI worker" in log
+    assert '"level": "ERROR"' not in log and "Traceback" not in log

@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 
 from data.db import REPLICA_LAG_SECONDS
@@ -422,31 +423,6 @@ def test_with_redis_down_the_app_keeps_serving(cluster, logins):
     )
 
 
-def test_the_sign_in_limit_counts_across_instances(cluster):
-    """The per-address budget of failed sign-ins (10 a minute) lives in Redis: spread over both
-    instances by nginx, the eleventh failure is refused. Last: it locks this address out."""
-    browser = Browser(cluster["nginx_url"])
-    statuses, answered_by = [], set()
-    for attempt in range(12):
-        page = browser.get("/login")
-        answered_by.add(page.headers[UPSTREAM])
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
-        token = match[1] if match else ""
-        response = browser.http.post(
-            f"{cluster['nginx_url']}/login",
-            data={"email": f"nobody{attempt}@topology.test", "password": "wrong-password",
-                  "csrf_token": token},
-            allow_redirects=False,
-            timeout=30,
-        )  # fmt: skip
-        statuses.append(response.status_code)
-        answered_by.add(response.headers[UPSTREAM])
-    print(f"\n[topology] 12 failed sign-ins through nginx: {statuses}")
-    assert len(answered_by) == len(cluster["app_urls"])
-    assert 429 not in statuses[:10]
-    assert statuses[10:] == [429, 429]
-
-
 def test_the_worker_runs_its_jobs_through_pgbouncer(cluster):
     """The scheduler (`flask --app app worker`) claims its jobs with FOR UPDATE SKIP LOCKED through
     the transaction pooler: every job has run and finished, and its log holds no error."""
@@ -470,3 +446,151 @@ def test_the_worker_runs_its_jobs_through_pgbouncer(cluster):
     log = (Path(cluster["dir"]) / "logs" / "worker.log").read_text()
     assert "KIKI worker" in log
     assert '"level": "ERROR"' not in log and "Traceback" not in log
+
+
+def _cluster_module():
+    """deploy/local-cluster/cluster.py, for the environment it gives the app's processes."""
+    import importlib.util
+    import sys
+
+    if "kiki_local_cluster" in sys.modules:
+        return sys.modules["kiki_local_cluster"]
+    path = (
+        Path(__file__).resolve().parents[2] / "deploy" / "local-cluster" / "cluster.py"
+    )
+    spec = importlib.util.spec_from_file_location("kiki_local_cluster", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["kiki_local_cluster"] = (
+        module  # its dataclasses look themselves up there
+    )
+    spec.loader.exec_module(module)
+    return module
+
+
+def _import_metrics(cluster, tmp_path: Path, deployment: int, revenue: str) -> None:
+    """`flask import-metrics` as an operator runs it beside the cluster: its commit publishes a
+    live event over the cluster's Redis, from a process no stream is connected to."""
+    module = _cluster_module()
+    settings = module.Settings(Path(cluster["dir"]))
+    csv = tmp_path / f"metrics-{revenue}.csv"
+    csv.write_text(
+        "platform_deployment_id,date,impressions,clicks,conversions,spend,revenue\n"
+        f"{deployment},{dt.date.today().isoformat()},100,10,1,10.00,{revenue}\n"
+    )
+    subprocess.run(
+        [module.python(), "-m", "flask", "--app", "app", "import-metrics", str(csv),
+         "--org", "acme"],
+        cwd=module.ROOT, env=module.app_env(settings), check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def _sse(response: requests.Response):
+    """(event, id, data) of each Server-Sent Event on a streamed response."""
+    event, ident, data = None, None, None
+    for raw in response.iter_lines(decode_unicode=True):
+        if raw is None:
+            continue
+        if raw == "":
+            if event:
+                yield event, ident, data
+            event, ident, data = None, None, None
+        elif raw.startswith("event: "):
+            event = raw[7:]
+        elif raw.startswith("id: "):
+            ident = int(raw[4:])
+        elif raw.startswith("data: "):
+            data = json.loads(raw[6:])
+
+
+def _next_event(stream, name: str):
+    for event, ident, data in stream:
+        if event == name:
+            return ident, data
+    raise AssertionError(f"the stream ended before an {name!r} event")
+
+
+def test_a_live_stream_reconnects_to_the_other_instance_and_misses_nothing(
+    cluster, logins, tmp_path
+):
+    primary = cluster["ports"]["primary"]
+    deployment = sql(
+        primary,
+        "SELECT p.id FROM platformdeployments p JOIN organizations o"
+        " ON o.id = p.organization_id WHERE o.slug = 'acme' ORDER BY p.id LIMIT 1",
+    )
+    browser = signed_in(cluster, logins)
+    url = cluster["nginx_url"] + "/live/events"
+    first = browser.http.get(url, stream=True, timeout=(5, 30))
+    assert first.status_code == 200
+    serving = first.headers[UPSTREAM]
+    stream = _sse(first)
+    ready_id, _ = _next_event(stream, "ready")
+    sent = time.monotonic()
+    _import_metrics(cluster, tmp_path, deployment, "111.00")
+    seen_id, seen = _next_event(stream, "invalidate")
+    delivered = time.monotonic() - sent
+    assert seen_id > ready_id and "metrics" in seen["topics"]
+    # The instance holding the stream dies; an event is published while no stream is open.
+    number = cluster["app_urls"].index(f"http://{serving}") + 1
+    killed = time.monotonic()
+    os.killpg(int(Path(cluster["pids"][f"app-{number}"]).read_text()), signal.SIGKILL)
+    with pytest.raises((requests.RequestException, AssertionError)):
+        _next_event(stream, "invalidate")  # the stream ends with its instance
+    _import_metrics(cluster, tmp_path, deployment, "222.00")
+    # The organization's newest event id once the import has committed (the worker, evaluating
+    # the alert rules the imports made due, may add "alerts" events of its own, before or after).
+    acme = sql(primary, "SELECT id FROM organizations WHERE slug = 'acme'")
+    newest = int(
+        redis.Redis.from_url(cluster["redis_url"]).get(f"kiki:live:{acme}:last")
+    )
+    reconnecting = time.monotonic()
+    again = browser.http.get(
+        url, stream=True, timeout=(5, 30), headers={"Last-Event-ID": str(seen_id)}
+    )
+    assert again.status_code == 200
+    replay = []
+    for event, ident, data in _sse(again):
+        assert event != "reset"  # the gap is within the replay buffer
+        if event == "invalidate":
+            replay.append((ident, data["topics"]))
+            if ident >= newest:
+                break
+    replayed = time.monotonic() - reconnecting
+    again.close()
+    print(
+        f"\n[topology] live event delivered in {delivered:.1f} s (the CLI's run included); "
+        f"stream on {serving} killed; reconnected to {again.headers[UPSTREAM]}, which replayed "
+        f"{replay} in {replayed:.2f} s ({time.monotonic() - killed:.1f} s after the kill, a "
+        "second CLI run included)"
+    )
+    assert again.headers[UPSTREAM] != serving
+    # Every event after the last one seen, in order, none missing, the import's among them.
+    assert [ident for ident, _ in replay] == list(range(seen_id + 1, newest + 1))
+    assert any("metrics" in topics for _, topics in replay)
+    assert replayed < 5
+    bring_up()  # the killed instance again
+
+
+def test_the_sign_in_limit_counts_across_instances(cluster):
+    """The per-address budget of failed sign-ins (10 a minute) lives in Redis: spread over both
+    instances by nginx, the eleventh failure is refused. Last: it locks this address out."""
+    browser = Browser(cluster["nginx_url"])
+    statuses, answered_by = [], set()
+    for attempt in range(12):
+        page = browser.get("/login")
+        answered_by.add(page.headers[UPSTREAM])
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+        token = match[1] if match else ""
+        response = browser.http.post(
+            f"{cluster['nginx_url']}/login",
+            data={"email": f"nobody{attempt}@topology.test", "password": "wrong-password",
+                  "csrf_token": token},
+            allow_redirects=False,
+            timeout=30,
+        )  # fmt: skip
+        statuses.append(response.status_code)
+        answered_by.add(response.headers[UPSTREAM])
+    print(f"\n[topology] 12 failed sign-ins through nginx: {statuses}")
+    assert len(answered_by) == len(cluster["app_urls"])
+    assert 429 not in statuses[:10]
+    assert statuses[10:] == [429, 429]

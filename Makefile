@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-optimized lint bench bench-alerts lighthouse screenshots install install-dev release
+.PHONY: run test test-optimized test-topology cluster-up cluster-down lint bench bench-alerts lighthouse screenshots install install-dev release
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,18 @@ test: install-dev
 # and the browser flows once more that way (pytest rewrites its own asserts, so they still run).
 test-optimized: install-dev
 	PYTHONOPTIMIZE=2 $(BIN)/python -m pytest -q tests/test_app.py tests/auth/test_forged_callbacks.py tests/web/test_delivery.py tests/exports tests/browser
+
+# The local production topology (docs/TOPOLOGY.md): PostgreSQL primary + streaming replica behind
+# PgBouncer, Redis, 2 gunicorn instances behind nginx, on private loopback ports.
+cluster-up: install
+	deploy/local-cluster/up $(CLUSTER_ARGS)
+
+cluster-down:
+	deploy/local-cluster/down $(CLUSTER_ARGS)
+
+# The tests marked topology (deselected by `make test`): the fixture brings the cluster up, then down.
+test-topology: install-dev
+	$(BIN)/python -m pytest --topology -v -s tests/topology $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

@@ -96,6 +96,10 @@ def load_config(env=None) -> dict:
         "DB_POOL_SIZE": _int(env, "DB_POOL_SIZE", 5),
         "DB_MAX_OVERFLOW": _int(env, "DB_MAX_OVERFLOW", 10),
         "DB_STATEMENT_TIMEOUT_MS": _int(env, "DB_STATEMENT_TIMEOUT_MS", 30000),
+        # "1" when DATABASE_URL and the replicas point at PgBouncer in transaction pooling: no
+        # server-side prepared statements and no startup options (set jit and statement_timeout
+        # on the database role instead; docs/TOPOLOGY.md).
+        "DB_TRANSACTION_POOLER": env.get("DB_TRANSACTION_POOLER", "0") == "1",
         "SLOW_QUERY_MS": _int(env, "SLOW_QUERY_MS", 500),
         "CACHE_TIMEOUT": _int(env, "CACHE_TIMEOUT", 300),
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 60),

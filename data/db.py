@@ -18,6 +18,14 @@ log = logging.getLogger(__name__)
 REPLICA_RETRY_SECONDS = 30.0  # how long a failed replica is skipped
 REPLICA_LAG_SECONDS = 10.0  # how long a user who wrote reads from the primary
 PRIMARY_UNTIL_KEY = "kiki_primary_until"
+# A standby's lag: 0 when it has replayed everything it received (an idle primary sends nothing,
+# and the age of the last replayed transaction would grow without any lag), else the age of the
+# last transaction it replayed. NULL on a server that is not a standby.
+REPLICA_LAG_SQL = sa.text(
+    "SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL"
+    " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+    " ELSE EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()) END"
+)
 
 
 def make_engine(
@@ -28,11 +36,14 @@ def make_engine(
     statement_timeout_ms: int = 0,
     slow_query_ms: int = 0,
     connect_timeout_s: int = 10,
+    transaction_pooler: bool = False,
 ) -> sa.Engine:
     """Create an engine with the pragmas and timeouts each backend needs.
 
     Every checkout is pre-pinged, so connections killed by a database restart are replaced
-    instead of failing the next request.
+    instead of failing the next request. Behind a transaction pooler (PgBouncer) consecutive
+    transactions may run on different server connections: psycopg must not prepare statements
+    on one of them (it does after 5 runs of a query), and PgBouncer refuses startup options.
     """
     kwargs: dict = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
@@ -44,10 +55,11 @@ def make_engine(
         options = ["-c jit=off"]
         if statement_timeout_ms:
             options.append(f"-c statement_timeout={int(statement_timeout_ms)}")
-        kwargs["connect_args"] = {
-            "connect_timeout": int(connect_timeout_s),
-            "options": " ".join(options),
-        }
+        kwargs["connect_args"] = {"connect_timeout": int(connect_timeout_s)}
+        if transaction_pooler:
+            kwargs["connect_args"]["prepare_threshold"] = None
+        else:
+            kwargs["connect_args"]["options"] = " ".join(options)
     if path := sqlite_file(url):
         # SQLite creates its file (and later its journals, with the same mode) per the umask:
         # a database of password hashes and e-mails is the owner's alone.
@@ -110,6 +122,7 @@ class Database:
         self.replicas: list[Replica] = []
         self._turn = itertools.count()
         self.replica_retry_seconds = REPLICA_RETRY_SECONDS
+        self.transaction_pooler = False
 
     def init_app(self, app: Flask) -> None:
         cfg = app.config
@@ -118,7 +131,9 @@ class Database:
             "max_overflow": cfg["DB_MAX_OVERFLOW"],
             "statement_timeout_ms": cfg["DB_STATEMENT_TIMEOUT_MS"],
             "slow_query_ms": cfg["SLOW_QUERY_MS"],
+            "transaction_pooler": cfg.get("DB_TRANSACTION_POOLER", False),
         }
+        self.transaction_pooler = settings["transaction_pooler"]
         self.engine = make_engine(cfg["DATABASE_URL"], **settings)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         from data import effects  # it lists this module's listeners below
@@ -144,6 +159,31 @@ class Database:
 
         return write_transaction(self)
 
+    def replica_status(self) -> dict[str, dict]:
+        """Each replica's reachability and lag, measured now: {"replica-1": {"status": "ok",
+        "lag_seconds": 0.12}}; lag_seconds is None where it cannot be measured (unreachable,
+        not PostgreSQL, or not a standby). Only reports: routing stays replica_session's."""
+        status = {}
+        for replica in self.replicas:
+            entry: dict = {"status": "ok", "lag_seconds": None}
+            try:
+                with replica.engine.connect() as conn:
+                    if replica.engine.dialect.name == "postgresql":
+                        lag = conn.scalar(REPLICA_LAG_SQL)
+                        entry["lag_seconds"] = (
+                            None if lag is None else round(float(lag), 3)
+                        )
+                    else:
+                        conn.execute(sa.text("SELECT 1"))
+            except sa.exc.DBAPIError as exc:
+                entry = {
+                    "status": "unreachable",
+                    "lag_seconds": None,
+                    "error": exc.__class__.__name__,
+                }
+            status[replica.name] = entry
+        return status
+
     def replica_session(self) -> Session | None:
         """A connected session on the next healthy replica (round-robin), or None."""
         count = len(self.replicas)
@@ -154,7 +194,12 @@ class Database:
                 continue
             session = replica.sessionmaker()
             try:
-                session.connection()  # connects (and pre-pings) now, not mid-read
+                if self.transaction_pooler:
+                    # A pooler (PgBouncer) accepts the connection and answers the pre-ping
+                    # whether or not the server behind it is up: ask the server itself.
+                    session.execute(sa.text("SELECT 1"))
+                else:
+                    session.connection()  # connects (and pre-pings) now, not mid-read
             except sa.exc.DBAPIError as exc:
                 session.close()
                 if replica.down_until == 0.0:

@@ -53,6 +53,21 @@ DB_POOL = Gauge(
     multiprocess_mode="livesum",
 )
 
+REPLICA_LAG = Gauge(
+    "kiki_replica_lag_seconds",
+    "Replication lag of each read replica (replica-N) as measured at the last scrape: seconds "
+    "since the last replayed transaction, 0 when it has replayed all it received; NaN when "
+    "unreachable or not a standby.",
+    ["replica"],
+    multiprocess_mode="livemostrecent",
+)
+REPLICA_UP = Gauge(
+    "kiki_replica_up",
+    "1 when the read replica answered at the last scrape, else 0.",
+    ["replica"],
+    multiprocess_mode="livemostrecent",
+)
+
 
 def cache_result(read: str, result: str) -> None:
     CACHE_READS.labels(read, result).inc()
@@ -81,6 +96,14 @@ def observe_pools(engines: dict[str, sa.Engine]) -> None:
     _pools_sampled_at = now
     for name, engine in engines.items():
         observe_pool(name, engine)
+
+
+def observe_replicas(status: dict[str, dict]) -> None:
+    """The replicas' lag and reachability (data/db.py Database.replica_status) into gauges."""
+    for name, entry in status.items():
+        lag = entry.get("lag_seconds")
+        REPLICA_UP.labels(name).set(1 if entry.get("status") == "ok" else 0)
+        REPLICA_LAG.labels(name).set(float("nan") if lag is None else lag)
 
 
 def observe_pool(name: str, engine: sa.Engine) -> None:

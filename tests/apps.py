@@ -14,6 +14,30 @@ OVERVIEW_INPUTS = {
 }
 
 
+def callback_payload(key: str, spec: dict, values: dict, changed=None) -> dict:
+    """The body Dash's renderer posts for the callback ``key`` (its inputs and state from
+    ``spec``, a callback_map or /_dash-dependencies entry) with ``values`` filled in."""
+    outputs = []
+    for part in key.strip(".").split("..."):
+        component, prop = part.split(".", 1)
+        outputs.append({"id": component, "property": prop.split("@")[0]})
+
+    def fill(items):
+        return [
+            {**item, "value": values.get(f"{item['id']}.{item['property']}")}
+            for item in items
+        ]
+
+    return {
+        "output": key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": fill(spec["inputs"]),
+        "state": fill(spec["state"]),
+        "changedPropIds": changed
+        or [f"{i['id']}.{i['property']}" for i in spec["inputs"]],
+    }
+
+
 def make_app(url: str, **overrides):
     from app import create_app
 
@@ -32,26 +56,7 @@ def call_callback(app, client, output_id: str, values: dict, changed=None):
     ``values`` maps "id.property" to the value of each input and state; ``changed`` lists the
     "id.property" that triggered it (default: every input)."""
     key = next(k for k in app.callback_map if f"{output_id}." in k)
-    spec = app.callback_map[key]
-    outputs = []
-    for part in key.strip(".").split("..."):
-        component, prop = part.split(".", 1)
-        outputs.append({"id": component, "property": prop.split("@")[0]})
-
-    def fill(items):
-        return [
-            {**item, "value": values.get(f"{item['id']}.{item['property']}")}
-            for item in items
-        ]
-
-    payload = {
-        "output": key,
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": fill(spec["inputs"]),
-        "state": fill(spec["state"]),
-        "changedPropIds": changed
-        or [f"{i['id']}.{i['property']}" for i in spec["inputs"]],
-    }
+    payload = callback_payload(key, app.callback_map[key], values, changed)
     token = client.get_cookie("_csrf_token")
     headers = {"X-CSRFToken": token.value} if token else {}
     return client.post("/_dash-update-component", json=payload, headers=headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import pytest
@@ -144,11 +145,29 @@ def ops_world(request, tmp_path_factory):
     dispose_database(url)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--topology",
+        action="store_true",
+        help="also run the tests marked topology (deploy/local-cluster; KIKI_TOPOLOGY=1 too)",
+    )
+
+
+def topology_wanted(config) -> bool:
+    return config.getoption("--topology") or os.environ.get("KIKI_TOPOLOGY") == "1"
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked postgresql_only run on PostgreSQL only: their SQLite variants (of a fixture
-    parametrized by backend) are deselected at collection, so a run never reports a skip."""
+    parametrized by backend) are deselected at collection, so a run never reports a skip.
+    Tests marked topology (the local cluster, docs/TOPOLOGY.md) are deselected unless asked for
+    with --topology or KIKI_TOPOLOGY=1."""
     kept, dropped = [], []
+    topology = topology_wanted(config)
     for item in items:
+        if item.get_closest_marker("topology") and not topology:
+            dropped.append(item)
+            continue
         params = getattr(getattr(item, "callspec", None), "params", {})
         on_sqlite = (
             any(

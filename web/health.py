@@ -19,7 +19,9 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """The database (and Redis, when configured) answer; 503 with the reason otherwise."""
+    """The database (and Redis, when configured) answer; 503 with the reason otherwise. With
+    read replicas, each one's reachability and lag as detail: a replica down or behind does
+    not make the instance unready (reads fall back to the primary, data/db.py)."""
     problems = []
     try:
         with get_database().engine.connect() as conn:
@@ -31,9 +33,13 @@ def readyz():
             cache.cache._write_client.ping()
         except Exception:  # noqa: BLE001
             problems.append("redis unreachable")
+    detail = {}
+    database = get_database()
+    if database.replicas:
+        detail["replicas"] = database.replica_status()
     if problems:
-        return jsonify(status="unavailable", problems=problems), 503
-    return jsonify(status="ready")
+        return jsonify(status="unavailable", problems=problems, **detail), 503
+    return jsonify(status="ready", **detail)
 
 
 def init_app(app: Flask) -> None:

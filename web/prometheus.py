@@ -36,6 +36,9 @@ def metrics():
     """Every metric in the Prometheus text format (summed over gunicorn workers)."""
     if not metrics_allowed():
         return Response("Forbidden.\n", status=403, mimetype="text/plain")
+    database = current_app.extensions.get("kiki_db")
+    if database is not None and database.replicas:
+        telemetry.observe_replicas(database.replica_status())
     body, content_type = telemetry.exposition()
     response = Response(body, content_type=content_type)
     response.headers["Cache-Control"] = "no-store"

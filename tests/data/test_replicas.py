@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 import time
 
+import pytest
+import sqlalchemy as sa
 from flask import current_app, g, jsonify
 
 from auth.access import requires_role
-from data.db import db_session, get_database, read_session
+from data.db import db_session, get_database, make_engine, read_session
 from data.writes.organizations import set_fee_rate
 from tests.apps import call_callback, make_app, signed_in
 from tests.data.test_cache import OVERVIEW
@@ -87,3 +89,42 @@ def test_a_dead_replica_falls_back_to_the_primary(ops_world, caplog, tmp_path):
     assert client.get("/_test/which").json["engine"] == "primary"
     with only_dead.server.app_context():
         assert get_database().replicas[0].down_until > 0
+
+
+def test_readyz_and_metrics_show_each_replica(ops_world):
+    """Each replica's reachability and lag on /readyz and /metrics; a dead one does not make
+    the instance unready (its reads fall back to the primary). The lag itself is measured on a
+    real standby in tests/topology; here the replica is the primary, no standby: lag unknown."""
+    url, _world = ops_world
+    dead = DEAD_PG if url.startswith("postgresql") else "sqlite:////nonexistent/no/x.db"
+    app = replica_app(url, [url, dead])
+    client = app.server.test_client()
+    answer = client.get("/readyz")
+    assert answer.status_code == 200
+    assert answer.json["status"] == "ready"
+    assert answer.json["replicas"]["replica-1"] == {"status": "ok", "lag_seconds": None}
+    assert answer.json["replicas"]["replica-2"]["status"] == "unreachable"
+    body = client.get("/metrics").get_data(as_text=True)
+    assert 'kiki_replica_up{replica="replica-1"} 1.0' in body
+    assert 'kiki_replica_up{replica="replica-2"} 0.0' in body
+    assert 'kiki_replica_lag_seconds{replica="replica-2"} NaN' in body
+
+
+@pytest.mark.postgresql_only
+def test_behind_a_transaction_pooler_nothing_is_prepared(ops_world):
+    """DB_TRANSACTION_POOLER: psycopg never prepares a statement (the next transaction may run on
+    another server connection), and no startup options go out (PgBouncer refuses them)."""
+    url, _world = ops_world
+    pooled = make_engine(url, transaction_pooler=True)
+    direct = make_engine(url)
+    try:
+        with pooled.connect() as conn, direct.connect() as other:
+            assert conn.connection.dbapi_connection.prepare_threshold is None
+            assert (
+                conn.scalar(sa.text("SHOW jit")) == "on"
+            )  # the server's default: no options
+            assert other.connection.dbapi_connection.prepare_threshold == 5
+            assert other.scalar(sa.text("SHOW jit")) == "off"
+    finally:
+        pooled.dispose()
+        direct.dispose()

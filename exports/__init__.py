@@ -1,10 +1,10 @@
-"""File exports from plain Flask routes: CSV of every list and table a page shows, streamed and audited; PDF reports of the overview, campaigns and a campaign."""
+"""File exports from plain Flask routes: CSV of every list and table a page shows, streamed and audited; PDF reports of the overview, campaigns, a campaign and the LTV page."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from exports import campaign_detail, lists, ltv, overview, pdf, privacy
+from exports import campaign_detail, lists, ltv, ltv_pdf, overview, pdf, privacy
 
 
 def init_app(app: Flask) -> None:
@@ -13,5 +13,6 @@ def init_app(app: Flask) -> None:
     campaign_detail.init_app(app)
     overview.init_app(app)
     ltv.init_app(app)
+    ltv_pdf.init_app(app)
     pdf.init_app(app)
     privacy.init_app(app)

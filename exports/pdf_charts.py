@@ -31,11 +31,14 @@ START_SECONDS = 30.0  # Python, Kaleido and Chromium starting on a busy 2-core m
 IDLE_SECONDS = (
     600.0  # a renderer unused this long gives its memory back (Chromium: ~150 MB)
 )
-_IDLE_EXIT = 3  # the child's exit status when it left for want of work
 
 
 class ChartError(RuntimeError):
     """The charts could not be drawn (no browser, a crash, or the deadline passed)."""
+
+
+class ChartTimeout(ChartError):
+    """The renderer did not answer before the deadline."""
 
 
 class Renderer:
@@ -80,7 +83,7 @@ class Renderer:
         while b"\n" not in self._pending:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([stdout], [], [], left)[0]:
-                raise ChartError(f"the chart renderer did not {step} in time")
+                raise ChartTimeout(f"the chart renderer did not {step} in time")
             chunk = os.read(stdout, 1 << 20)
             if not chunk:
                 raise ChartError(f"the chart renderer failed: {self._tail()}")
@@ -161,8 +164,9 @@ def figures_to_svg(
     start_timeout: float = START_SECONDS,
 ) -> list[str]:
     """One SVG document per figure (same order), drawn by this process's renderer (started
-    here when there is none, or when it died or was killed). ``timeout`` is the deadline per
-    figure. Raises ChartError on failure or timeout, after killing the renderer."""
+    here when there is none, or when it died or was killed; a warm one that fails is replaced
+    once). ``timeout`` is the deadline per figure. Raises ChartError on failure or timeout,
+    after killing the renderer."""
     global _renderer
     if not figures:
         return []
@@ -183,13 +187,12 @@ def figures_to_svg(
                     renderer = _renderer = Renderer(browser)
                     renderer.start(start_timeout)
                 svgs = renderer.draw(figures, timeout * len(figures))
-            except ChartError:
-                idle_exit = renderer.process.poll() == _IDLE_EXIT
+            except ChartError as exc:
                 renderer.kill()
                 _renderer = None
-                if idle_exit and not fresh and attempt == 0:
-                    continue  # it left for want of work just as this call came: once more
-                raise
+                if fresh or attempt or isinstance(exc, ChartTimeout):
+                    raise
+                continue  # a renderer that died (or left when idle) since the last PDF: a new one
             if len(svgs) != len(figures) or not all(s.startswith("<svg") for s in svgs):
                 renderer.kill()
                 _renderer = None
@@ -237,7 +240,7 @@ def _serve(idle: float) -> None:
                     None, select.select, [sys.stdin], [], [], idle
                 )
                 if not ready[0]:
-                    return _IDLE_EXIT
+                    return 0  # no work for a while: the memory back
                 line = await loop.run_in_executor(None, sys.stdin.readline)
                 if not line:
                     return 0  # the app process went away

@@ -2,7 +2,7 @@
 process of each app process, with a deadline on every call.
 
 Starting Python, Kaleido and Chromium took 3-6 s of every PDF with charts; drawing a chart in a
-warm browser takes a tenth of a second. So each app process keeps one renderer: a child process
+warm browser takes 0.15-0.4 s. So each app process keeps one renderer: a child process
 (``python -m exports.pdf_charts``: JSON lines in on stdin, JSON lines out) holding one Kaleido
 and its Chromium, started on the first PDF with charts (never at import), used by one request
 at a time, and killed with its browser (the whole process tree) when a call passes its deadline
@@ -28,9 +28,8 @@ import time
 CHART_WIDTH, CHART_HEIGHT = 900, 420
 DEFAULT_BROWSER = "/usr/bin/chromium"
 START_SECONDS = 30.0  # Python, Kaleido and Chromium starting on a busy 2-core machine
-IDLE_SECONDS = (
-    600.0  # a renderer unused this long gives its memory back (Chromium: ~150 MB)
-)
+# A renderer unused this long gives its memory back (~435 MB PSS with Chromium: REPORTS.md).
+IDLE_SECONDS = 600.0
 
 
 class ChartError(RuntimeError):
@@ -46,9 +45,7 @@ class Renderer:
 
     def __init__(self, browser: str) -> None:
         self.browser = browser
-        self.pid = (
-            os.getpid()
-        )  # the app process that owns it (a fork does not inherit it)
+        self.pid = os.getpid()  # its app process (a fork does not inherit it)
         # Chromium's chatter, the tail kept for errors; closed by kill()
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self.process = subprocess.Popen(
@@ -60,6 +57,9 @@ class Renderer:
             start_new_session=True,  # a signal to the app's group does not reach it
         )
         self._pending = b""
+        os.set_blocking(
+            self.process.stdin.fileno(), False
+        )  # writes keep the deadline too
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -70,13 +70,28 @@ class Renderer:
 
     def draw(self, figures: list[dict], timeout: float) -> list[str]:
         """One SVG document per figure, all in one round trip."""
-        line = json.dumps({"figures": figures}, default=str).encode() + b"\n"
-        try:
-            self.process.stdin.write(line)
-            self.process.stdin.flush()
-        except OSError as exc:
-            raise ChartError("the chart renderer went away") from exc
-        return self._answer(time.monotonic() + timeout, "draw")["svgs"]
+        deadline = time.monotonic() + timeout
+        self._send(
+            json.dumps({"figures": figures}, default=str).encode() + b"\n", deadline
+        )
+        return self._answer(deadline, "draw")["svgs"]
+
+    def _send(self, data: bytes, deadline: float) -> None:
+        """Write ``data`` to the child by the deadline (a hung child stops reading: a blocking
+        write of more than a pipe's 64 KiB would wait for ever)."""
+        stdin, view = self.process.stdin.fileno(), memoryview(data)
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([], [stdin], [], left)[1]:
+                raise ChartTimeout(
+                    "the chart renderer did not take the figures in time"
+                )
+            try:
+                view = view[os.write(stdin, view) :]
+            except BlockingIOError:
+                continue
+            except OSError as exc:
+                raise ChartError("the chart renderer went away") from exc
 
     def _answer(self, deadline: float, step: str) -> dict:
         stdout = self.process.stdout.fileno()

@@ -378,14 +378,15 @@ def table(report: dict) -> str:
         runs = ", ".join(f"{r['seconds']:.2f}" for r in entry["runs"])
         lines.append(
             f"| {name} | {first['seconds']:.2f} | {entry['median_s']:.2f} ({runs}) | "
-            f"{entry.get('median_cpu_s', float('nan')):.2f} | {entry['peak_mb']:.0f} | {size} | {target or '—'} | "
+            f"{_cpu(entry)} | {entry['peak_mb']:.0f} | {size} | {target or '—'} | "
             f"{('PASS' if ok else 'FAIL') if target else '—'} |"
         )
     lines += [
         "",
         (
-            "The overview's target holds once the process has a warm chart renderer; its first PDF "
-            "pays the renderer's start (Python, Kaleido, Chromium). The 5,000-row target is out of "
+            "The first PDF with charts of a process pays the chart renderer's start (Python, "
+            "Kaleido, Chromium: the renderer start phase); the runs after it find it warm. "
+            "The 5,000-row target is out of "
             "WeasyPrint's reach: its layout costs about 6.4 ms of CPU per 10-cell row on one core "
             "(7.8 ms at load 7) and about 90 MB per 500 rows until the PDF is written, so the route "
             "keeps ROW_LIMIT = 2,000 and the CSV holds every row; the account and what would meet it: "
@@ -414,6 +415,11 @@ def table(report: dict) -> str:
             cells = " | ".join(f"{run_.get(k, 0):.2f}" for k in PHASE_ORDER)
             lines.append(f"| {name} | {label} | {cells} | {rest:.2f} |")
     return "\n".join(lines) + "\n"
+
+
+def _cpu(entry: dict) -> str:
+    """The median CPU seconds (reports saved before the CPU was measured have none: "—")."""
+    return f"{entry['median_cpu_s']:.2f}" if "median_cpu_s" in entry else "—"
 
 
 PHASE_ORDER = [

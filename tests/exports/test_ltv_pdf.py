@@ -17,6 +17,7 @@ from components.ltv import payback_text
 from data.db import get_database
 from data.ltv_definitions import DEFINITIONS
 from data.models import AuditLog
+from exports.pdf_charts import ChartError
 from tests.exports.test_pdf_exports import assert_vector_charts, pdf_of, text_of, titles
 from tests.factories import add_user, login
 from tests.ltv_world import END, START, commit_ltv_world
@@ -143,3 +144,14 @@ def test_a_bad_parameter_is_named(document):
     response = document[0].get("/export/ltv.pdf?start=2026-09-30&end=2026-06-01")
     assert response.status_code == 400
     assert response.json["error"]["details"]["param"] == "end"
+
+
+def test_a_chart_failure_is_an_error_not_a_pdf(document, monkeypatch):
+    def fail(*_args, **_kwargs):
+        raise ChartError("the chart renderer did not draw in time")
+
+    monkeypatch.setattr("exports.pdf_document.figures_to_svg", fail)
+    response = document[0].get(f"/export/ltv.pdf?{QUERY}")
+    assert response.status_code == 503 and response.mimetype == "application/json"
+    assert response.json["error"]["code"] == "pdf_failed"
+    assert not response.get_data().startswith(b"%PDF")

@@ -456,6 +456,9 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="into docs/BENCHMARKS.md")
     parser.add_argument("--json", type=Path, help="save the raw figures here")
     parser.add_argument(
+        "--only", default="", help="the documents whose name holds this"
+    )
+    parser.add_argument(
         "--from-json", type=Path, help="no run: the report of saved figures"
     )
     args = parser.parse_args()

@@ -28,7 +28,7 @@ import time
 CHART_WIDTH, CHART_HEIGHT = 900, 420
 DEFAULT_BROWSER = "/usr/bin/chromium"
 START_SECONDS = 30.0  # Python, Kaleido and Chromium starting on a busy 2-core machine
-# A renderer unused this long gives its memory back (~435 MB PSS with Chromium: REPORTS.md).
+# A renderer unused this long gives its memory back (0.4-0.7 GB PSS with Chromium: REPORTS.md).
 IDLE_SECONDS = 600.0
 
 

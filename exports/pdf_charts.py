@@ -3,7 +3,7 @@ process of each app process, with a deadline on every call.
 
 Starting Python, Kaleido and Chromium took 3-6 s of every PDF with charts; drawing a chart in a
 warm browser takes 0.15-0.4 s. So each app process keeps one renderer: a child process
-(``python -m exports.pdf_charts``: JSON lines in on stdin, JSON lines out) holding one Kaleido
+(this file run as a script: JSON lines in on stdin, JSON lines out) holding one Kaleido
 and its Chromium, started on the first PDF with charts (never at import), used by one request
 at a time, and killed with its browser (the whole process tree) when a call passes its deadline
 or fails, so a browser that hangs cannot hang a request; the next PDF starts a fresh one. The
@@ -49,7 +49,10 @@ class Renderer:
         # Chromium's chatter, the tail kept for errors; closed by kill()
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "exports.pdf_charts", str(IDLE_SECONDS)],
+            # This file as a script (-P: its folder not on sys.path), not ``-m exports.pdf_charts``,
+            # which imported the whole exports package (Flask, pandas, the app's modules): the
+            # child's Python held 113 MB and took longer to start.
+            [sys.executable, "-P", os.path.abspath(__file__), str(IDLE_SECONDS)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.stderr,

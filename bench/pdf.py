@@ -261,6 +261,8 @@ def install_phases() -> Phases:
         phases.wrap(charts.Renderer, "start", "renderer start")
         phases.wrap(charts.Renderer, "draw", "drawing")
     phases.wrap(document, "figures_to_svg", "charts (all)")
+    if hasattr(document, "layout_in_child"):  # a long document's WeasyPrint, in a child
+        phases.wrap(document, "layout_in_child", "WeasyPrint in a child")
     return phases
 
 
@@ -429,12 +431,14 @@ PHASE_ORDER = [
     "HTML template",
     "WeasyPrint layout",
     "WeasyPrint PDF writing",
+    "WeasyPrint in a child",
 ]
 TOP_PHASES = {
     "charts (all)",
     "HTML template",
     "WeasyPrint layout",
     "WeasyPrint PDF writing",
+    "WeasyPrint in a child",
 }
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import ctypes
 import datetime as dt
-import gc
 import math
 from dataclasses import dataclass, field
 
@@ -17,6 +15,7 @@ from components.labels import VALUE_LABELS
 from data.db import db_session
 from data.reads.report_context import report_context
 from exports.pdf_charts import DEFAULT_BROWSER, START_SECONDS, figures_to_svg
+from exports.pdf_layout import layout_in_child
 from exports.responses import export_error
 
 # Rows a PDF table holds at most (about 45 pages of the campaign list); the CSV holds them all.
@@ -92,8 +91,9 @@ def render_pdf(
     notice: str = "",
     notice_link: str = "",
 ) -> bytes:
-    """The PDF of ``sections``; raises ChartError (charts) or any WeasyPrint error: the caller
-    answers with an error, never with a partial document."""
+    """The PDF of ``sections``; raises ChartError (charts), LayoutError (a long document's
+    layout in its child) or any WeasyPrint error: the caller answers with an error, never with
+    a partial document."""
     import weasyprint  # loaded on the first PDF, not at the app's start
 
     config = current_app.config
@@ -126,26 +126,20 @@ def render_pdf(
         notice_link=notice_link,
     )
     rows = sum(len(table.rows) for section in sections for table in section.tables)
-    try:
-        return weasyprint.HTML(string=html, base_url=request.url_root).write_pdf()
-    finally:
-        if rows >= BIG_TABLE_ROWS:
-            _give_memory_back()
+    if rows >= CHILD_LAYOUT_ROWS:
+        timeout = float(config.get("KIKI_PDF_LAYOUT_TIMEOUT", LAYOUT_TIMEOUT_SECONDS))
+        return layout_in_child(html, request.url_root, timeout)
+    return weasyprint.HTML(string=html, base_url=request.url_root).write_pdf()
 
 
-# WeasyPrint's boxes for a long table take ~90 MB per 500 rows; Python and glibc keep what was
-# freed for reuse, so a worker stayed at its peak (600 MB after a 2,000-row PDF). After a
-# document this big, collect its cycles and hand free heap pages back: 240 -> 91 MB measured
-# for 1,000 rows in a bare process (docs/REPORTS.md).
-BIG_TABLE_ROWS = 300
-
-
-def _give_memory_back() -> None:
-    gc.collect()
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
+# From this many table rows on, WeasyPrint lays the document out in a child process
+# (exports/pdf_layout.py): ~90 MB and ~3 s of CPU per 500 rows that the worker would keep
+# (600 MB after a 2,000-row PDF) and hold its GIL for; below it, the child's start (~0.5 s)
+# would cost more than it saves (the overview: 2 pages, 0.7 s).
+CHILD_LAYOUT_ROWS = 300
+LAYOUT_TIMEOUT_SECONDS = (
+    180.0  # 2,000 rows: 15 s at idle, up to 130 s with the load at 13
+)
 
 
 def pdf_response(filename: str, back: str, **document) -> Response:

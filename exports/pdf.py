@@ -167,6 +167,12 @@ def _pdf_route(view: str, back: str, audit: dict, campaign_id: int | None = None
             "There is no such campaign in your organization.", back="/campaigns"
         )
     record_export(f"{view}_pdf", audit)
+    return answer_pdf(session, document, params, root)
+
+
+def answer_pdf(session, document: Document, params, root: str) -> Response:
+    """The rendered ``document`` as an attachment for the signed-in scope, or the export error
+    (503 ``pdf_failed``) when the charts or the layout fail: never a partial file."""
     try:
         body, name = render_document(session, g.scope, document, params, root)
     except PdfFailed as exc:
@@ -175,7 +181,7 @@ def _pdf_route(view: str, back: str, audit: dict, campaign_id: int | None = None
             503,
             "pdf_failed",
             "The PDF could not be made just now. Try again, or use the CSV export.",
-            back=back,
+            back=document.back,
         )
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -14,11 +14,14 @@ from flask import current_app, render_template
 
 from components.format import METRIC_FORMATS, NO_VALUE, metric
 from components.labels import VALUE_LABELS
-from exports.pdf_charts import DEFAULT_BROWSER, figures_to_svg
+from exports.pdf_charts import DEFAULT_BROWSER, START_SECONDS, figures_to_svg
+from exports.pdf_layout import layout_in_child
 
 # Rows a PDF table holds at most (about 45 pages of the campaign list); the CSV holds them all.
 ROW_LIMIT = 2000
-CHART_TIMEOUT_SECONDS = 30.0
+CHART_TIMEOUT_SECONDS = (
+    10.0  # per chart, once the renderer is up (a warm one takes ~0.1 s)
+)
 
 
 @dataclass
@@ -37,6 +40,9 @@ class Section:
     charts: list[dict] = field(default_factory=list)  # plotly figures (light theme)
     svgs: list[str] = field(default_factory=list)  # filled in by render_pdf
     note: str = ""
+    terms: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (term, meaning) definitions
 
 
 def cell(column: str, value) -> str:
@@ -86,8 +92,9 @@ def render_pdf(
     notice: str = "",
     notice_link: str = "",
 ) -> bytes:
-    """The PDF of ``sections``; raises ChartError (charts) or any WeasyPrint error: the caller
-    answers with an error, never with a partial document."""
+    """The PDF of ``sections``; raises ChartError (charts), LayoutError (a long document's
+    layout in its child) or any WeasyPrint error: the caller answers with an error, never with
+    a partial document."""
     import weasyprint  # loaded on the first PDF, not at the app's start
 
     config = current_app.config
@@ -97,6 +104,7 @@ def render_pdf(
             figures,
             timeout=float(config.get("KIKI_PDF_CHART_TIMEOUT", CHART_TIMEOUT_SECONDS)),
             browser=config.get("KIKI_PDF_BROWSER", DEFAULT_BROWSER),
+            start_timeout=float(config.get("KIKI_PDF_START_TIMEOUT", START_SECONDS)),
         )
     )
     for section in sections:
@@ -118,5 +126,18 @@ def render_pdf(
         notice=notice,
         notice_link=notice_link,
     )
-    document = weasyprint.HTML(string=html, base_url=root)
-    return document.write_pdf()
+    rows = sum(len(table.rows) for section in sections for table in section.tables)
+    if rows >= CHILD_LAYOUT_ROWS:
+        timeout = float(config.get("KIKI_PDF_LAYOUT_TIMEOUT", LAYOUT_TIMEOUT_SECONDS))
+        return layout_in_child(html, root, timeout)
+    return weasyprint.HTML(string=html, base_url=root).write_pdf()
+
+
+# From this many table rows on, WeasyPrint lays the document out in a child process
+# (exports/pdf_layout.py): ~90 MB and ~3 s of CPU per 500 rows that the worker would keep
+# (600 MB after a 2,000-row PDF) and hold its GIL for; below it, the child's start (~0.5 s)
+# would cost more than it saves (the overview: 2 pages, 0.7 s).
+CHILD_LAYOUT_ROWS = 300
+LAYOUT_TIMEOUT_SECONDS = (
+    180.0  # 2,000 rows: 15 s at idle, up to 130 s with the load at 13
+)

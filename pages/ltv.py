@@ -223,6 +223,7 @@ def _exports(rng, platforms) -> html.Div:
         [
             ("campaigns", "Campaigns CSV", f"/export/ltv/campaigns.csv?{query}"),
             ("cohorts", "Cohorts CSV", f"/export/ltv/cohorts.csv?{query}"),
+            ("pdf", "Export PDF", f"/export/ltv.pdf?{query}"),
         ],
     )
 

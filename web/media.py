@@ -256,7 +256,7 @@ def _serve(asset_id: int, thumbnail: bool):
         as_attachment=True,
         download_name=name,
         conditional=True,
-        etag=found["sha256"],
+        etag=found["sha256"] + ("-thumbnail" if thumbnail else ""),
         max_age=3600,
     )
     response.headers.update(FILE_HEADERS)

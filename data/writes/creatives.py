@@ -264,6 +264,20 @@ def delete_creative(
         _remove_unreferenced(session, settings, paths)
 
 
+def record_refusal(
+    session: Session, scope: Scope, filename, reason: str, *, ip_address=None
+) -> None:
+    """A refused file leaves an audit row (who tried what, and why), nothing else."""
+    name = uploads.clean_filename(filename if isinstance(filename, str) else None)
+    record_event(
+        session,
+        scope.actor(ip_address),
+        "creative_refused",
+        target_type="user_asset",
+        details={"filename": name, "reason": reason[:300]},
+    )
+
+
 def in_use(session: Session, asset_id: int) -> bool:
     deployment = sa.select(PlatformDeployment.id).where(
         PlatformDeployment.user_asset_id == asset_id

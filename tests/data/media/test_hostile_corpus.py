@@ -55,6 +55,11 @@ REFUSED = {
     "pe renamed .jpg": (corpus.pe_executable, 415, "program"),
     "empty": (lambda: b"", 422, "empty"),
     "mp4 with a zip appended": (corpus.polyglot_video_zip, 422, "appended"),
+    "frame bomb": (
+        lambda: corpus.gif_animation(frames=700, size=(8, 8)),
+        422,
+        "frames",
+    ),
 }
 
 

@@ -317,6 +317,12 @@ def spec_view(asset: UserAsset) -> specs.Creative:
 
 
 def _owned(session, scope, model, row_id, what):
+    if (
+        not isinstance(row_id, int)
+        or isinstance(row_id, bool)
+        or not 0 < row_id < 2**31
+    ):
+        raise NotFound(f"No such {what}.")
     row = session.scalar(
         sa.select(model).where(
             model.id == row_id, model.organization_id == scope.organization_id

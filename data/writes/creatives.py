@@ -212,6 +212,20 @@ def link_creative(
         details = {"deployment_id": target.id, "platform": target.platform}
     else:
         target = _owned(session, scope, AdCopy, ad_copy_id, "ad copy")
+        # The variant runs on its deployments' platforms: each of their specs applies.
+        platforms = session.scalars(
+            sa.select(PlatformDeployment.platform)
+            .where(PlatformDeployment.ad_copy_id == target.id)
+            .distinct()
+        ).all()
+        for platform in sorted(platforms):
+            found = specs.problems(spec_view(asset), platform)
+            if found:
+                name = specs.SPECS[platform].name
+                raise Invalid(
+                    f"This variant runs on {name}, whose spec this creative does not meet: "
+                    + " ".join(found)
+                )
         target.user_asset_id = asset.id
         details = {"ad_copy_id": target.id}
     if asset.campaign_id is None:

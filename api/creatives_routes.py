@@ -19,7 +19,12 @@ from data.media import uploads
 from data.media.errors import Refused
 from data.media.settings import current_settings
 from data.reads.creative_library import LIBRARY_COLUMNS, creative_library
-from data.writes.creatives import add_copy_creative, add_uploaded_creative, used_bytes
+from data.writes.creatives import (
+    add_copy_creative,
+    add_uploaded_creative,
+    record_refusal,
+    used_bytes,
+)
 from data.writes.transaction import write_transaction
 
 QUERY = {
@@ -154,6 +159,13 @@ def _upload_file(campaign_id: int | None, prompt_id: int | None):
         added = add_uploaded_creative(
             db_session(), g.scope, upload, settings, ip_address=request.remote_addr
         )
+    except Refused as error:
+        with write_transaction() as session:
+            record_refusal(
+                session, g.scope, upload.filename, str(error),
+                ip_address=request.remote_addr,
+            )  # fmt: skip
+        raise
     finally:
         uploads.discard(upload)  # gone already when it was stored; else nothing is kept
     return _answer(added.asset.id, added.created)

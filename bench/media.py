@@ -179,12 +179,8 @@ def measure_upload(size_mb: int, work: Path) -> dict:
     video = work / "bench-video.mp4"
     make_video(video, size_mb)
     warm_ups = []
-    for mb in (
-        2,
-        3,
-        4,
-        5,
-    ):  # different bytes each: the same file again would skip validation
+    # Different bytes each (the same file again would skip validation), two per worker and route.
+    for mb in range(1, 9):
         warm_ups.append(work / f"warm-up-{mb}.mp4")
         make_video(warm_ups[-1], mb)
     started = time.perf_counter()
@@ -206,7 +202,8 @@ def measure_upload(size_mb: int, work: Path) -> dict:
     }
     with Server("media", "app:create_server()", 8731, env=env) as server:
         client = signed_in(server.url)
-        # Both workers through both routes first: their imports and first queries are not growth.
+        # Both workers through both routes first (connections land on either worker): their
+        # imports, first queries and the API's audit thread are not growth.
         for n, path in enumerate(warm_ups):
             if n % 2:
                 api_upload(server.url, path)
@@ -362,9 +359,26 @@ def write_report(results: dict) -> None:
     )
     lines = ["## Creatives (issue 32)", "", measured]
     if up:
+        video = (
+            f"A {up['file_mb']:,} MB MP4 (the issue's target is for 2,048 MB: "
+            "`--size-mb 2048`); copying it on the same disk (shutil.copyfile, in the kernel) "
+            f"took {up['copy_seconds']:.1f} s."
+        )
+        worst = max(up["chunked"]["vs_copy"], up["api"]["vs_copy"])
+        growth = max(up["chunked"]["rss_growth_mb"], up["api"]["rss_growth_mb"])
+        verdict = (
+            f"Memory: {'met' if growth <= 100 else 'not met'} ({growth:.0f} MB at most). "
+            f"Throughput: {'met' if worst <= 1.5 else 'not met'} ({worst:.1f}x at worst)"
+            + (
+                "."
+                if worst <= 1.5
+                else ": an upload passes through HTTP, Python's 1 MiB reads, SHA-256 and a "
+                "write where the copy stays in the kernel."
+            )
+        )
         lines += [
             "",
-            f"A {up['file_mb']:,} MB MP4; copying it on the same disk took {up['copy_seconds']:.1f} s.",
+            video,
             "",
             "| upload | time | MB/s | vs the copy (target <= 1.5x) | workers' memory growth (target <= 100 MB) |",
             "|---|---|---|---|---|",
@@ -378,6 +392,7 @@ def write_report(results: dict) -> None:
                 f"| {label} | {row['seconds']:.1f} s | {row['mb_per_second']:.0f} | "
                 f"{row['vs_copy']:.2f}x | {row['rss_growth_mb']:.1f} MB |"
             )
+        lines += ["", verdict]
     if page:
         summary = (
             f"/creatives with {page['creatives']:,} creatives: the library callback (table and "
@@ -403,7 +418,11 @@ def main(argv=None) -> None:
     parser.add_argument("--creatives", type=int, default=1000)
     parser.add_argument("--skip-upload", action="store_true")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--from-json", help="write the report from a saved run instead")
     args = parser.parse_args(argv)
+    if args.from_json:
+        write_report(json.loads(Path(args.from_json).read_text()))
+        return
     results = {
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "load_average": os.getloadavg()[

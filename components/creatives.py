@@ -108,13 +108,13 @@ def link_form(can_edit: bool) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H2("Link a creative to a deployment", className="h6"),
+                html.H2("Link a creative to a deployment or variant", className="h6"),
                 dcc.Dropdown(
                     id=cid("link-creative"), placeholder="Creative", className="mb-2"
                 ),
                 dcc.Dropdown(
                     id=cid("link-deployment"),
-                    placeholder="Campaign and platform",
+                    placeholder="Campaign and platform, or ad-copy variant",
                     className="mb-2",
                 ),
                 dbc.Button("Link", id=cid("link-save"), size="sm"),

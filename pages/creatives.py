@@ -36,7 +36,11 @@ from data.db import db_session, read_session
 from data.errors import DataError
 from data.filters import DateRange, InvalidFilter, matching_preset, parse_range
 from data.media.settings import current_settings
-from data.reads.creative_library import creative_library, deployment_choices
+from data.reads.creative_library import (
+    ad_copy_choices,
+    creative_library,
+    deployment_choices,
+)
 from data.writes.creatives import (
     add_copy_creative,
     archive_creative,
@@ -58,6 +62,9 @@ dash.register_page(
     id_prefix=f"{PREFIX}-",
 )
 register_preset_callback(PREFIX)
+COPY = (
+    "copy-"  # the link form's value for an ad-copy variant (a deployment's is its id)
+)
 
 
 def layout(campaign_id=None, **_ignored):
@@ -143,6 +150,9 @@ def update_creative_library(start, end, sort, _uploaded, _changed):
     deployments = [
         {"label": f"{name} · {PLATFORM_NAMES.get(platform, platform)}", "value": key}
         for key, name, platform in deployment_choices(session, g.scope)
+    ] + [
+        {"label": f"{name} · variant {label}: {headline[:40]}", "value": f"{COPY}{key}"}
+        for key, name, label, headline in ad_copy_choices(session, g.scope)
     ]
     table = library_table(frame, sort, g.scope.allows("analyst"))
     return table, creative_options(frame), deployments
@@ -161,22 +171,32 @@ def _bump(changed) -> int:
     State(cid("changed"), "data"),
     prevent_initial_call=True,
 )
-def link_creative_to_deployment(_clicks, asset_id, deployment_id, changed):
-    """Link; a creative failing the platform's spec is refused with the reasons."""
+def link_creative_to_deployment(_clicks, asset_id, target, changed):
+    """Link to a platform deployment (an id) or an ad-copy variant ("copy-<id>"); a creative
+    failing the deployment's platform spec is refused with the reasons."""
     clicked()
-    if not isinstance(asset_id, int) or not isinstance(deployment_id, int):
-        return dash.no_update, "Choose a creative and a campaign's platform."
+    copy_id = (
+        int(target[len(COPY) :])
+        if isinstance(target, str)
+        and target.startswith(COPY)
+        and target[len(COPY) :].isdigit()
+        and len(target) < 20
+        else None
+    )
+    whole = isinstance(target, int) and not isinstance(target, bool)
+    deployment_id = target if whole and 0 < target < 2**31 else None
+    if not isinstance(asset_id, int) or (copy_id is None and deployment_id is None):
+        return dash.no_update, "Choose a creative and a campaign's platform or variant."
     try:
         with write_transaction() as db:
             link_creative(
-                db, g.scope, asset_id, deployment_id=deployment_id,
+                db, g.scope, asset_id, deployment_id=deployment_id, ad_copy_id=copy_id,
                 ip_address=request.remote_addr,
             )  # fmt: skip
     except DataError as error:
         return dash.no_update, data_error_message(error)
-    return _bump(
-        changed
-    ), "The creative is linked: that deployment's numbers count toward it."
+    done = "The creative is linked: the numbers of the deployments that show it count toward it."
+    return _bump(changed), done
 
 
 @callback(

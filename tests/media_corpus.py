@@ -157,3 +157,19 @@ def mp4_video(seconds: int = 6, size: str = "540x960") -> bytes:
             capture_output=True, check=True, timeout=60,
         )  # fmt: skip
         return target.read_bytes()
+
+
+@functools.cache
+def webm_video(seconds: int = 3) -> bytes:
+    """A short VP8 WebM (no box sizes: truncation is found by demuxing every packet)."""
+    with tempfile.TemporaryDirectory() as work:
+        target = Path(work) / "v.webm"
+        subprocess.run(
+            [
+                "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=640x640:rate=10",
+                "-t", str(seconds), "-c:v", "libvpx", "-deadline", "realtime",
+                "-b:v", "1M", str(target),
+            ],
+            capture_output=True, check=True, timeout=60,
+        )  # fmt: skip
+        return target.read_bytes()

@@ -28,10 +28,10 @@ from data.media.errors import Refused
 from data.media.settings import current_settings
 from data.media.store import absolute
 from data.reads.creative_library import creative_by_hash, creative_file
-from data.writes.audit import record_event
 from data.writes.creatives import (
     add_uploaded_creative,
     check_upload_targets,
+    record_refusal,
     used_bytes,
 )
 from data.writes.transaction import write_transaction
@@ -199,19 +199,9 @@ def _offset_answer(upload: uploads.Upload, status: int):
 
 
 def _audit_refusal(reason: str, filename) -> None:
-    """A refused file leaves an audit row (who tried what, and why), nothing else."""
     with write_transaction() as session:
-        record_event(
-            session,
-            g.scope.actor(request.remote_addr),
-            "creative_refused",
-            target_type="user_asset",
-            details={
-                "filename": uploads.clean_filename(
-                    filename if isinstance(filename, str) else None
-                ),
-                "reason": reason[:300],
-            },
+        record_refusal(
+            session, g.scope, filename, reason, ip_address=request.remote_addr
         )
 
 
@@ -256,7 +246,7 @@ def _serve(asset_id: int, thumbnail: bool):
         as_attachment=True,
         download_name=name,
         conditional=True,
-        etag=found["sha256"],
+        etag=found["sha256"] + ("-thumbnail" if thumbnail else ""),
         max_age=3600,
     )
     response.headers.update(FILE_HEADERS)

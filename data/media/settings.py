@@ -24,7 +24,9 @@ class MediaSettings:
     max_image_bytes: int = 30 * MIB
     max_pixels: int = 40_000_000
     max_frames: int = 600
-    max_frame_pixels: int = 400_000_000
+    max_frame_pixels: int = (
+        100_000_000  # all frames are held while re-encoded: <= ~400 MB
+    )
     max_video_seconds: float = 4 * 3600
     max_video_side: int = 8192
     probe_timeout_seconds: float = 30.0

@@ -6,8 +6,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import magic
-
 from data.media.errors import Refused
 
 
@@ -57,6 +55,9 @@ def sniff(path: Path) -> Format:
     """The accepted format of the file at ``path``, or Refused (415) naming what it is."""
     with _lock:
         if not _magic:
+            # Loaded on first use: python-magic opens libmagic (Debian's libmagic1) when imported.
+            import magic
+
             _magic.append(magic.Magic(mime=True))
         mime = _magic[0].from_file(str(path))
     found = ALLOWED.get(mime)

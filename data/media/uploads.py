@@ -4,8 +4,10 @@
 far; its size is the offset a client resumes from). A chunk must start exactly at the offset
 (a gap or an overlap is refused with the offset to resume from) and may not pass the declared
 total, which itself is checked against the caps and the quota before the first byte. The
-SHA-256 is computed on the way and kept per process with the offset it covers; another process
-(or a restart) recomputes it from the data file once. Whatever is refused is removed.
+SHA-256 is computed on the way and kept per process with the offset it covers; when a chunk
+reaches another process (gunicorn's workers take turns) or follows a restart, the running hash
+is dropped and computed from the data file once, when the upload completes: at most one more
+read, never a re-read per chunk. Whatever is refused is removed.
 """
 
 from __future__ import annotations
@@ -190,7 +192,7 @@ def write_chunk(upload: Upload, start: int, end: int, blocks: Iterable[bytes]) -
             )
             error.offset = offset
             raise error
-        digest = _digest(upload, offset)
+        digest = _running_digest(upload, offset)
         written = offset
         try:
             with upload.data.open("ab") as handle:
@@ -200,20 +202,32 @@ def write_chunk(upload: Upload, start: int, end: int, blocks: Iterable[bytes]) -
                             "More bytes arrived than the chunk's range announced.", 416
                         )
                     handle.write(block)
-                    digest.update(block)
+                    if digest is not None:
+                        digest.update(block)
                     written += len(block)
         finally:
-            with _hashes_lock:
-                _hashes[upload.id] = (written, digest)
+            if digest is not None:
+                with _hashes_lock:
+                    _hashes[upload.id] = (written, digest)
         return written
 
 
-def _digest(upload: Upload, offset: int):
+def _running_digest(upload: Upload, offset: int):
+    """This process's running hash of the upload when it covers exactly ``offset`` bytes (the
+    first chunk starts one); None when another process took a chunk in between."""
     with _hashes_lock:
         known = _hashes.pop(upload.id, None)
-    if known and known[0] == offset:
-        return known[1]
-    digest = hashlib.sha256()  # another process wrote the bytes so far: read them once
+    if offset == 0:
+        return hashlib.sha256()
+    return known[1] if known and known[0] == offset else None
+
+
+def _digest(upload: Upload, offset: int):
+    """The hash of the first ``offset`` bytes: the running one, or read from the file once."""
+    known = _running_digest(upload, offset) if offset else None
+    if known is not None:
+        return known
+    digest = hashlib.sha256()
     with upload.data.open("rb") as handle:
         remaining = offset
         while remaining and (block := handle.read(min(BLOCK, remaining))):

@@ -323,3 +323,20 @@ def deployment_choices(session: Session, scope: Scope) -> list[tuple[int, str, s
         .order_by(CampaignDeployment.name, PlatformDeployment.platform)
     )
     return [(row[0], row[1], row[2]) for row in rows]
+
+
+def ad_copy_choices(session: Session, scope: Scope) -> list[tuple[int, str, str, str]]:
+    """(ad copy id, campaign name, variant label, headline) of the organization's live
+    campaigns' ad-copy variants: the other thing a creative can be linked to."""
+    rows = session.execute(
+        sa.select(
+            AdCopy.id, CampaignDeployment.name, AdCopy.variant_label, AdCopy.headline
+        )
+        .join(CampaignDeployment, CampaignDeployment.id == AdCopy.campaign_id)
+        .where(
+            AdCopy.organization_id == scope.organization_id,
+            CampaignDeployment.deleted_at.is_(None),
+        )
+        .order_by(CampaignDeployment.name, AdCopy.variant_label)
+    )
+    return [(row[0], row[1], row[2], row[3]) for row in rows]

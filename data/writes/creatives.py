@@ -212,6 +212,20 @@ def link_creative(
         details = {"deployment_id": target.id, "platform": target.platform}
     else:
         target = _owned(session, scope, AdCopy, ad_copy_id, "ad copy")
+        # The variant runs on its deployments' platforms: each of their specs applies.
+        platforms = session.scalars(
+            sa.select(PlatformDeployment.platform)
+            .where(PlatformDeployment.ad_copy_id == target.id)
+            .distinct()
+        ).all()
+        for platform in sorted(platforms):
+            found = specs.problems(spec_view(asset), platform)
+            if found:
+                name = specs.SPECS[platform].name
+                raise Invalid(
+                    f"This variant runs on {name}, whose spec this creative does not meet: "
+                    + " ".join(found)
+                )
         target.user_asset_id = asset.id
         details = {"ad_copy_id": target.id}
     if asset.campaign_id is None:
@@ -264,6 +278,20 @@ def delete_creative(
         _remove_unreferenced(session, settings, paths)
 
 
+def record_refusal(
+    session: Session, scope: Scope, filename, reason: str, *, ip_address=None
+) -> None:
+    """A refused file leaves an audit row (who tried what, and why), nothing else."""
+    name = uploads.clean_filename(filename if isinstance(filename, str) else None)
+    record_event(
+        session,
+        scope.actor(ip_address),
+        "creative_refused",
+        target_type="user_asset",
+        details={"filename": name, "reason": reason[:300]},
+    )
+
+
 def in_use(session: Session, asset_id: int) -> bool:
     deployment = sa.select(PlatformDeployment.id).where(
         PlatformDeployment.user_asset_id == asset_id
@@ -303,6 +331,12 @@ def spec_view(asset: UserAsset) -> specs.Creative:
 
 
 def _owned(session, scope, model, row_id, what):
+    if (
+        not isinstance(row_id, int)
+        or isinstance(row_id, bool)
+        or not 0 < row_id < 2**31
+    ):
+        raise NotFound(f"No such {what}.")
     row = session.scalar(
         sa.select(model).where(
             model.id == row_id, model.organization_id == scope.organization_id

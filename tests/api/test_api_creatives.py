@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from data.db import make_engine
+from data.models import AuditLog
 from tests import media_corpus as corpus
 from tests.api.conftest import bearer, request_token
 from tests.media_world import close, media_world
@@ -23,7 +26,7 @@ def lab(tmp_path_factory):
         assert answer.status_code == 200
         return bearer(answer.json["access_token"])
 
-    yield {"client": client, "token": token, "world": world, "app": app}
+    yield {"client": client, "token": token, "world": world, "app": app, "url": url}
     app.server.extensions["kiki_api_audit"].close()
     close(url)
 
@@ -72,6 +75,13 @@ def test_refusals_have_their_status(lab):
         headers={**analyst, "Content-Type": "image/jpeg"},
     )
     assert svg.status_code == 415 and "SVG" in svg.json["error"]["message"]
+    engine = make_engine(lab["url"])
+    with engine.connect() as conn:
+        reasons = conn.scalars(
+            sa.select(AuditLog.details).where(AuditLog.action == "creative_refused")
+        ).all()
+    engine.dispose()
+    assert any("SVG" in row["reason"] for row in reasons)  # who tried what, and why
     bomb = api.post(
         "/api/v1/creatives",
         data=corpus.pixel_bomb_png(),

@@ -101,7 +101,9 @@ def test_upload_link_and_see_performance(signed_in, tmp_path, browser_world):
 
     # First by revenue once the library is read again: it ran on Meta in the period.
     wait_until(
-        lambda: "autumn-square.jpg" in first_row() and "1 (meta)" in first_row(),
+        lambda: (
+            "autumn-square.jpg" in first_row() and "1 (meta)" in first_row().lower()
+        ),
         timeout=15,
         message="the linked image is not first by revenue: "
         + duo.find_element("#creatives-notice").text

@@ -93,6 +93,42 @@ def test_analyst_uploads_links_and_sees_the_numbers(page):
     assert f"/creatives?campaign_id={campaign}" in creatives  # add more from there
 
 
+def test_linking_to_an_ad_copy_variant(page):
+    import sqlalchemy as sa
+
+    from data.db import get_database
+    from data.models import AdCopy
+
+    app, world = page["app"], page["world"]
+    analyst = signed_in(app, "acme", "analyst")
+    asset = upload(analyst, corpus.png((1080, 1080)), name="variant.png").json["data"]
+    campaign = world["deployment_campaigns"][
+        world["deployments"][(world["orgs"]["acme"], "meta")]
+    ]
+    with app.server.app_context(), get_database().session_scope() as session:
+        variant = AdCopy(
+            organization_id=world["orgs"]["acme"], campaign_id=campaign,
+            variant_label="Z", headline="Warm", body="Boots",
+        )  # fmt: skip
+        session.add(variant)
+        session.flush()
+        variant_id = variant.id
+    options = json.dumps(_library(app, analyst)["creatives-link-deployment"]["options"])
+    assert f"copy-{variant_id}" in options and "variant Z" in options
+    linked = _call_by_input(
+        app, analyst, "creatives-link-save",
+        {"creatives-changed.data": 0, "creatives-link-save.n_clicks": 1,
+         "creatives-link-creative.value": asset["asset_id"],
+         "creatives-link-deployment.value": f"copy-{variant_id}"},
+    )  # fmt: skip
+    assert "linked" in json.dumps(linked.json["response"])
+    with app.server.app_context(), get_database().session_scope() as session:
+        shown = session.scalar(
+            sa.select(AdCopy.user_asset_id).where(AdCopy.id == variant_id)
+        )
+    assert shown == asset["asset_id"]
+
+
 def test_viewer_reads_but_cannot_write(page):
     app = page["app"]
     viewer = signed_in(app, "acme", "viewer")

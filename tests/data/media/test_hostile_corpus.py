@@ -55,6 +55,11 @@ REFUSED = {
     "pe renamed .jpg": (corpus.pe_executable, 415, "program"),
     "empty": (lambda: b"", 422, "empty"),
     "mp4 with a zip appended": (corpus.polyglot_video_zip, 422, "appended"),
+    "frame bomb": (
+        lambda: corpus.gif_animation(frames=700, size=(8, 8)),
+        422,
+        "frames",
+    ),
 }
 
 
@@ -194,3 +199,15 @@ def test_truncated_video_is_refused(settings):
     with pytest.raises(Refused):
         receive(settings, video[: len(video) // 3])
     assert files_on_disk(settings) == []
+
+
+def test_webm_is_accepted_and_a_truncated_one_refused(settings):
+    video = corpus.webm_video()
+    stored = receive(settings, video, name="square.webm")
+    assert (stored.content_type, stored.video_codec) == ("video/webm", "vp8")
+    assert (stored.width, stored.height) == (640, 640)
+    with pytest.raises(Refused):
+        receive(settings, video[: len(video) // 2], name="cut.webm")
+    assert files_on_disk(settings) == sorted(
+        [stored.storage_path, stored.thumbnail_path]
+    )

@@ -166,6 +166,13 @@ def test_ad_copy_lengths_per_platform(session, shop):
     session.flush()
     link_creative(session, shop["scope"], copy.id, ad_copy_id=variant.id)
     assert variant.user_asset_id == copy.id
+    shop["deployments"]["meta"].ad_copy_id = variant.id  # the variant now runs on Meta
+    session.flush()
+    other = add_copy_creative(
+        session, shop["scope"], headline="Boots!", body=long_body
+    ).asset
+    with pytest.raises(Invalid, match="runs on Meta"):
+        link_creative(session, shop["scope"], other.id, ad_copy_id=variant.id)
 
 
 def test_in_use_is_archived_not_deleted_and_unused_delete_removes_the_file(

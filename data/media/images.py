@@ -11,7 +11,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
 
 from data.media.errors import Refused
 from data.media.settings import MediaSettings
@@ -36,6 +36,10 @@ def sanitise_image(
     source: Path, target: Path, fmt: Format, settings: MediaSettings
 ) -> ImageFacts:
     """Decode ``source`` fully and write a clean copy to ``target``; Refused when it cannot be."""
+    # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is imported (the
+    # first PDF of a process): a truncated upload would then decode padded with grey instead
+    # of being refused. Our PDFs hold no raster images, so it is switched off again here.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that: make it a refusal.

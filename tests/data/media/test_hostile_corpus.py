@@ -211,3 +211,16 @@ def test_webm_is_accepted_and_a_truncated_one_refused(settings):
     assert files_on_disk(settings) == sorted(
         [stored.storage_path, stored.thumbnail_path]
     )
+
+
+def test_a_truncated_image_is_refused_after_weasyprint_was_imported(settings):
+    """WeasyPrint switches Pillow's process-wide LOAD_TRUNCATED_IMAGES on when imported (the
+    first PDF of a worker): the full suite caught a truncated JPEG accepted after it."""
+    import weasyprint  # noqa: F401  (imported for its side effect on Pillow)
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as weasyprint/images.py leaves it
+    with pytest.raises(Refused) as refused:
+        receive(settings, corpus.truncated_jpeg())
+    assert refused.value.status == 422 and "truncated" in str(refused.value)
+    assert files_on_disk(settings) == []

@@ -109,13 +109,15 @@ def link_form(can_edit: bool) -> dbc.Card:
         dbc.CardBody(
             [
                 html.H2("Link a creative to a deployment or variant", className="h6"),
-                dcc.Dropdown(
-                    id=cid("link-creative"), placeholder="Creative", className="mb-2"
+                html.Div(  # its place kept while the dropdown's script loads
+                    dcc.Dropdown(id=cid("link-creative"), placeholder="Creative"),
+                    className="async-control mb-2",
                 ),
-                dcc.Dropdown(
-                    id=cid("link-deployment"),
-                    placeholder="Campaign and platform, or ad-copy variant",
-                    className="mb-2",
+                html.Div(  # a short placeholder: one line on a phone too
+                    dcc.Dropdown(
+                        id=cid("link-deployment"), placeholder="Deployment or variant"
+                    ),
+                    className="async-control mb-2",
                 ),
                 dbc.Button("Link", id=cid("link-save"), size="sm"),
             ]

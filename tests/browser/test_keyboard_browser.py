@@ -49,6 +49,14 @@ def focus_ring_shows(duo) -> bool:
     )
 
 
+def dates_value(duo) -> str:
+    """The overview's date range as shown, read in one step: the picker may be drawn again
+    between finding it and reading it (a stale element under load)."""
+    return duo.driver.execute_script(
+        "const e = document.querySelector('#overview-dates'); return e ? e.value : null"
+    )
+
+
 def test_keyboard_alone_signs_in_filters_sorts_pages_opens_and_exports(
     dash_duo, browser_app
 ):
@@ -78,7 +86,8 @@ def test_keyboard_alone_signs_in_filters_sorts_pages_opens_and_exports(
     assert focused_matches(duo, "main#main-content")
 
     # Overview: a different period from the Period dropdown (Enter opens, arrows choose).
-    start_before = duo.find_element("#overview-dates").get_attribute("value")
+    start_before = dates_value(duo)
+    assert start_before, "the overview shows no date range"
     tab_to(duo, "#overview-preset")
     assert focus_ring_shows(duo)
     press(duo, Keys.ENTER)
@@ -96,9 +105,7 @@ def test_keyboard_alone_signs_in_filters_sorts_pages_opens_and_exports(
     )
     press(duo, Keys.ENTER)
     wait_until(
-        lambda: (
-            duo.find_element("#overview-dates").get_attribute("value") != start_before
-        ),
+        lambda: dates_value(duo) != start_before,
         message="choosing a period with the keyboard did not change the dates",
     )
     press(duo, Keys.ESCAPE)

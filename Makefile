@@ -37,9 +37,14 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Production runs with PYTHONOPTIMIZE=2 (docs/PRODUCTION.md): the app, every callback and route
-# and the browser flows once more that way (pytest rewrites its own asserts, so they still run).
+# and the browser flows that write (sign-in, lifecycle, alerts, reports, uploads) once more that way
+# (pytest rewrites its own asserts, so they still run). The browser walks that measure only the
+# client (axe, layout shift, the gallery, keyboard, the read-only pages) run once, in `make test`:
+# optimisation changes the server's Python, which the callback and route tests cover whole.
+OPTIMIZED_BROWSER := $(addprefix tests/browser/,test_first_load_browser.py test_accounts_browser.py \
+	test_lifecycle_browser.py test_alerts_browser.py test_reports_browser.py test_creatives_browser.py)
 test-optimized: install-dev
-	PYTHONOPTIMIZE=2 $(BIN)/python -m pytest -q tests/test_app.py tests/auth/test_forged_callbacks.py tests/web/test_delivery.py tests/exports tests/browser
+	PYTHONOPTIMIZE=2 $(BIN)/python -m pytest -q tests/test_app.py tests/auth/test_forged_callbacks.py tests/web/test_delivery.py tests/exports $(OPTIMIZED_BROWSER)
 
 # The local production topology (docs/TOPOLOGY.md): PostgreSQL primary + streaming replica behind
 # PgBouncer, Redis, 2 gunicorn instances behind nginx, on private loopback ports.

@@ -77,19 +77,19 @@ READY = Gauge(
 JOB_NEXT_RUN = Gauge(
     "kiki_scheduler_job_next_run_timestamp_seconds",
     "When each scheduler job (scheduled_jobs) is next due, Unix seconds; lag = time() - this.",
-    ["job"],
+    ["scheduled_job"],
     multiprocess_mode="livemostrecent",
 )
 JOB_LAST_FINISHED = Gauge(
     "kiki_scheduler_job_last_finished_timestamp_seconds",
     "When each scheduler job last finished a run, Unix seconds; 0 = never.",
-    ["job"],
+    ["scheduled_job"],
     multiprocess_mode="livemostrecent",
 )
 JOB_LAST_FAILED = Gauge(
     "kiki_scheduler_job_last_failed",
     "1 when the job's last run ended in an exception (last_outcome 'error: ...'), else 0.",
-    ["job"],
+    ["scheduled_job"],
     multiprocess_mode="livemostrecent",
 )
 OUTBOX_UNDELIVERED = Gauge(

@@ -244,18 +244,24 @@ def test_on_call_gauges_for_the_alert_rules(ops_world, tmp_path):
 
     assert sample("kiki_ready") == 1.0
     assert (
-        sample("kiki_scheduler_job_next_run_timestamp_seconds", job="outbox")
+        sample("kiki_scheduler_job_next_run_timestamp_seconds", scheduled_job="outbox")
         == due.timestamp()
     )
     assert (
-        sample("kiki_scheduler_job_last_finished_timestamp_seconds", job="outbox")
+        sample(
+            "kiki_scheduler_job_last_finished_timestamp_seconds", scheduled_job="outbox"
+        )
         == finished.timestamp()
     )
     assert (
-        sample("kiki_scheduler_job_last_finished_timestamp_seconds", job="reports") == 0
+        sample(
+            "kiki_scheduler_job_last_finished_timestamp_seconds",
+            scheduled_job="reports",
+        )
+        == 0
     )
-    assert sample("kiki_scheduler_job_last_failed", job="reports") == 1
-    assert sample("kiki_scheduler_job_last_failed", job="outbox") == 0
+    assert sample("kiki_scheduler_job_last_failed", scheduled_job="reports") == 1
+    assert sample("kiki_scheduler_job_last_failed", scheduled_job="outbox") == 0
     counts = {
         state: sample("kiki_outbox_undelivered", kind="oncall-webhook", state=state)
         for state in ("pending", "retrying", "failed")

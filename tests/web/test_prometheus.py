@@ -293,3 +293,16 @@ def test_on_call_gauges_for_the_alert_rules(ops_world, tmp_path):
         == 0.0
     )
     assert sample("kiki_backup_last_success_timestamp_seconds") == 0  # none: alert
+
+
+def test_kiki_ready_is_0_when_a_readyz_check_fails_and_the_scrape_still_answers(
+    ops_world,
+):
+    app = make_app(ops_world[0], REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens
+    client = app.server.test_client()
+    assert client.get("/readyz").status_code == 503
+    assert client.get("/metrics").status_code == 200
+    assert REGISTRY.get_sample_value("kiki_ready") == 0.0  # present and 0, not missing
+    healthy = make_app(ops_world[0])
+    assert healthy.server.test_client().get("/metrics").status_code == 200
+    assert REGISTRY.get_sample_value("kiki_ready") == 1.0

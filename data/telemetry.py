@@ -68,6 +68,45 @@ REPLICA_UP = Gauge(
     multiprocess_mode="livemostrecent",
 )
 
+READY = Gauge(
+    "kiki_ready",
+    "1 when this instance's /readyz checks pass at the scrape (database, and Redis when "
+    "configured), else 0.",
+    multiprocess_mode="livemostrecent",
+)
+JOB_NEXT_RUN = Gauge(
+    "kiki_scheduler_job_next_run_timestamp_seconds",
+    "When each scheduler job (scheduled_jobs) is next due, Unix seconds; lag = time() - this.",
+    ["scheduled_job"],
+    multiprocess_mode="livemostrecent",
+)
+JOB_LAST_FINISHED = Gauge(
+    "kiki_scheduler_job_last_finished_timestamp_seconds",
+    "When each scheduler job last finished a run, Unix seconds; 0 = never.",
+    ["scheduled_job"],
+    multiprocess_mode="livemostrecent",
+)
+JOB_LAST_FAILED = Gauge(
+    "kiki_scheduler_job_last_failed",
+    "1 when the job's last run ended in an exception (last_outcome 'error: ...'), else 0.",
+    ["scheduled_job"],
+    multiprocess_mode="livemostrecent",
+)
+OUTBOX_UNDELIVERED = Gauge(
+    "kiki_outbox_undelivered",
+    "Undelivered outbox rows (e-mail, webhooks, ...) by kind and state: pending (never "
+    "tried), retrying (failed, due again after a backoff), failed (attempts used up).",
+    ["kind", "state"],
+    multiprocess_mode="livemostrecent",
+)
+BACKUP_LAST_SUCCESS = Gauge(
+    "kiki_backup_last_success_timestamp_seconds",
+    "The newest complete backup in KIKI_BACKUP_DIR as this instance sees it, Unix seconds; "
+    "0 when there is none.",
+    multiprocess_mode="livemostrecent",
+)
+OUTBOX_STATES = ("pending", "retrying", "failed")
+
 
 def cache_result(read: str, result: str) -> None:
     CACHE_READS.labels(read, result).inc()
@@ -104,6 +143,34 @@ def observe_replicas(status: dict[str, dict]) -> None:
         lag = entry.get("lag_seconds")
         REPLICA_UP.labels(name).set(1 if entry.get("status") == "ok" else 0)
         REPLICA_LAG.labels(name).set(float("nan") if lag is None else lag)
+
+
+def observe_ready(ready: bool) -> None:
+    READY.set(1 if ready else 0)
+
+
+def observe_scheduler(jobs: dict[str, dict]) -> None:
+    """data/ops/oncall_facts.py scheduler_jobs into the job gauges."""
+    for name, job in jobs.items():
+        JOB_NEXT_RUN.labels(name).set(job["next_run"])
+        JOB_LAST_FINISHED.labels(name).set(job["last_finished"])
+        JOB_LAST_FAILED.labels(name).set(job["last_failed"])
+
+
+def observe_outbox(counts: dict[tuple[str, str], int]) -> None:
+    """Undelivered rows by (kind, state); every state of a kind seen is set, zeros included,
+    so a count that drops to nothing reads 0 instead of keeping its last value."""
+    for kind in {kind for kind, _ in counts} | _outbox_kinds:
+        for state in OUTBOX_STATES:
+            OUTBOX_UNDELIVERED.labels(kind, state).set(counts.get((kind, state), 0))
+    _outbox_kinds.update(kind for kind, _ in counts)
+
+
+_outbox_kinds: set[str] = set()
+
+
+def observe_backup(newest: float) -> None:
+    BACKUP_LAST_SUCCESS.set(newest)
 
 
 def observe_pool(name: str, engine: sa.Engine) -> None:

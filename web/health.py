@@ -22,6 +22,18 @@ def readyz():
     """The database (and Redis, when configured) answer; 503 with the reason otherwise. With
     read replicas, each one's reachability and lag as detail: a replica down or behind does
     not make the instance unready (reads fall back to the primary, data/db.py)."""
+    problems = readiness_problems()
+    detail = {}
+    database = get_database()
+    if database.replicas:
+        detail["replicas"] = database.replica_status()
+    if problems:
+        return jsonify(status="unavailable", problems=problems, **detail), 503
+    return jsonify(status="ready", **detail)
+
+
+def readiness_problems() -> list[str]:
+    """What keeps this instance from serving (empty when ready); /readyz and kiki_ready."""
     problems = []
     try:
         with get_database().engine.connect() as conn:
@@ -33,13 +45,7 @@ def readyz():
             cache.cache._write_client.ping()
         except Exception:  # noqa: BLE001
             problems.append("redis unreachable")
-    detail = {}
-    database = get_database()
-    if database.replicas:
-        detail["replicas"] = database.replica_status()
-    if problems:
-        return jsonify(status="unavailable", problems=problems, **detail), 503
-    return jsonify(status="ready", **detail)
+    return problems
 
 
 def init_app(app: Flask) -> None:

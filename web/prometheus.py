@@ -10,6 +10,8 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 
 from auth.access import parse_callback_payload
 from data import telemetry
+from data.ops import oncall_facts
+from web.health import readiness_problems
 
 log = logging.getLogger(__name__)
 bp = Blueprint("metrics", __name__)
@@ -39,10 +41,31 @@ def metrics():
     database = current_app.extensions.get("kiki_db")
     if database is not None and database.replicas:
         telemetry.observe_replicas(database.replica_status())
+    if database is not None:
+        observe_operations(database)
     body, content_type = telemetry.exposition()
     response = Response(body, content_type=content_type)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def observe_operations(database) -> None:
+    """The gauges the alert rules read (deploy/prometheus/kiki-alerts.yml): readiness, the
+    scheduler's jobs, undelivered outbox rows, the newest backup. A database that does not
+    answer leaves the job and outbox gauges at their last values and kiki_ready at 0: the
+    scrape itself still succeeds."""
+    telemetry.observe_ready(not readiness_problems())
+    telemetry.observe_backup(
+        oncall_facts.newest_backup(
+            current_app.config.get("KIKI_BACKUP_DIR") or "backups"
+        )
+    )
+    try:
+        with database.engine.connect() as conn:
+            telemetry.observe_scheduler(oncall_facts.scheduler_jobs(conn))
+            telemetry.observe_outbox(oncall_facts.undelivered_outbox(conn))
+    except Exception:  # noqa: BLE001 - kiki_ready already says the database is down
+        log.warning("on-call gauges not refreshed: the database did not answer")
 
 
 def start_timer() -> None:

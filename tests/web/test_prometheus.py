@@ -193,3 +193,116 @@ def test_sentry_is_optional(ops_world, monkeypatch, caplog):
     assert init_sentry(app.server) is True
     assert calls[0]["dsn"] == "https://key@sentry.example/1"
     assert calls[0]["send_default_pii"] is False
+
+
+def test_on_call_gauges_for_the_alert_rules(ops_world, tmp_path):
+    """The gauges deploy/prometheus/kiki-alerts.yml reads: readiness, each scheduler job's next
+    and last run and failure, undelivered outbox rows by state, the newest backup's time."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from data.db import make_engine
+    from data.models import OutboxEntry, ScheduledJob
+    from data.outbox import MAX_ATTEMPTS
+
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    for name in ("kiki-20261201T021500Z.json", "kiki-20261207T021500Z.json"):
+        (backups / name).write_text("{}")
+    (backups / ".kiki-20261208T021500Z.json.partial").write_text("")  # not complete
+    due = dt.datetime(2026, 12, 8, 0, 0, 10, tzinfo=dt.UTC)
+    finished = dt.datetime(2026, 12, 8, 0, 0, 0, tzinfo=dt.UTC)
+    engine = make_engine(ops_world[0])
+    with engine.begin() as conn:
+        conn.execute(sa.delete(ScheduledJob))
+        conn.execute(sa.delete(OutboxEntry).where(OutboxEntry.kind.like("oncall-%")))
+        conn.execute(
+            sa.insert(ScheduledJob),
+            [
+                {"name": "outbox", "next_run_at": due, "last_finished_at": finished,
+                 "last_outcome": "3 outbox rows delivered"},
+                {"name": "reports", "next_run_at": due, "last_finished_at": None,
+                 "last_outcome": "error: RuntimeError: boom"},
+            ],
+        )  # fmt: skip
+        conn.execute(
+            sa.insert(OutboxEntry),
+            [
+                {"kind": "oncall-webhook", "payload": {}, "attempts": attempts,
+                 "delivered_at": None}
+                for attempts in (0, 2, 3, MAX_ATTEMPTS, MAX_ATTEMPTS + 1)
+            ]
+            + [
+                {"kind": "oncall-webhook", "payload": {}, "attempts": 1,
+                 "delivered_at": finished},
+            ],
+        )  # fmt: skip
+    engine.dispose()
+    app = make_app(ops_world[0], KIKI_BACKUP_DIR=str(backups))
+    assert app.server.test_client().get("/metrics").status_code == 200
+
+    assert sample("kiki_ready") == 1.0
+    assert (
+        sample("kiki_scheduler_job_next_run_timestamp_seconds", scheduled_job="outbox")
+        == due.timestamp()
+    )
+    assert (
+        sample(
+            "kiki_scheduler_job_last_finished_timestamp_seconds", scheduled_job="outbox"
+        )
+        == finished.timestamp()
+    )
+    assert (
+        sample(
+            "kiki_scheduler_job_last_finished_timestamp_seconds",
+            scheduled_job="reports",
+        )
+        == 0
+    )
+    assert sample("kiki_scheduler_job_last_failed", scheduled_job="reports") == 1
+    assert sample("kiki_scheduler_job_last_failed", scheduled_job="outbox") == 0
+    counts = {
+        state: sample("kiki_outbox_undelivered", kind="oncall-webhook", state=state)
+        for state in ("pending", "retrying", "failed")
+    }
+    assert counts == {
+        "pending": 1,
+        "retrying": 2,
+        "failed": 2,
+    }  # the delivered row: none
+    newest = dt.datetime(2026, 12, 7, 2, 15, tzinfo=dt.UTC).timestamp()
+    assert sample("kiki_backup_last_success_timestamp_seconds") == newest
+
+    # Delivered later: the failed count drops to 0 instead of keeping its last value.
+    engine = make_engine(ops_world[0])
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(OutboxEntry)
+            .where(OutboxEntry.kind == "oncall-webhook")
+            .values(delivered_at=finished)
+        )
+    engine.dispose()
+    empty = make_app(ops_world[0], KIKI_BACKUP_DIR=str(tmp_path / "none"))
+    assert empty.server.test_client().get("/metrics").status_code == 200
+    assert sample("kiki_outbox_undelivered", kind="oncall-webhook", state="failed") == 0
+    assert (
+        REGISTRY.get_sample_value(
+            "kiki_outbox_undelivered", {"kind": "oncall-webhook", "state": "failed"}
+        )
+        == 0.0
+    )
+    assert sample("kiki_backup_last_success_timestamp_seconds") == 0  # none: alert
+
+
+def test_kiki_ready_is_0_when_a_readyz_check_fails_and_the_scrape_still_answers(
+    ops_world,
+):
+    app = make_app(ops_world[0], REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens
+    client = app.server.test_client()
+    assert client.get("/readyz").status_code == 503
+    assert client.get("/metrics").status_code == 200
+    assert REGISTRY.get_sample_value("kiki_ready") == 0.0  # present and 0, not missing
+    healthy = make_app(ops_world[0])
+    assert healthy.server.test_client().get("/metrics").status_code == 200
+    assert REGISTRY.get_sample_value("kiki_ready") == 1.0

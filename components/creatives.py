@@ -23,7 +23,10 @@ SORTS = {
     "cvr": "CVR",
     "created_at": "Newest",
 }
-MAX_ROWS = 200  # the page shows the first 200 of the sort; the API pages through all
+# The page shows the first 50 of the sort; the API pages through all. Dash 4's renderer slows
+# down faster than the rows grow (each component of a callback's answer subscribes to its store):
+# in Chromium, 20 rows took 1.6 s to appear, 50 rows 2.7 s, 200 rows 35 to 50 s (docs/CREATIVES.md).
+MAX_ROWS = 50
 
 
 def cid(name: str) -> str:
